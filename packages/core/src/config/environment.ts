@@ -1,0 +1,41 @@
+import type { PomeriumAuthOptions } from '../options.js';
+
+/** The environment variables the suite reads (twelve-factor configuration). */
+export const ENVIRONMENT_VARIABLES = {
+  jwksUrl: 'POMERIUM_JWKS_URL',
+  issuer: 'POMERIUM_ISSUER',
+  audience: 'POMERIUM_AUDIENCE',
+  sharedSecret: 'POMERIUM_SHARED_SECRET',
+} as const;
+
+function list(value: string): string | string[] {
+  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  return parts.length === 1 ? parts[0]! : parts;
+}
+
+/**
+ * Options read from `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE` (comma-separated
+ * lists) and `POMERIUM_SHARED_SECRET`. Options given in code win over the environment.
+ *
+ * @example
+ * ```ts
+ * optionsFromEnvironment({ POMERIUM_AUDIENCE: 'app.example.com' }); // { audience: 'app.example.com' }
+ * ```
+ */
+export function optionsFromEnvironment(env: Record<string, string | undefined>): Partial<PomeriumAuthOptions> {
+  const out: Partial<PomeriumAuthOptions> = {};
+  const jwksUrl = env[ENVIRONMENT_VARIABLES.jwksUrl]?.trim();
+  const issuer = env[ENVIRONMENT_VARIABLES.issuer]?.trim();
+  const audience = env[ENVIRONMENT_VARIABLES.audience]?.trim();
+  const sharedSecret = env[ENVIRONMENT_VARIABLES.sharedSecret]?.trim();
+  if (jwksUrl) out.jwksUrl = jwksUrl;
+  if (issuer) out.issuer = list(issuer);
+  if (audience) out.audience = list(audience);
+  if (sharedSecret) out.sharedSecret = sharedSecret;
+  return out;
+}
+
+/** How an option is named in errors: with its variable when it came from the environment. */
+export function optionLabel(name: keyof typeof ENVIRONMENT_VARIABLES, fromEnvironment: boolean): string {
+  return fromEnvironment ? `${name} (${ENVIRONMENT_VARIABLES[name]})` : name;
+}

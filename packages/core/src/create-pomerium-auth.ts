@@ -1,0 +1,160 @@
+import type { AuditEvent, AuditEventName, AuditUser } from './audit/events.js';
+import { resolveOptions, type ResolvedOptions } from './config/resolve-options.js';
+import { extractCredentials } from './credentials/extract-credentials.js';
+import { CredentialsRequiredError, InvalidTokenError, PomeriumAuthError } from './errors.js';
+import type { Identity, Principal } from './identity.js';
+import { decideImpersonation } from './impersonation/decide-impersonation.js';
+import { readImpersonationAsk, removeImpersonationHeaders, type ImpersonationAsk } from './impersonation/impersonation-request.js';
+import type { PomeriumAuthOptions } from './options.js';
+import { headerValue, type AuthRequest, type RouteRule } from './request.js';
+import { verifyAssertion } from './verify/verify-assertion.js';
+import { verifyServiceAccountToken } from './verify/verify-service-account.js';
+import type { VerifiedCredential } from './verify/verified-credential.js';
+
+/** The framework-free authenticator every adapter wraps. */
+export interface PomeriumAuth {
+  /**
+   * Authenticates one request: resolves to its {@link Identity}, to `undefined` for an anonymous
+   * request when `required` is false, or rejects with a {@link PomeriumAuthError}. Never rejects
+   * with anything else.
+   */
+  authenticate(request: AuthRequest, route?: RouteRule): Promise<Identity | undefined>;
+  /** The options as given (adapters read `onError` and `userProperty` from here). */
+  readonly options: Readonly<PomeriumAuthOptions>;
+  /** Start-up warnings (also reported through `logger` or `process.emitWarning`). */
+  readonly warnings: readonly string[];
+}
+
+function auditUser(p: Principal | undefined): AuditUser | undefined {
+  if (!p) return undefined;
+  return p.email === undefined ? { id: p.id } : { id: p.id, email: p.email };
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Creates the authenticator. All configuration is checked here: a bad option throws a
+ * `PomeriumAuthConfigError` naming it, never at the first request.
+ *
+ * @example
+ * ```ts
+ * import { createPomeriumAuth } from '@pomerium-auth/core';
+ *
+ * const auth = createPomeriumAuth({ sharedSecret: process.env.SHARED_SECRET, audience: 'app.example.com',
+ *   jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json' });
+ * const identity = await auth.authenticate({ method: req.method, url: req.url, headers: req.headers });
+ * ```
+ */
+export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumAuth {
+  const resolved = resolveOptions(options);
+  return {
+    options: Object.freeze({ ...options }),
+    warnings: Object.freeze([...resolved.warnings]),
+    authenticate: (request, route) => authenticate(resolved, request, route),
+  };
+}
+
+function ownCopy(verified: VerifiedCredential): VerifiedCredential {
+  return { ...verified, principal: { ...verified.principal, groups: [...verified.principal.groups] } };
+}
+
+async function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Promise<VerifiedCredential | undefined> {
+  const found = extractCredentials(request, opts.maxTokenBytes);
+  const time = { clockTolerance: opts.clockTolerance, ...(opts.maxTokenAge !== undefined ? { maxTokenAge: opts.maxTokenAge } : {}) };
+  // Pomerium has already verified whoever sent the assertion: it wins over a service-account token.
+  const token = found.assertion !== undefined && opts.acceptAssertions ? found.assertion : opts.acceptServiceAccounts ? found.serviceAccount?.token : undefined;
+  if (token === undefined) return undefined;
+  const cached = opts.cache?.get(token);
+  // Each request gets its own principal object: handlers may change req.user without touching the cache.
+  if (cached) return ownCopy(cached);
+  let verified: VerifiedCredential;
+  if (token === found.assertion) {
+    verified = await verifyAssertion(token, { staticKeys: opts.staticKeys, remote: opts.remote, algorithms: opts.algorithms, issuers: opts.issuers, audiences: opts.audiences, time });
+  } else {
+    const sa = found.serviceAccount!;
+    verified = await verifyServiceAccountToken(token, sa.source, {
+      hmacKey: opts.hmacKey!,
+      issuers: opts.issuers,
+      audiences: opts.audiences,
+      time,
+      serviceAccounts: opts.serviceAccounts,
+      directory: opts.directory,
+    });
+  }
+  if (opts.cache) {
+    opts.cache.set(token, verified, verified.exp);
+    return ownCopy(verified);
+  }
+  return verified;
+}
+
+async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: RouteRule | undefined): Promise<Identity | undefined> {
+  const audit = opts.audit.active;
+  let credential: VerifiedCredential | undefined;
+  let ask: ImpersonationAsk | undefined;
+  try {
+    credential = await verifyCredential(opts, request);
+    if (!credential) {
+      const rules = opts.impersonation;
+      const askedByHeader = (rules.header !== undefined && request.headers[rules.header] !== undefined) || (rules.groupsHeader !== undefined && request.headers[rules.groupsHeader] !== undefined);
+      removeImpersonationHeaders(request, rules);
+      // Nobody to authorize an impersonation: that needs a credential, even on optional routes.
+      if (opts.required || askedByHeader) throw new CredentialsRequiredError();
+      return undefined;
+    }
+    const initiator = credential.principal;
+    ask = readImpersonationAsk(request, initiator, opts.impersonation);
+    removeImpersonationHeaders(request, opts.impersonation);
+    const credentialInfo: Identity['credential'] = credential.exp === undefined ? { source: credential.source } : { source: credential.source, expiresAt: new Date(credential.exp * 1000) };
+    if (!ask) {
+      if (audit) opts.audit.emit(event('authenticated', request, credential, initiator, initiator));
+      return { user: initiator, initiator, impersonating: false, credential: credentialInfo };
+    }
+    const outcome = await decideImpersonation(ask, { rules: opts.impersonation, directory: opts.directory, request, ...(route ? { route } : {}) });
+    const identity: Identity = { user: outcome.user, initiator: outcome.initiator, impersonating: outcome.impersonating, credential: credentialInfo };
+    if (outcome.impersonating) {
+      identity.impersonation = { via: ask.via, ...(ask.reason !== undefined ? { reason: ask.reason } : {}), ...(outcome.grant !== undefined ? { grant: outcome.grant } : {}) };
+    }
+    if (audit) {
+      const e = event(outcome.impersonating ? 'impersonation_granted' : 'authenticated', request, credential, outcome.initiator, outcome.user);
+      if (outcome.impersonating) decorate(e, ask, outcome.grant);
+      opts.audit.emit(e);
+    }
+    return identity;
+  } catch (thrown) {
+    const err = thrown instanceof PomeriumAuthError ? thrown : new InvalidTokenError('malformed_token', `unexpected: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+    if (audit) {
+      const denied = ask !== undefined && credential !== undefined;
+      const e = event(denied ? 'impersonation_denied' : 'authentication_failed', request, credential, ask?.initiator ?? credential?.principal, undefined);
+      if (denied) decorate(e, ask!, undefined);
+      e.error = err.detail === undefined ? { code: err.error, reason: err.reason } : { code: err.error, reason: err.reason, detail: err.detail };
+      opts.audit.emit(e);
+    }
+    throw err;
+  }
+}
+
+function event(name: AuditEventName, request: AuthRequest, credential: VerifiedCredential | undefined, initiator: Principal | undefined, user: Principal | undefined): AuditEvent {
+  const requestId = request.requestId ?? headerValue(request.headers, 'x-request-id');
+  const e: AuditEvent = {
+    time: new Date().toISOString(),
+    event: name,
+    request: { method: request.method, path: pathOf(request.url), ...(request.ip !== undefined ? { ip: request.ip } : {}), ...(requestId !== undefined ? { request_id: requestId } : {}) },
+  };
+  const initiating = auditUser(initiator);
+  const effective = auditUser(user);
+  if (initiating) e.initiating_user = initiating;
+  if (effective) e.effective_user = effective;
+  if (credential) e.credential_source = credential.source;
+  return e;
+}
+
+function decorate(e: AuditEvent, ask: ImpersonationAsk, grant: string | undefined): void {
+  if (ask.target !== undefined) e.impersonation_target = ask.target;
+  e.impersonation_via = ask.via;
+  if (ask.reason !== undefined) e.impersonation_reason = ask.reason;
+  if (grant !== undefined) e.grant = grant;
+}

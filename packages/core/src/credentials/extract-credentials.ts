@@ -1,0 +1,102 @@
+import { InvalidRequestError } from '../errors.js';
+import type { CredentialSource } from '../identity.js';
+import type { AuthRequest, HeaderValue } from '../request.js';
+
+/** The credentials one request carries, before any verification. */
+export interface ExtractedCredentials {
+  /** The `x-pomerium-jwt-assertion` token, if sent. */
+  assertion?: string;
+  /** The service-account token, if sent, and the scheme it came in. */
+  serviceAccount?: { source: Exclude<CredentialSource, 'assertion'>; token: string };
+}
+
+/** Header names the suite reads credentials from. */
+export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
+export const POMERIUM_AUTHORIZATION_HEADER = 'x-pomerium-authorization';
+/** Scheme prefixes, matched exactly (case-sensitive), as Pomerium does since v0.10. */
+const POMERIUM_PREFIX = 'Pomerium ';
+const BEARER_POMERIUM_PREFIX = 'Bearer Pomerium-';
+
+/** Compact JWS syntax: three base64url segments (the signature may be empty, to fail later as a token). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Finds Pomerium credentials with Pomerium's own rules: the identity header, then service-account
+ * tokens from `x-pomerium-authorization: <jwt>`, `authorization: Pomerium <jwt>` or
+ * `authorization: Bearer Pomerium-<jwt>`. Header names are case-insensitive, the scheme words
+ * are not; a plain `Bearer <jwt>` is not a Pomerium credential. Refuses with `invalid_request`
+ * a header repeated with different values, two different service-account tokens, a token over
+ * `maxTokenBytes` (before parsing anything) and a credential that is not compact-JWS syntax.
+ *
+ * @example
+ * ```ts
+ * extractCredentials({ method: 'GET', url: '/', headers: { authorization: 'Pomerium eyJ...' } });
+ * // { serviceAccount: { source: 'authorization-pomerium', token: 'eyJ...' } }
+ * ```
+ */
+export function extractCredentials(request: Pick<AuthRequest, 'headers' | 'rawHeaders'>, maxTokenBytes = 16_384): ExtractedCredentials {
+  const { headers } = request;
+  const assertionValue = single(headers, ASSERTION_HEADER, request.rawHeaders, maxTokenBytes);
+  const pomeriumValue = single(headers, POMERIUM_AUTHORIZATION_HEADER, request.rawHeaders, maxTokenBytes);
+  const authorization = single(headers, 'authorization', request.rawHeaders, maxTokenBytes + BEARER_POMERIUM_PREFIX.length);
+
+  const result: ExtractedCredentials = {};
+  if (assertionValue) result.assertion = checkToken(assertionValue, maxTokenBytes, ASSERTION_HEADER);
+
+  let fromAuthorization: ExtractedCredentials['serviceAccount'];
+  if (authorization?.startsWith(POMERIUM_PREFIX)) {
+    fromAuthorization = { source: 'authorization-pomerium', token: checkToken(authorization.slice(POMERIUM_PREFIX.length), maxTokenBytes, 'authorization') };
+  } else if (authorization?.startsWith(BEARER_POMERIUM_PREFIX)) {
+    fromAuthorization = { source: 'authorization-bearer-pomerium', token: checkToken(authorization.slice(BEARER_POMERIUM_PREFIX.length), maxTokenBytes, 'authorization') };
+  }
+  if (pomeriumValue) {
+    const token = checkToken(pomeriumValue, maxTokenBytes, POMERIUM_AUTHORIZATION_HEADER);
+    if (fromAuthorization && fromAuthorization.token !== token) {
+      throw new InvalidRequestError('ambiguous_credentials', 'x-pomerium-authorization and authorization carry different tokens');
+    }
+    result.serviceAccount = { source: 'x-pomerium-authorization', token };
+  } else if (fromAuthorization) {
+    result.serviceAccount = fromAuthorization;
+  }
+  return result;
+}
+
+function checkToken(token: string, maxTokenBytes: number, header: string): string {
+  if (token.length > maxTokenBytes) throw new InvalidRequestError('token_too_large', `${header}: ${token.length} bytes`);
+  if (!COMPACT_JWS.test(token)) throw new InvalidRequestError('malformed_credential', `${header}: not a compact JWS`);
+  return token;
+}
+
+/**
+ * One header's value. Node folds repeated headers into `a, b` (and keeps only the first
+ * `authorization`), so repeats are detected in the folded value, in arrays, and in `rawHeaders`.
+ */
+function single(headers: Record<string, HeaderValue>, name: string, rawHeaders: string[] | undefined, maxBytes: number): string | undefined {
+  const value = headers[name];
+  let text: string | undefined;
+  if (Array.isArray(value)) {
+    text = value[0];
+    if (value.some((v) => v !== text)) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
+  } else {
+    text = value;
+  }
+  if (text === undefined || text === '') return undefined;
+  // Refuse oversized values before scanning them any further.
+  if (text.length > maxBytes * 2 + 16) throw new InvalidRequestError('token_too_large', `${name}: ${text.length} bytes`);
+  if (name !== 'authorization' && text.includes(',')) {
+    const parts = text.split(',').map((p) => p.trim());
+    if (parts.some((p) => p !== parts[0])) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
+    text = parts[0]!;
+  }
+  if (rawHeaders) checkRawRepeats(rawHeaders, name, text);
+  return text;
+}
+
+function checkRawRepeats(rawHeaders: string[], name: string, expected: string): void {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const raw = rawHeaders[i]!;
+    if (raw.length === name.length && raw.toLowerCase() === name && rawHeaders[i + 1] !== expected) {
+      throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { PomeriumAuthConfigError } from '../errors.js';
+import type { Principal } from '../identity.js';
+import type { Grant } from '../options.js';
+import { compileNamePattern, foldName, type NamePattern } from './name-patterns.js';
+
+const GROUP_PREFIX = 'group:';
+
+/** A target as grants see it: the name asked for and, once resolved, its id, email and groups. */
+export interface TargetNames {
+  requested: string;
+  id: string;
+  email?: string;
+  groups: readonly string[];
+}
+
+/** A target rule: a name pattern, or `group:NAME` (the target is in that group). */
+interface TargetRule {
+  readonly group?: string;
+  readonly pattern?: NamePattern;
+}
+
+/** A grant, checked and compiled once at construction. */
+export interface CompiledGrant {
+  readonly name: string;
+  readonly initiatorIds: ReadonlySet<string>;
+  readonly initiatorEmails: ReadonlySet<string>;
+  readonly initiatorGroups: ReadonlySet<string>;
+  readonly targets: readonly TargetRule[];
+  readonly groups: readonly NamePattern[];
+  readonly readOnly: boolean;
+}
+
+function stringList(value: unknown, option: string, required: boolean): string[] {
+  if (value === undefined && !required) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) {
+    throw new PomeriumAuthConfigError(option, 'must be an array of non-empty strings');
+  }
+  if (required && value.length === 0) throw new PomeriumAuthConfigError(option, 'must not be empty');
+  return value as string[];
+}
+
+function compileTargetRule(entry: string, option: string): TargetRule {
+  if (entry.startsWith(GROUP_PREFIX)) {
+    const group = entry.slice(GROUP_PREFIX.length);
+    if (!group) throw new PomeriumAuthConfigError(option, '"group:" needs a group name');
+    return { group };
+  }
+  return { pattern: compileNamePattern(entry, option) };
+}
+
+/**
+ * Checks and compiles grants; a bad grant fails here, naming the option.
+ *
+ * @example
+ * ```ts
+ * const grants = compileGrants([{ initiators: ['admin'], targets: ['user_*'] }], 'impersonation.grants');
+ * ```
+ */
+export function compileGrants(grants: unknown, option: string): CompiledGrant[] {
+  if (grants === undefined) return [];
+  if (!Array.isArray(grants)) throw new PomeriumAuthConfigError(option, 'must be an array of grants');
+  return grants.map((grant: Grant, i) => {
+    const at = `${option}[${i}]`;
+    if (grant === null || typeof grant !== 'object') throw new PomeriumAuthConfigError(at, 'must be an object');
+    if (grant.name !== undefined && typeof grant.name !== 'string') throw new PomeriumAuthConfigError(`${at}.name`, 'must be a string');
+    const initiators = stringList(grant.initiators, `${at}.initiators`, true);
+    const ids = new Set<string>();
+    const emails = new Set<string>();
+    const groups = new Set<string>();
+    for (const entry of initiators) {
+      if (entry.startsWith(GROUP_PREFIX)) groups.add(entry.slice(GROUP_PREFIX.length));
+      else if (entry.includes('@')) emails.add(entry.toLowerCase());
+      else ids.add(entry);
+    }
+    return {
+      name: grant.name ?? `grant #${i}`,
+      initiatorIds: ids,
+      initiatorEmails: emails,
+      initiatorGroups: groups,
+      targets: stringList(grant.targets, `${at}.targets`, true).map((t, j) => compileTargetRule(t, `${at}.targets[${j}]`)),
+      groups: stringList(grant.groups, `${at}.groups`, false).map((g, j) => compileNamePattern(g, `${at}.groups[${j}]`)),
+      readOnly: grant.readOnly === true,
+    };
+  });
+}
+
+/** Does this grant name the initiator (by id exactly, by email case-insensitively, or by group)? */
+export function grantNamesInitiator(grant: CompiledGrant, initiator: Principal): boolean {
+  if (grant.initiatorIds.has(initiator.id)) return true;
+  if (initiator.email !== undefined && grant.initiatorEmails.has(initiator.email.toLowerCase())) return true;
+  // Ids that look like emails are matched as emails too.
+  if (initiator.id.includes('@') && grant.initiatorEmails.has(initiator.id.toLowerCase())) return true;
+  return initiator.groups.some((g) => grant.initiatorGroups.has(g));
+}
+
+function ruleMatches(rule: TargetRule, target: TargetNames): boolean {
+  if (rule.group !== undefined) return target.groups.includes(rule.group);
+  // A target may be named by its id or by its email.
+  return rule.pattern!.matches(target.id) || (target.email !== undefined && rule.pattern!.matches(target.email));
+}
+
+/** Does this grant allow the target (by id, email, or one of its groups)? */
+export function grantAllowsTarget(grant: CompiledGrant, target: TargetNames): boolean {
+  return grant.targets.some((rule) => ruleMatches(rule, target));
+}
+
+/** Are all the groups asked for allowed by this grant (Kubernetes-style, separately from the user)? */
+export function grantAllowsGroups(grant: CompiledGrant, groups: readonly string[]): boolean {
+  return groups.every((g) => grant.groups.some((p) => p.matches(g)));
+}
+
+/** Protected targets: nobody may impersonate them. Compiled once. */
+export interface ProtectList {
+  isProtected(target: TargetNames): boolean;
+}
+
+/**
+ * Compiles `protect`. Unlike grants, it fails closed: a target is protected when any name it goes
+ * by (the name asked for, id, email) matches, also after case folding and NFKC normalisation,
+ * or when it is in a protected group.
+ */
+export function compileProtectList(entries: unknown, option: string): ProtectList {
+  const rules = stringList(entries, option, false).map((e, i) => compileTargetRule(e, `${option}[${i}]`));
+  const folded = rules.map((r) => (r.pattern ? compileNamePattern(foldName(r.pattern.source), option) : undefined));
+  return {
+    isProtected(target) {
+      const names = [target.requested, target.id, ...(target.email ? [target.email] : [])];
+      return rules.some((rule, i) => {
+        if (rule.group !== undefined) return target.groups.some((g) => g === rule.group || foldName(g) === foldName(rule.group!));
+        return names.some((n) => rule.pattern!.matches(n) || folded[i]!.matches(foldName(n)));
+      });
+    },
+  };
+}

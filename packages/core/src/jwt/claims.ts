@@ -1,0 +1,100 @@
+import { InvalidTokenError } from '../errors.js';
+
+/** The time rules a token is checked against. */
+export interface TimeRules {
+  /** Seconds since the epoch. */
+  now: number;
+  clockTolerance: number;
+  maxTokenAge?: number;
+  requireExp: boolean;
+}
+
+function numericDate(payload: Record<string, unknown>, name: string): number | undefined {
+  const value = payload[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidTokenError('invalid_claim', `"${name}" is not a number`);
+  return value;
+}
+
+/**
+ * Checks `exp`, `nbf`, `iat` and the token's age. Returns `exp` (seconds) when present.
+ *
+ * @example
+ * ```ts
+ * checkTokenTimes(payload, { now: Date.now() / 1000, clockTolerance: 5, requireExp: true });
+ * ```
+ */
+export function checkTokenTimes(payload: Record<string, unknown>, rules: TimeRules): number | undefined {
+  const { now, clockTolerance } = rules;
+  const exp = numericDate(payload, 'exp');
+  const nbf = numericDate(payload, 'nbf');
+  const iat = numericDate(payload, 'iat');
+  if (exp === undefined) {
+    if (rules.requireExp) throw new InvalidTokenError('missing_claim', '"exp" is required');
+  } else if (exp <= now - clockTolerance) {
+    throw new InvalidTokenError('token_expired', `expired at ${exp}`);
+  }
+  if (nbf !== undefined && nbf > now + clockTolerance) throw new InvalidTokenError('token_not_yet_valid', `not before ${nbf}`);
+  if (iat !== undefined && iat > now + clockTolerance) throw new InvalidTokenError('issued_in_future', `issued at ${iat}`);
+  if (rules.maxTokenAge !== undefined) {
+    if (iat === undefined) throw new InvalidTokenError('missing_claim', '"iat" is required with maxTokenAge');
+    if (now - iat > rules.maxTokenAge + clockTolerance) throw new InvalidTokenError('token_too_old', `issued at ${iat}`);
+  }
+  return exp;
+}
+
+/**
+ * A host and `https://host/` name the same issuer (Pomerium's `jwt_issuer_format`). Normalises
+ * either to the lower-case host; anything else (a URL with a path) stays as given.
+ *
+ * @example
+ * ```ts
+ * normalizeIssuer('https://App.example.com/'); // 'app.example.com'
+ * ```
+ */
+export function normalizeIssuer(value: string): string {
+  const match = /^https:\/\/([^/?#@\s]+)\/?$/i.exec(value);
+  const host = match ? match[1]! : value;
+  return /^[^/?#@\s]+$/.test(host) ? host.toLowerCase() : value;
+}
+
+/** Checks an optional string-or-array claim against expected (normalised) values. */
+export function checkIssuerOrAudience(
+  payload: Record<string, unknown>,
+  name: 'iss' | 'aud',
+  expected: ReadonlySet<string> | undefined,
+  required: boolean,
+): void {
+  if (!expected) return;
+  const value = payload[name];
+  if (value === undefined) {
+    if (required) throw new InvalidTokenError('missing_claim', `"${name}" is required`);
+    return;
+  }
+  const reason = name === 'iss' ? 'issuer_mismatch' : 'audience_mismatch';
+  if (typeof value === 'string') {
+    if (!expected.has(normalizeIssuer(value))) throw new InvalidTokenError(reason, `"${name}" does not match`);
+    return;
+  }
+  if (name === 'aud' && Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    if (!value.some((v: string) => expected.has(normalizeIssuer(v)))) throw new InvalidTokenError(reason, '"aud" does not match');
+    return;
+  }
+  throw new InvalidTokenError('invalid_claim', `"${name}" has the wrong type`);
+}
+
+/** An optional string claim; any other type is `invalid_claim`. */
+export function optionalString(payload: Record<string, unknown>, name: string): string | undefined {
+  const value = payload[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidTokenError('invalid_claim', `"${name}" is not a string`);
+  return value;
+}
+
+/** An optional array-of-strings claim (`groups`); absent is `[]`, any other shape is `invalid_claim`. */
+export function stringArray(payload: Record<string, unknown>, name: string): string[] {
+  const value = payload[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new InvalidTokenError('invalid_claim', `"${name}" is not an array of strings`);
+  return value as string[];
+}

@@ -1,0 +1,155 @@
+import type { JWK } from 'jose';
+import type { AuditSink } from './audit/events.js';
+import type { Principal } from './identity.js';
+import type { AuthRequest } from './request.js';
+import type { RecordsSource } from './records/records-source.js';
+
+/** A lookup by key. May be synchronous or asynchronous; `null`/`undefined` means "no such record". */
+export type Lookup<T> = (key: string) => T | null | undefined | Promise<T | null | undefined>;
+
+/**
+ * A service account as Pomerium keeps it. Today's service-account tokens are references to
+ * such a record: expiry and revocation live here.
+ */
+export interface ServiceAccountRecord {
+  /** The account id, the token's `jti`. */
+  id: string;
+  /** The user the account acts as (Pomerium's `user_id`). */
+  userId: string;
+  /** When the account stops working; absent means never. */
+  expiresAt?: Date | string | number;
+  namespace?: string;
+  description?: string;
+}
+
+/** A user of the directory: the target of impersonation, or the user behind a service account. */
+export interface DirectoryUser {
+  id: string;
+  email?: string;
+  name?: string;
+  groups?: string[];
+}
+
+/**
+ * Who may impersonate whom.
+ *
+ * @example
+ * ```ts
+ * // Search Guard's example: admin may impersonate user_1, user_2 and every user_*.
+ * const grant: Grant = { name: 'support', initiators: ['admin'], targets: ['user_1', 'user_2', 'user_*'] };
+ * ```
+ */
+export interface Grant {
+  /** Shown in audit events and by `explain`. */
+  name?: string;
+  /** User ids, emails, or `group:NAME`. */
+  initiators: string[];
+  /** Exact names, globs (`*`, `?`), `/regex/` (whole name), or `group:NAME` (a target's group). */
+  targets: string[];
+  /** Groups that may be asked for by the groups header. */
+  groups?: string[];
+  /** Only GET, HEAD and OPTIONS while impersonating under this grant. */
+  readOnly?: boolean;
+}
+
+/** Impersonation settings (SPEC 5). */
+export interface ImpersonationOptions {
+  /** Header naming the target user. Default `impersonate-user`; e.g. `sg_impersonate_as`; `false` to disable. */
+  header?: string | false;
+  /** Header with groups to act with (repeatable or comma-separated). Default `impersonate-group`. */
+  groupsHeader?: string | false;
+  /** Header with the reason, recorded in audit. Default `impersonate-reason`. */
+  reasonHeader?: string | false;
+  grants?: Grant[];
+  /** Targets nobody may impersonate (patterns and `group:` entries). */
+  protect?: string[];
+  /** Refuse impersonation without a reason header. */
+  requireReason?: boolean;
+  /** Honour `impersonate_email` / `impersonate_groups` of historic tokens (as requests). Default true. */
+  fromTokenClaims?: boolean;
+  /** Honour an RFC 8693 `act` claim (as a request). Default true. */
+  fromActClaim?: boolean;
+  /** A final say, after the grants allowed it. Throwing or rejecting counts as a refusal. */
+  canImpersonate?: (initiator: Principal, target: Principal, request: AuthRequest) => boolean | Promise<boolean>;
+}
+
+/** Where start-up warnings go. Default: `process.emitWarning`. */
+export interface WarningLogger {
+  warn(message: string): void;
+}
+
+/** Tuning of the remote key set behind `jwksUrl`. */
+export interface JwksOptions {
+  /** Milliseconds before a key-set request is abandoned. Default 5000. */
+  timeout?: number;
+  /** Minimum seconds between two fetches caused by unknown `kid`s. Default 30. */
+  cooldown?: number;
+  /** Seconds a fetched key set is fresh, unless `Cache-Control: max-age` says otherwise. Default 300. */
+  maxAge?: number;
+  /** Seconds a key set may be served stale while the endpoint fails. Default 86400. */
+  maxStale?: number;
+  /** A `fetch` implementation, for tests and proxies. Default the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The one options object of every adapter (SPEC 2a). Every option may also come from the
+ * environment: `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE`,
+ * `POMERIUM_SHARED_SECRET` (options given in code win).
+ *
+ * @example
+ * ```ts
+ * const auth = createPomeriumAuth({
+ *   jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json',
+ *   audience: 'app.example.com',
+ *   sharedSecret: process.env.SHARED_SECRET,
+ *   impersonation: { header: 'sg_impersonate_as', grants: [{ initiators: ['group:admins'], targets: ['*'] }] },
+ * });
+ * ```
+ */
+export interface PomeriumAuthOptions {
+  /** Pomerium's base64 `shared_secret`: its decoded bytes verify service-account tokens (HS256). */
+  sharedSecret?: string;
+  /** `legacy-raw`: the base64 text itself is the key, as in Pomerium v0.8 to v0.13. Default `base64`. */
+  sharedSecretEncoding?: 'base64' | 'legacy-raw';
+  /** Key set for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`. */
+  jwksUrl?: string;
+  /** Static assertion keys: public JWKs or PEM (SPKI or X.509 certificate). */
+  publicKeys?: Array<JWK | string>;
+  /** Also accept assertions signed by the key Pomerium derives from `sharedSecret` (no `signing_key`). */
+  deriveAssertionKey?: boolean;
+  /** Expected issuer(s); a host matches both `host` and `https://host/`. */
+  issuer?: string | string[];
+  /** Expected audience(s); hosts compare as for `issuer`. */
+  audience?: string | string[];
+  /** Seconds of clock skew tolerated. Default 5. */
+  clockTolerance?: number;
+  /** Maximum seconds since `iat`. */
+  maxTokenAge?: number;
+  /** Tokens longer than this are refused before parsing. Default 16384. */
+  maxTokenBytes?: number;
+  /** Credential sources to accept. Default: those the configuration can verify. */
+  sources?: Array<'assertion' | 'service-account'>;
+  /** Service-account records: unknown or expired accounts are refused. */
+  serviceAccounts?: Lookup<ServiceAccountRecord> | RecordsSource;
+  /** Users by id or email: impersonation targets must exist; service accounts take their user's groups. */
+  directory?: Lookup<DirectoryUser> | RecordsSource;
+  /** `false`: a request without any credential passes as anonymous. Default true. */
+  required?: boolean;
+  /** Impersonation rules; `false` to refuse every impersonation request. */
+  impersonation?: ImpersonationOptions | false;
+  /** Audit sink: a function or a pino-style logger (`info` / `warn`); `false` for none. */
+  audit?: AuditSink | false;
+  /** Verified-token cache. `maxAge` (seconds, default 60) bounds how long a revoked account may still pass. */
+  cache?: { max?: number; maxAge?: number } | false;
+  /** Adapters: answer errors themselves (`respond`, default) or pass them on (`next`). */
+  onError?: 'respond' | 'next';
+  /** Adapters: where the effective principal goes (`req.user` by default); `false` for nowhere. */
+  userProperty?: string | false;
+  /** Remote key-set tuning. */
+  jwks?: JwksOptions;
+  /** Where to read `POMERIUM_*` variables from. Default `process.env`; `false` to ignore the environment. */
+  env?: Record<string, string | undefined> | false;
+  /** Where start-up warnings go. */
+  logger?: WarningLogger;
+}

@@ -1,0 +1,9 @@
+import type { CredentialSource, Principal } from '../identity.js';
+
+/** What verifying one credential yields: the authenticated principal and the credential's facts. */
+export interface VerifiedCredential {
+  principal: Principal;
+  source: CredentialSource;
+  /** The token's `exp` in seconds, if it has one. */
+  exp?: number;
+}

@@ -1,0 +1,73 @@
+import { InvalidTokenError } from '../errors.js';
+import type { Principal } from '../identity.js';
+import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
+import { decodeCompactJws } from '../jwt/compact-jws.js';
+import { verifyJwsSignature } from '../jwt/verify-signature.js';
+import type { RemoteKeySet } from '../keys/remote-key-set.js';
+import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
+import type { VerifiedCredential } from './verified-credential.js';
+
+/** Where assertion keys come from, and what assertions must say. */
+export interface AssertionRules {
+  staticKeys: readonly VerificationKey[];
+  remote?: RemoteKeySet;
+  algorithms: ReadonlySet<AssertionAlgorithm>;
+  issuers?: ReadonlySet<string>;
+  audiences?: ReadonlySet<string>;
+  time: Omit<TimeRules, 'now' | 'requireExp'>;
+}
+
+/**
+ * Verifies Pomerium's identity header `X-Pomerium-Jwt-Assertion`: ES256 or RS256 only, a key
+ * chosen by `kid` among the configured ones (never one the token names), `exp` required,
+ * issuer and audience checked when configured.
+ *
+ * @example
+ * ```ts
+ * const { principal } = await verifyAssertion(token, rules);
+ * ```
+ */
+export async function verifyAssertion(token: string, rules: AssertionRules, nowSeconds = Date.now() / 1000): Promise<VerifiedCredential> {
+  const jws = decodeCompactJws(token);
+  const alg = jws.header.alg;
+  if (!rules.algorithms.has(alg as AssertionAlgorithm)) throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(alg)} is not allowed for assertions`);
+  const kid = jws.header.kid;
+  const keys = await candidateKeys(rules, kid, alg as AssertionAlgorithm);
+  if (!keys.some((k) => verifyJwsSignature(k.alg, jws.signingInput, jws.signature, k.key))) {
+    throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(kid)})`);
+  }
+  const claims = jws.payload;
+  const exp = checkTokenTimes(claims, { ...rules.time, now: nowSeconds, requireExp: true });
+  checkIssuerOrAudience(claims, 'iss', rules.issuers, true);
+  checkIssuerOrAudience(claims, 'aud', rules.audiences, true);
+  return { principal: assertionPrincipal(claims), source: 'assertion', exp };
+}
+
+async function candidateKeys(rules: AssertionRules, kid: string | undefined, alg: AssertionAlgorithm): Promise<VerificationKey[]> {
+  const named = rules.staticKeys.filter((k) => k.alg === alg && k.kid !== undefined && k.kid === kid);
+  if (named.length > 0) return named;
+  // Keys without a name (PEM), or any key when the token names none, are tried in turn.
+  const unnamed = rules.staticKeys.filter((k) => k.alg === alg && (k.kid === undefined || kid === undefined));
+  if (!rules.remote) {
+    if (unnamed.length === 0) throw new InvalidTokenError('unknown_key', `no ${alg} key for kid ${JSON.stringify(kid)}`);
+    return unnamed;
+  }
+  try {
+    return [...(await rules.remote.keysFor(kid, alg)), ...unnamed];
+  } catch (err) {
+    if (unnamed.length > 0) return unnamed;
+    throw err;
+  }
+}
+
+/** The user an assertion names: `sub` (or `user`), `email`, `name`, `groups`. */
+function assertionPrincipal(claims: Record<string, unknown>): Principal {
+  const id = optionalString(claims, 'sub') || optionalString(claims, 'user');
+  if (!id) throw new InvalidTokenError('missing_claim', 'assertion has no "sub" or "user"');
+  const principal: Principal = { id, groups: stringArray(claims, 'groups'), kind: 'user', claims: Object.freeze(claims) };
+  const email = optionalString(claims, 'email');
+  const name = optionalString(claims, 'name');
+  if (email !== undefined) principal.email = email;
+  if (name !== undefined) principal.name = name;
+  return principal;
+}
