@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { createTestIssuer, startJwksServer, JWKS_PATH } from '@pomerium-auth/testing';
+
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('serves the key set with Cache-Control max-age=60 and counts requests', async (t) => {
+  const issuer = await createTestIssuer();
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\.well-known\/pomerium\/jwks\.json$/);
+  assert.equal(server.url, `${server.origin}${JWKS_PATH}`);
+  assert.equal(server.requestCount, 0);
+  const res = await fetch(server.url);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('cache-control'), 'max-age=60');
+  assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(await res.json(), issuer.jwks());
+  await fetch(server.url);
+  assert.equal(server.requestCount, 2);
+});
+
+test('serves the discovery document like Pomerium, without counting it as a key request', async (t) => {
+  const issuer = await createTestIssuer({ host: 'app.example.com' });
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  const res = await fetch(`${server.origin}/.well-known/pomerium`);
+  assert.deepEqual(await res.json(), { issuer: 'https://app.example.com/', jwks_uri: server.url });
+  assert.equal(server.requestCount, 0);
+  assert.equal((await fetch(`${server.origin}/elsewhere`)).status, 404);
+  assert.equal((await fetch(server.url, { method: 'POST' })).status, 405);
+});
+
+test('publishes rotation live', async (t) => {
+  const issuer = await createTestIssuer();
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  const fresh = await issuer.rotateKeys();
+  const body = (await (await fetch(server.url)).json()) as { keys: Array<{ kid: string }> };
+  assert.equal(body.keys[0]?.kid, fresh.kid);
+  assert.equal(body.keys.length, 2);
+});
+
+test('takes a static key set and a custom max-age', async (t) => {
+  const server = await startJwksServer({ jwks: { keys: [] }, maxAge: 5 });
+  t.after(() => server.close());
+  const res = await fetch(server.url);
+  assert.equal(res.headers.get('cache-control'), 'max-age=5');
+  assert.deepEqual(await res.json(), { keys: [] });
+});
+
+test('fault "down" drops connections, including kept-alive ones, and "none" restores service', async (t) => {
+  const issuer = await createTestIssuer();
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  await (await fetch(server.url)).text();
+  server.fault('down');
+  await assert.rejects(within(2000, fetch(server.url)), TypeError);
+  await assert.rejects(
+    within(2000, new Promise((resolve, reject) => request(server.url, resolve).on('error', reject).end())),
+    /ECONNRESET|socket hang up/,
+  );
+  server.fault('none');
+  assert.equal((await fetch(server.url)).status, 200);
+});
+
+test('fault "slow" answers after the delay', async (t) => {
+  const issuer = await createTestIssuer();
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  server.fault('slow', { delayMs: 150 });
+  const started = performance.now();
+  const res = await fetch(server.url);
+  assert.ok(performance.now() - started >= 140);
+  assert.equal(res.status, 200);
+  await assert.rejects(fetch(server.url, { signal: AbortSignal.timeout(30) }), { name: 'TimeoutError' });
+});
+
+test('fault "malformed" serves a body that is not a key set', async (t) => {
+  const server = await startJwksServer({ jwks: { keys: [] } });
+  t.after(() => server.close());
+  server.fault('malformed');
+  const res = await fetch(server.url);
+  assert.equal(res.status, 200);
+  await assert.rejects(res.json(), SyntaxError);
+  server.fault('malformed', { body: '{"keys":"nope"}' });
+  assert.deepEqual(await (await fetch(server.url)).json(), { keys: 'nope' });
+  assert.equal(server.requestCount, 2);
+});
+
+test('fault "error" answers 500, or the status asked for', async (t) => {
+  const server = await startJwksServer({ jwks: { keys: [] } });
+  t.after(() => server.close());
+  server.fault('error');
+  assert.equal((await fetch(server.url)).status, 500);
+  server.fault('error', { status: 503 });
+  assert.equal((await fetch(server.url)).status, 503);
+  assert.equal(server.requestCount, 2);
+  assert.throws(() => server.fault('sideways' as never), TypeError);
+});
+
+test('close() ends delayed answers and open connections without hanging, and can be called twice', async () => {
+  const server = await startJwksServer({ jwks: { keys: [] } });
+  server.fault('slow', { delayMs: 60_000 });
+  const pending = fetch(server.url).then(
+    (res) => res.status,
+    (error: unknown) => error,
+  );
+  while (server.requestCount === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await within(2000, server.close());
+  await within(2000, server.close());
+  assert.ok((await within(2000, pending)) instanceof TypeError);
+  await assert.rejects(fetch(server.url), TypeError);
+});
+
+test('an issuer closes every server it started', async () => {
+  const issuer = await createTestIssuer();
+  const a = await issuer.serve();
+  const b = await issuer.serve({ maxAge: 1 });
+  await within(2000, issuer.close());
+  await assert.rejects(fetch(a.url), TypeError);
+  await assert.rejects(fetch(b.url), TypeError);
+});
