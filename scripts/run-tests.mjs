@@ -19,10 +19,11 @@ function testFiles(dir) {
 }
 
 const files = [];
-for (const group of ['packages', 'examples', 'bench']) {
+// The workspace folders of pnpm-workspace.yaml: groups of packages, and single-package folders.
+for (const group of ['packages', 'examples', 'bench', 'security']) {
   const base = join(root, group);
   if (!existsSync(base)) continue;
-  const dirs = group === 'bench' ? [base] : readdirSync(base).map((d) => join(base, d));
+  const dirs = existsSync(join(base, 'package.json')) ? [base] : readdirSync(base).map((d) => join(base, d));
   for (const dir of dirs) files.push(...testFiles(join(dir, '.test-build')));
 }
 const selected = filter.length ? files.filter((f) => filter.some((p) => relative(root, f).includes(p))) : files;

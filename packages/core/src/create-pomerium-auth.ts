@@ -3,7 +3,7 @@ import { resolveOptions, type ResolvedOptions } from './config/resolve-options.j
 import { extractCredentials } from './credentials/extract-credentials.js';
 import { CredentialsRequiredError, InvalidTokenError, PomeriumAuthError } from './errors.js';
 import type { Identity, Principal } from './identity.js';
-import { decideImpersonation } from './impersonation/decide-impersonation.js';
+import { checkRouteRule, decideImpersonation } from './impersonation/decide-impersonation.js';
 import { readImpersonationAsk, removeImpersonationHeaders, type ImpersonationAsk } from './impersonation/impersonation-request.js';
 import type { PomeriumAuthOptions } from './options.js';
 import { headerValue, type AuthRequest, type RouteRule } from './request.js';
@@ -19,10 +19,48 @@ export interface PomeriumAuth {
    * with anything else.
    */
   authenticate(request: AuthRequest, route?: RouteRule): Promise<Identity | undefined>;
+  /**
+   * Applies a route rule to an identity an app-wide middleware already decided. It can only
+   * narrow (`'forbid'`, or route grants that must also allow it); a refusal is audited as
+   * `impersonation_denied` and thrown as a 403 {@link PomeriumAuthError}.
+   */
+  authorizeRoute(identity: Identity | undefined, request: AuthRequest, rule: RouteRule): void;
+  /**
+   * A dry run of the impersonation rules: may this initiator act as that target on this route,
+   * and which grant or rule decides. Nothing is audited.
+   */
+  explain(question: ExplainQuestion): Promise<ExplainAnswer>;
   /** The options as given (adapters read `onError` and `userProperty` from here). */
   readonly options: Readonly<PomeriumAuthOptions>;
   /** Start-up warnings (also reported through `logger` or `process.emitWarning`). */
   readonly warnings: readonly string[];
+}
+
+/** A question for {@link PomeriumAuth.explain}. */
+export interface ExplainQuestion {
+  /** The initiator: an id or email, or a principal-like object with groups. */
+  initiator: string | { id: string; email?: string; groups?: string[] };
+  /** The target asked for (id or email). */
+  target: string;
+  groups?: string[];
+  /** HTTP method, default GET. */
+  method?: string;
+  reason?: string;
+  route?: RouteRule;
+}
+
+/** The answer of {@link PomeriumAuth.explain}. */
+export interface ExplainAnswer {
+  allowed: boolean;
+  /** False when the target is the initiator itself (not impersonation). */
+  impersonating: boolean;
+  /** The grant that allows it. */
+  grant?: string;
+  /** Why it is refused (the audit reason), and the detail. */
+  reason?: string;
+  detail?: string;
+  /** The effective user it would give. */
+  effectiveUser?: { id: string; email?: string; groups: string[] };
 }
 
 function auditUser(p: Principal | undefined): AuditUser | undefined {
@@ -54,11 +92,14 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
     options: Object.freeze({ ...options }),
     warnings: Object.freeze([...resolved.warnings]),
     authenticate: (request, route) => authenticate(resolved, request, route),
+    authorizeRoute: (identity, request, rule) => authorizeRoute(resolved, identity, request, rule),
+    explain: (question) => explain(resolved, question),
   };
 }
 
-function ownCopy(verified: VerifiedCredential): VerifiedCredential {
-  return { ...verified, principal: { ...verified.principal, groups: [...verified.principal.groups] } };
+/** Each request gets its own principal object: handlers may change `req.user` without touching the cache. */
+function ownCopy(verified: VerifiedCredential, source: VerifiedCredential['source']): VerifiedCredential {
+  return { ...verified, source, principal: { ...verified.principal, groups: [...verified.principal.groups] } };
 }
 
 async function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Promise<VerifiedCredential | undefined> {
@@ -67,9 +108,10 @@ async function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Pr
   // Pomerium has already verified whoever sent the assertion: it wins over a service-account token.
   const token = found.assertion !== undefined && opts.acceptAssertions ? found.assertion : opts.acceptServiceAccounts ? found.serviceAccount?.token : undefined;
   if (token === undefined) return undefined;
+  const source = token === found.assertion ? 'assertion' : found.serviceAccount!.source;
   const cached = opts.cache?.get(token);
-  // Each request gets its own principal object: handlers may change req.user without touching the cache.
-  if (cached) return ownCopy(cached);
+  // The same token may come in another scheme than when it was cached: the source is this request's.
+  if (cached) return ownCopy(cached, source);
   let verified: VerifiedCredential;
   if (token === found.assertion) {
     verified = await verifyAssertion(token, { staticKeys: opts.staticKeys, remote: opts.remote, algorithms: opts.algorithms, issuers: opts.issuers, audiences: opts.audiences, time });
@@ -86,7 +128,7 @@ async function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Pr
   }
   if (opts.cache) {
     opts.cache.set(token, verified, verified.exp);
-    return ownCopy(verified);
+    return ownCopy(verified, source);
   }
   return verified;
 }
@@ -134,6 +176,46 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
       opts.audit.emit(e);
     }
     throw err;
+  }
+}
+
+function authorizeRoute(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest, rule: RouteRule): void {
+  if (!identity) return;
+  try {
+    checkRouteRule(identity, request, rule);
+  } catch (err) {
+    if (opts.audit.active && err instanceof PomeriumAuthError) {
+      const e = event('impersonation_denied', request, { principal: identity.initiator, source: identity.credential.source }, identity.initiator, undefined);
+      e.impersonation_target = identity.user.email ?? identity.user.id;
+      if (identity.impersonation) {
+        e.impersonation_via = identity.impersonation.via;
+        if (identity.impersonation.reason !== undefined) e.impersonation_reason = identity.impersonation.reason;
+      }
+      e.error = { code: err.error, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
+      opts.audit.emit(e);
+    }
+    throw err;
+  }
+}
+
+async function explain(opts: ResolvedOptions, q: ExplainQuestion): Promise<ExplainAnswer> {
+  const who = typeof q.initiator === 'string' ? { id: q.initiator, ...(q.initiator.includes('@') ? { email: q.initiator } : {}) } : q.initiator;
+  const initiator: Principal = { id: who.id, groups: [...(who.groups ?? [])], kind: 'user', claims: {} };
+  if (who.email !== undefined) initiator.email = who.email;
+  const request: AuthRequest = { method: q.method ?? 'GET', url: '/', headers: {} };
+  const ask: ImpersonationAsk = { via: 'header', initiator, target: q.target, groups: [...(q.groups ?? [])], chained: false, ...(q.reason !== undefined ? { reason: q.reason } : {}) };
+  try {
+    const outcome = await decideImpersonation(ask, { rules: opts.impersonation, directory: opts.directory, request, ...(q.route ? { route: q.route } : {}) });
+    const u = outcome.user;
+    return {
+      allowed: true,
+      impersonating: outcome.impersonating,
+      ...(outcome.grant !== undefined ? { grant: outcome.grant } : {}),
+      effectiveUser: { id: u.id, groups: u.groups, ...(u.email !== undefined ? { email: u.email } : {}) },
+    };
+  } catch (err) {
+    if (!(err instanceof PomeriumAuthError)) throw err;
+    return { allowed: false, impersonating: true, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
   }
 }
 

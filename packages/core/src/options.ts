@@ -1,4 +1,4 @@
-import type { JWK } from 'jose';
+import type { JsonWebKey } from 'node:crypto';
 import type { AuditSink } from './audit/events.js';
 import type { Principal } from './identity.js';
 import type { AuthRequest } from './request.js';
@@ -115,7 +115,7 @@ export interface PomeriumAuthOptions {
   /** Key set for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`. */
   jwksUrl?: string;
   /** Static assertion keys: public JWKs or PEM (SPKI or X.509 certificate). */
-  publicKeys?: Array<JWK | string>;
+  publicKeys?: Array<JsonWebKey | string>;
   /** Also accept assertions signed by the key Pomerium derives from `sharedSecret` (no `signing_key`). */
   deriveAssertionKey?: boolean;
   /** Expected issuer(s); a host matches both `host` and `https://host/`. */

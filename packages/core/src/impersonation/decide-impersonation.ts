@@ -1,5 +1,5 @@
 import { ImpersonationDeniedError, InvalidRequestError, PomeriumAuthConfigError, type PomeriumAuthReason } from '../errors.js';
-import type { Principal } from '../identity.js';
+import type { Identity, Principal } from '../identity.js';
 import type { DirectoryUser, Grant, Lookup } from '../options.js';
 import type { AuthRequest, RouteRule } from '../request.js';
 import { lookup } from '../verify/verify-service-account.js';
@@ -55,6 +55,25 @@ function routeGrants(grants: Grant[]): CompiledGrant[] {
     compiledRouteGrants.set(grants, compiled);
   }
   return compiled;
+}
+
+/**
+ * Applies a route rule to an identity that was already decided under the global rules (an
+ * app-wide middleware runs before the route's own middleware). It can only narrow: `'forbid'`
+ * refuses any impersonation; route grants must allow the initiator to act as the effective user
+ * with its groups. Returns normally when the identity may proceed.
+ */
+export function checkRouteRule(identity: Identity, request: AuthRequest, rule: RouteRule): string | undefined {
+  const imp = rule.impersonation;
+  if (!identity.impersonating || imp === undefined) return undefined;
+  if (imp === 'forbid') deny('forbidden_on_route', 'impersonation is forbidden on this route');
+  const { initiator, user } = identity;
+  const names: TargetNames = { requested: user.email ?? user.id, id: user.id, groups: user.groups, ...(user.email !== undefined ? { email: user.email } : {}) };
+  const allowing = routeGrants(imp.grants).filter((g) => grantNamesInitiator(g, initiator) && grantAllowsTarget(g, names));
+  if (allowing.length === 0) deny('not_allowed', `no route grant lets ${initiator.id} act as ${user.id}`);
+  const grant = SAFE_METHODS.has(request.method.toUpperCase()) ? allowing[0] : allowing.find((g) => !g.readOnly);
+  if (!grant) deny('read_only', `${request.method} under a read-only route grant`);
+  return grant.name;
 }
 
 function deny(reason: PomeriumAuthReason, detail: string): never {
