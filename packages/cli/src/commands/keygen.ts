@@ -1,0 +1,57 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateSigningKey, type AssertionAlgorithm } from '@pomerium-auth/testing';
+import { CliError, EXIT_CODES, usageError } from '../cli-error.js';
+import type { CommandContext } from '../cli-io.js';
+import { KEYGEN_HELP } from '../help-text.js';
+import { publishedJwk } from '../key-files.js';
+import { booleanFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
+
+const SPECS: FlagSpecs = {
+  alg: { type: 'string' },
+  kid: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+};
+
+/** File names written by `keygen --out`. */
+export const KEYGEN_FILES = Object.freeze({ privateKey: 'signing-key.pem', jwks: 'jwks.json' });
+
+/**
+ * `pomerium-auth keygen`: a signing key pair as Pomerium uses (EC P-256 for ES256, RSA 2048 for
+ * RS256): the private key as PKCS#8 PEM and the public key as a JWK named by its thumbprint.
+ */
+export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<number> {
+  const flags = parseFlags('keygen', argv, SPECS);
+  if (flags.help) {
+    ctx.stdout.write(KEYGEN_HELP);
+    return 0;
+  }
+  if (flags.positionals.length > 0) throw usageError('keygen', `unexpected arguments: ${flags.positionals.join(' ')}`);
+  const alg = (stringFlag(flags, 'alg') ?? 'ES256').toUpperCase();
+  if (alg !== 'ES256' && alg !== 'RS256') throw usageError('keygen', '--alg must be ES256 or RS256');
+  const key = await generateSigningKey(alg as AssertionAlgorithm, stringFlag(flags, 'kid'));
+  const pem = key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const jwk = publishedJwk(key.publicKey, key.alg, key.kid);
+  const out = stringFlag(flags, 'out');
+  if (out === undefined) {
+    ctx.stdout.write(`${pem.trimEnd()}\n${JSON.stringify(jwk, null, 2)}\n`);
+    return 0;
+  }
+  const dir = resolve(ctx.cwd, out);
+  const flag = booleanFlag(flags, 'force') ? 'w' : 'wx';
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, KEYGEN_FILES.privateKey), pem, { mode: 0o600, flag });
+    writeFileSync(join(dir, KEYGEN_FILES.jwks), `${JSON.stringify({ keys: [jwk] }, null, 2)}\n`, { flag });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'EEXIST' ? `${out} already holds a key; pass --force to overwrite it` : `cannot write to ${out}: ${code ?? (err as Error).message}`, EXIT_CODES.usage);
+  }
+  ctx.stdout.write(
+    `${key.alg} key ${key.kid}\n` +
+      `  private key  ${join(out, KEYGEN_FILES.privateKey)}  (Pomerium's signing_key is this file, base64-encoded)\n` +
+      `  key set      ${join(out, KEYGEN_FILES.jwks)}\n`,
+  );
+  return 0;
+}
