@@ -1,0 +1,118 @@
+import type { AuditEvent, DirectoryUser, Grant, PomeriumAuthOptions, ServiceAccountRecord } from '@pomerium-auth/core';
+import { deriveSigningKey } from '@pomerium-auth/core';
+import { createTestIssuer, importSigningKey, startJwksServer, type JwksServer, type TestIssuer, type TestSigningKey } from '@pomerium-auth/testing';
+
+/** The directory every conformance app uses: initiators, targets and the service account's user. */
+export const CONFORMANCE_USERS: readonly DirectoryUser[] = Object.freeze([
+  { id: 'alice', email: 'alice@corp.example', groups: ['admins'] },
+  { id: 'erin', email: 'erin@corp.example', groups: ['admins', 'helpdesk'] },
+  { id: 'dave', email: 'dave@corp.example', groups: ['helpdesk'] },
+  { id: 'frank', email: 'frank@corp.example', groups: ['auditors'] },
+  { id: 'bob', email: 'bob@corp.example', groups: ['staff'] },
+  { id: 'user_1', email: 'user1@corp.example', groups: ['staff'] },
+  { id: 'user_2', email: 'user2@corp.example', groups: ['staff'] },
+  { id: 'user_admin', email: 'user-admin@corp.example', groups: ['admins'] },
+  { id: 'carol', email: 'carol@corp.example', groups: ['support'] },
+  { id: 'root', groups: ['ops'] },
+  { id: 'svc-bot', email: 'bot@corp.example', groups: ['machines'] },
+]);
+
+/** Service-account records: `sa-bot` acts as `svc-bot`; `sa-expired` has run out. */
+export const CONFORMANCE_SERVICE_ACCOUNTS: readonly ServiceAccountRecord[] = Object.freeze([
+  { id: 'sa-bot', userId: 'svc-bot' },
+  { id: 'sa-expired', userId: 'svc-bot', expiresAt: new Date('2020-01-01T00:00:00Z') },
+]);
+
+/** The global grants: admins act as `user_*`, as members of `support` and (refused by `protect`) as root. */
+export const CONFORMANCE_GRANTS: readonly Grant[] = Object.freeze([
+  { name: 'admins', initiators: ['group:admins'], targets: ['user_*', 'group:support', 'root'], groups: ['staff'] },
+  { name: 'auditors', initiators: ['group:auditors'], targets: ['user_*'], readOnly: true },
+]);
+
+/** Nobody may act as root or as a member of `admins`. */
+export const CONFORMANCE_PROTECT: readonly string[] = Object.freeze(['root', 'group:admins']);
+
+/**
+ * The grants of `/route-grants` (give them to `allowImpersonation`): the helpdesk may act as
+ * `user_*`, read-only. Placed before the route's authentication they replace the global grants;
+ * after app-wide authentication they can only narrow.
+ */
+export const CONFORMANCE_ROUTE_GRANTS: Grant[] = [{ name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }];
+
+/**
+ * The option sets the table starts apps with. `default` is the base; the others change one thing.
+ */
+export type ConformanceConfig = 'default' | 'optional' | 'sg-header' | 'require-reason' | 'keys-down' | 'derived-key' | 'next';
+
+/** Keys, key servers and the audit trail shared by one run of the table. */
+export interface ConformanceWorld {
+  issuer: TestIssuer;
+  /** The key Pomerium derives from the shared secret, as a signing key of the test kit. */
+  derivedKey: TestSigningKey;
+  /** Every audit event any app delivered through the `audit` option. */
+  events: AuditEvent[];
+  options(config: ConformanceConfig): PomeriumAuthOptions;
+  close(): Promise<void>;
+}
+
+const byName = new Map<string, DirectoryUser>();
+for (const user of CONFORMANCE_USERS) {
+  byName.set(user.id, user);
+  if (user.email) byName.set(user.email.toLowerCase(), user);
+}
+const accounts = new Map(CONFORMANCE_SERVICE_ACCOUNTS.map((a) => [a.id, a]));
+
+/** Creates the issuer, a working key server and one that is down. */
+export async function createConformanceWorld(): Promise<ConformanceWorld> {
+  const issuer = await createTestIssuer();
+  const keys = await issuer.serve();
+  const down: JwksServer = await startJwksServer({ jwks: issuer.jwks() });
+  down.fault('error');
+  const derived = deriveSigningKey(issuer.sharedSecret);
+  const derivedKey = await importSigningKey(derived.privateKey, 'ES256', derived.kid);
+  const events: AuditEvent[] = [];
+  const base: PomeriumAuthOptions = {
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    sharedSecret: issuer.sharedSecret,
+    maxTokenBytes: 4096,
+    serviceAccounts: (id) => accounts.get(id) ?? null,
+    directory: (name) => byName.get(name) ?? byName.get(name.toLowerCase()) ?? null,
+    impersonation: { grants: [...CONFORMANCE_GRANTS], protect: [...CONFORMANCE_PROTECT] },
+    audit: (event) => events.push(event),
+    env: false,
+    cache: false,
+    jwks: { timeout: 2000, cooldown: 0 },
+    logger: { warn: () => undefined },
+  };
+  const impersonation = base.impersonation as object;
+  return {
+    issuer,
+    derivedKey,
+    events,
+    options(config) {
+      switch (config) {
+        case 'default':
+          return { ...base };
+        case 'optional':
+          return { ...base, required: false };
+        case 'sg-header':
+          return { ...base, impersonation: { ...impersonation, header: 'sg_impersonate_as' } };
+        case 'require-reason':
+          return { ...base, impersonation: { ...impersonation, requireReason: true } };
+        case 'keys-down':
+          return { ...base, jwksUrl: down.url };
+        case 'derived-key': {
+          const { jwksUrl: _unused, ...rest } = base;
+          return { ...rest, deriveAssertionKey: true };
+        }
+        case 'next':
+          return { ...base, onError: 'next' };
+      }
+    },
+    async close() {
+      await Promise.all([issuer.close(), down.close()]);
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * `@pomerium-auth/adapter-conformance` (private): the behaviour table every adapter's tests run
+ * over real HTTP, and its runner.
+ *
+ * @packageDocumentation
+ */
+export { runConformance, type ConformanceApp, type ConformancePlacement, type ConformanceTarget } from './run-conformance.js';
+export {
+  CONFORMANCE_CASES,
+  ok,
+  anonymous,
+  acts,
+  refused,
+  denied,
+  deniedByRoute,
+  type ConformanceCase,
+  type ConformanceKit,
+  type ConformanceOutcome,
+  type ConformancePath,
+  type PassOutcome,
+  type RefusalOutcome,
+  type AuditExpectation,
+  type CaseHeaders,
+} from './behaviour-table.js';
+export {
+  CONFORMANCE_USERS,
+  CONFORMANCE_SERVICE_ACCOUNTS,
+  CONFORMANCE_GRANTS,
+  CONFORMANCE_PROTECT,
+  CONFORMANCE_ROUTE_GRANTS,
+  createConformanceWorld,
+  type ConformanceConfig,
+  type ConformanceWorld,
+} from './conformance-world.js';
+export { whoamiBody, IMPERSONATION_HEADER_NAMES, type WhoamiBody } from './whoami-body.js';

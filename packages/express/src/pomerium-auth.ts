@@ -1,0 +1,50 @@
+import { createPomeriumAuth, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AUTH, RULES, answerError, state, toAuthRequest } from './request-state.js';
+
+/**
+ * Express middleware (Express 4 and 5) that authenticates each request with Pomerium's identity
+ * assertion or a service-account token, applies impersonation, and sets `req.pomerium` (the
+ * identity) and `req.user` (the effective principal; option `userProperty`). Options are those of
+ * `createPomeriumAuth` in `@pomerium-auth/core`; bad options throw here, at start-up.
+ *
+ * Use it app-wide (`app.use`), or on a route after `forbidImpersonation()` /
+ * `allowImpersonation()`, so the route's rule is part of the one decision.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { pomeriumAuth } from '@pomerium-auth/express';
+ *
+ * const app = express();
+ * app.use(pomeriumAuth({ jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', audience: 'app.example.com' }));
+ * app.get('/me', (req, res) => res.json(req.pomerium?.user));
+ * ```
+ */
+export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler {
+  const auth = createPomeriumAuth(options);
+  const userProperty = options.userProperty ?? 'user';
+
+  async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const request = toAuthRequest(req);
+    const [rule, ...narrowing] = state(req)[RULES] ?? [];
+    let identity: Identity | undefined;
+    try {
+      identity = await auth.authenticate(request, rule);
+      for (const more of narrowing) auth.authorizeRoute(identity, request, more);
+    } catch (err) {
+      return answerError(err, auth, res, next);
+    }
+    state(req)[AUTH] = auth;
+    state(req)[RULES] = undefined;
+    if (identity) {
+      req.pomerium = identity;
+      if (userProperty !== false) (req as unknown as Record<string, unknown>)[userProperty] = identity.user;
+    }
+    next();
+  }
+
+  return function pomeriumAuthMiddleware(req, res, next) {
+    void authenticate(req, res, next);
+  };
+}

@@ -1,0 +1,70 @@
+import { CredentialsRequiredError, defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import type { RequestHandler } from 'express';
+import { AUTH, RULES, answerError, state, toAuthRequest } from './request-state.js';
+
+function routeRule(rule: RouteRule): RequestHandler {
+  defineRouteRule(rule);
+  return function pomeriumRouteRule(req, res, next) {
+    const auth = state(req)[AUTH];
+    if (!auth) {
+      // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
+      (state(req)[RULES] ??= []).push(rule);
+      return next();
+    }
+    // After app-wide authentication: the rule can only narrow what was decided.
+    try {
+      auth.authorizeRoute(req.pomerium, toAuthRequest(req), rule);
+    } catch (err) {
+      return answerError(err, auth, res, next);
+    }
+    next();
+  };
+}
+
+/**
+ * Refuses impersonation on this route (403 `impersonation_denied`, audited). Place it after an
+ * app-wide `pomeriumAuth()`, or before the route's own `pomeriumAuth()`.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payments', forbidImpersonation(), pay);
+ * ```
+ */
+export function forbidImpersonation(): RequestHandler {
+  return routeRule({ impersonation: 'forbid' });
+}
+
+/**
+ * Sets the impersonation grants of this route. Before the route's own `pomeriumAuth()` they
+ * replace the global grants (and may widen them); after an app-wide `pomeriumAuth()` they can
+ * only narrow: the global grants and these must both allow. Grants are checked here, at start-up.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/tickets', allowImpersonation([{ initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }]), auth, listTickets);
+ * ```
+ */
+export function allowImpersonation(grants: Grant[]): RequestHandler {
+  return routeRule({ impersonation: { grants } });
+}
+
+/**
+ * Requires an authenticated identity on this route when `pomeriumAuth()` runs with
+ * `required: false`: an anonymous request gets 401 `credentials_required`, answered like every
+ * other error. Place it after `pomeriumAuth()`; without one before it, it fails closed (an error
+ * passed to `next`, a 500).
+ *
+ * @example
+ * ```ts
+ * app.use(pomeriumAuth({ required: false }));
+ * app.get('/api/orders', requireAuthentication(), listOrders);
+ * ```
+ */
+export function requireAuthentication(): RequestHandler {
+  return function pomeriumRequireAuthentication(req, res, next) {
+    const auth = state(req)[AUTH];
+    if (!auth) return next(new Error('requireAuthentication() must come after pomeriumAuth()'));
+    if (req.pomerium) return next();
+    answerError(new CredentialsRequiredError(), auth, res, next);
+  };
+}

@@ -1,0 +1,39 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Express, RequestHandler } from 'express';
+import { CONFORMANCE_ROUTE_GRANTS, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
+import { allowImpersonation, forbidImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
+
+/** Serves the conformance routes with Express 4 or 5 (`createExpress` is that major's `express`). */
+export async function startConformanceApp(createExpress: () => Express, options: PomeriumAuthOptions, placement: ConformancePlacement): Promise<ConformanceApp> {
+  const app = createExpress();
+  app.set('env', 'test'); // Express logs errors it handles unless env is 'test'
+  const auth = pomeriumAuth(options);
+  const onRoute = placement === 'route' ? [auth] : [];
+  if (placement === 'app-wide') app.use(auth);
+  const whoami: RequestHandler = (req, res) => {
+    res.json(whoamiBody(req.pomerium, req.headers, (req as PomeriumRequest).user));
+  };
+  const routeGrants = allowImpersonation(CONFORMANCE_ROUTE_GRANTS);
+  app.get('/whoami', ...onRoute, whoami);
+  app.post('/whoami', ...onRoute, whoami);
+  app.get('/forbidden-impersonation', forbidImpersonation(), ...onRoute, whoami);
+  app.get('/route-grants', routeGrants, ...onRoute, whoami);
+  app.post('/route-grants', routeGrants, ...onRoute, whoami);
+  app.get('/require-authentication', ...onRoute, requireAuthentication(), whoami);
+  return listen(app);
+}
+
+/** Listens on 127.0.0.1, port 0. */
+export async function listen(app: Express): Promise<ConformanceApp> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import express4 from 'express4';
+import express5 from 'express5';
+import { PomeriumAuthConfigError } from '@pomerium-auth/core';
+import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { allowImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
+import { listen } from './conformance-app.js';
+
+const issuer: TestIssuer = await createTestIssuer();
+let options: PomeriumAuthOptions;
+before(async () => {
+  const keys = await issuer.serve();
+  options = { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, env: false, audit: false, logger: { warn: () => undefined } };
+});
+after(() => issuer.close());
+
+// Compile-time check: the package declares `req.pomerium` for every app, never `req.user`.
+export const typedHandler: RequestHandler = (req, res) => {
+  // @ts-expect-error req.user is not forced on apps; use PomeriumRequest where you want it
+  void req.user;
+  res.json({ pomerium: req.pomerium?.user.id, user: (req as PomeriumRequest).user?.id, principal: (req as PomeriumRequest<'principal'>).principal?.id });
+};
+
+test('allowImpersonation checks its grants when the route is defined', () => {
+  assert.throws(() => allowImpersonation([{ initiators: [], targets: ['/[/'] }]), PomeriumAuthConfigError);
+});
+
+test('pomeriumAuth refuses bad options at start-up, naming the option', () => {
+  assert.throws(() => pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, clockTolerance: -1 }), (err: unknown) => err instanceof PomeriumAuthConfigError && err.option === 'clockTolerance');
+});
+
+for (const [name, express] of [['express 4', express4], ['express 5', express5]] as const) {
+  describe(`${name}: the adapter`, () => {
+    const apps: Array<{ close(): Promise<void> }> = [];
+    after(() => Promise.all(apps.map((a) => a.close())));
+    const start = async (setup: (app: ReturnType<typeof express5>) => void) => {
+      const app = express();
+      app.set('env', 'test');
+      setup(app);
+      const running = await listen(app);
+      apps.push(running);
+      return running.url;
+    };
+    const alice = () => assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
+
+    test('puts the principal under userProperty and leaves req.user alone', async () => {
+      const url = await start((app) => app.use(pomeriumAuth({ ...options, userProperty: 'principal' })).get('/', typedHandler));
+      const body = await (await fetch(url, { headers: alice() })).json();
+      assert.deepEqual(body, { pomerium: 'alice', principal: 'alice' });
+    });
+
+    test('with userProperty false only req.pomerium is set', async () => {
+      const url = await start((app) => app.use(pomeriumAuth({ ...options, userProperty: false })).get('/', typedHandler));
+      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), { pomerium: 'alice' });
+    });
+
+    test("onError 'next' hands the PomeriumAuthError to the app's error handler", async () => {
+      const seen: unknown[] = [];
+      const handler: ErrorRequestHandler = (err, _req, res, _next) => {
+        seen.push(err);
+        res.status(err.status).set(err.headers).send(`custom ${err.error}`);
+      };
+      const url = await start((app) => app.use(pomeriumAuth({ ...options, onError: 'next' })).get('/', typedHandler).use(handler));
+      const res = await fetch(url);
+      assert.equal(res.status, 401);
+      assert.equal(await res.text(), 'custom credentials_required');
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+      const err = seen[0] as { expose: boolean; statusCode: number };
+      assert.equal(err.expose, true);
+      assert.equal(err.statusCode, 401);
+    });
+
+    test("leaves errors of the app's own handlers to Express", async () => {
+      const url = await start((app) =>
+        app
+          .use(pomeriumAuth(options))
+          .get('/', () => {
+            throw new Error('handler bug');
+          })
+          .use(((err, _req, res, _next) => res.status(500).send(err instanceof Error ? err.message : 'other')) as ErrorRequestHandler),
+      );
+      const res = await fetch(url, { headers: alice() });
+      assert.equal(res.status, 500);
+      assert.equal(await res.text(), 'handler bug');
+    });
+
+    test('requireAuthentication without pomeriumAuth before it fails closed', async () => {
+      const url = await start((app) => app.get('/', requireAuthentication(), typedHandler));
+      assert.equal((await fetch(url, { headers: alice() })).status, 500);
+    });
+
+    test('a route under a mounted router is audited with its full path', async () => {
+      const paths: string[] = [];
+      const url = await start((app) => {
+        const router = express.Router();
+        router.get('/orders', typedHandler);
+        app.use('/api', pomeriumAuth({ ...options, audit: (e) => paths.push(e.request.path) }), router);
+      });
+      assert.equal((await fetch(`${url}/api/orders?x=1`, { headers: alice() })).status, 200);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(paths, ['/api/orders']);
+    });
+  });
+}
