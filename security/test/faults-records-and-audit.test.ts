@@ -1,0 +1,172 @@
+// Records-source and audit-sink faults: a records source that goes down or serves garbage keeps
+// its last good copy; an audit sink that throws, rejects or never answers changes nothing for
+// the requests; revocation through records wins once a reload succeeds.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { AddressInfo, Socket } from 'node:net';
+import { createPomeriumAuth, createRecordsSource, PomeriumAuthError, type AuditEvent } from '@pomerium-auth/core';
+import { createTestIssuer, serviceAccountHeaders } from '@pomerium-auth/testing';
+import { eventually, settle, sleep } from './lib/wait.js';
+
+const quiet = { warn: () => undefined };
+const issuer = await createTestIssuer();
+
+/** A records server whose answer can be changed: a body, a status, or dropped connections. */
+interface RecordsServer {
+  url: string;
+  hits: number;
+  serve(answer: { status?: number; body?: string | Buffer; type?: string } | 'down'): void;
+  close(): Promise<void>;
+}
+
+async function startRecordsServer(): Promise<RecordsServer> {
+  let answer: { status?: number; body?: string | Buffer; type?: string } | 'down' = { body: '[]' };
+  const sockets = new Set<Socket>();
+  const state = { hits: 0 };
+  const server: Server = createServer((req, res) => {
+    state.hits++;
+    if (answer === 'down') return void req.socket.destroy();
+    res.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json' });
+    res.end(answer.body ?? '');
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/service-accounts.json`,
+    get hits() {
+      return state.hits;
+    },
+    serve(next) {
+      answer = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+const records = await startRecordsServer();
+after(async () => {
+  await records.close();
+  await issuer.close();
+});
+
+const GOOD = JSON.stringify([{ id: 'sa-1', user_id: 'bot', description: 'CI' }]);
+const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' });
+const request = () => ({ method: 'GET', url: '/', headers: serviceAccountHeaders(token) });
+
+describe('records source faults: the last good copy is kept', () => {
+  test('down, failing or serving garbage after a good load, then a revocation once it recovers', async () => {
+    records.serve({ body: GOOD });
+    const source = createRecordsSource({ url: records.url, minDelay: 0.03, maxDelay: 0.06, timeout: 200, logger: quiet });
+    after(() => source.close());
+    await source.ready();
+    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: source, cache: false, audit: false, logger: quiet });
+    assert.equal((await auth.authenticate(request()))?.user.serviceAccountId, 'sa-1');
+
+    const faults: Array<Parameters<RecordsServer['serve']>[0]> = [
+      'down',
+      { status: 500, body: 'oops' },
+      { status: 404 },
+      { body: 'this is not JSON' },
+      { body: '{"id":"sa-1"}' },
+      { body: '[{"no_id":true}]' },
+      { body: '[1,2,3]' },
+      { body: gzipSync(GOOD).subarray(0, 20), type: 'application/gzip' },
+      { body: 'id,user_id\n"unterminated', type: 'text/csv' },
+    ];
+    for (const fault of faults) {
+      records.serve(fault);
+      const before = records.hits;
+      await eventually(() => records.hits >= before + 2, `two polls under ${JSON.stringify(fault)}`);
+      assert.equal((await auth.authenticate(request()))?.user.id, 'bot', `still passes under ${JSON.stringify(fault)}`);
+    }
+
+    // Revocation: a good reload without the account refuses it (no cache: at once).
+    records.serve({ body: JSON.stringify([{ id: 'sa-2', user_id: 'other' }]) });
+    await eventually(async () => (await settle(auth.authenticate(request()))).error !== undefined, 'the revocation to load');
+    const { error } = await settle(auth.authenticate(request()));
+    assert.ok(error instanceof PomeriumAuthError);
+    assert.equal(error.reason, 'unknown_service_account');
+    assert.equal(error.status, 401);
+  });
+
+  test('a records source that never loaded fails closed (no account passes)', async () => {
+    records.serve('down');
+    const source = createRecordsSource({ url: records.url, minDelay: 0.05, maxDelay: 0.1, timeout: 200, logger: quiet });
+    after(() => source.close());
+    await source.ready();
+    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: source, cache: false, audit: false, logger: quiet });
+    const { error } = await settle(auth.authenticate(request()));
+    assert.ok(error instanceof PomeriumAuthError);
+    assert.equal(error.status, 401);
+    assert.equal(error.reason, 'unknown_service_account');
+  });
+
+  test('a lookup function that throws is 503 lookup_failed, never a pass', async () => {
+    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: () => { throw new Error('db down'); }, cache: false, audit: false, logger: quiet });
+    const { error } = await settle(auth.authenticate(request()));
+    assert.ok(error instanceof PomeriumAuthError);
+    assert.deepEqual([error.status, error.error, error.reason], [503, 'temporarily_unavailable', 'lookup_failed']);
+    assert.equal(error.headers['Retry-After'], '5');
+    assert.ok(!JSON.stringify(error.toJSON()).includes('db down'), 'internal detail never reaches the client');
+  });
+});
+
+describe('audit sink faults: requests are unaffected', () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown): void => void rejections.push(reason);
+  process.on('warning', onWarning);
+  process.on('unhandledRejection', onRejection);
+  after(() => {
+    process.off('warning', onWarning);
+    process.off('unhandledRejection', onRejection);
+  });
+
+  const sinks: Array<[string, (e: AuditEvent) => unknown]> = [
+    ['throws', () => { throw new Error('sink exploded'); }],
+    ['rejects', () => Promise.reject(new Error('sink rejected'))],
+    ['never settles', () => new Promise(() => undefined)],
+    ['is slow', () => sleep(2_000)],
+  ];
+  for (const [name, sink] of sinks) {
+    test(`a sink that ${name}`, async () => {
+      const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: sink, logger: quiet, impersonation: { grants: [{ initiators: ['bot'], targets: ['user_*'] }] } });
+      for (let i = 0; i < 50; i++) {
+        assert.equal((await auth.authenticate(request()))?.user.id, 'bot');
+        assert.equal((await auth.authenticate({ ...request(), headers: { ...serviceAccountHeaders(token), 'impersonate-user': 'user_1' } }))?.user.id, 'user_1');
+        const denied = await settle(auth.authenticate({ ...request(), headers: { ...serviceAccountHeaders(token), 'impersonate-user': 'root' } }));
+        assert.equal((denied.error as PomeriumAuthError).reason, 'not_allowed');
+        const bad = await settle(auth.authenticate({ method: 'GET', url: '/', headers: { authorization: 'Pomerium a.b.c' } }));
+        assert.equal((bad.error as PomeriumAuthError).status, 401);
+      }
+      await sleep(20);
+      assert.deepEqual(rejections, [], 'no unhandled rejection');
+    });
+  }
+
+  test('a pino-style logger whose methods throw', async () => {
+    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, logger: quiet, audit: { info: () => { throw new Error('info'); }, warn: () => { throw new Error('warn'); } } });
+    assert.equal((await auth.authenticate(request()))?.user.id, 'bot');
+    const bad = await settle(auth.authenticate({ method: 'GET', url: '/', headers: {} }));
+    assert.equal((bad.error as PomeriumAuthError).status, 401);
+    await sleep(20);
+    assert.deepEqual(rejections, []);
+  });
+
+  test('a failing sink is reported with a process warning, at most once per instance', async () => {
+    await sleep(20);
+    const ours = warnings.filter((w) => w.includes('audit sink failed'));
+    assert.ok(ours.length >= 1 && ours.length <= 4, `${ours.length} warnings`);
+  });
+});
