@@ -1,0 +1,19 @@
+/**
+ * `@pomerium-auth/koa`: Koa 2 and 3 middleware for Pomerium credentials, with audited
+ * impersonation. Every decision is made by `@pomerium-auth/core`; this package translates a Koa
+ * context in and the identity or error out.
+ *
+ * @packageDocumentation
+ */
+export { pomeriumAuth } from './pomerium-auth.js';
+export { forbidImpersonation, allowImpersonation, requireAuthentication } from './route-helpers.js';
+export type { PomeriumState } from './koa-state.js';
+export {
+  PomeriumAuthError,
+  isPomeriumAuthError,
+  type PomeriumAuthOptions,
+  type Identity,
+  type Principal,
+  type Grant,
+  type AuditEvent,
+} from '@pomerium-auth/core';

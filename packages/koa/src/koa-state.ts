@@ -1,0 +1,50 @@
+import { isPomeriumAuthError, type AuthRequest, type Identity, type PomeriumAuth, type Principal, type RouteRule } from '@pomerium-auth/core';
+import type { Context } from 'koa';
+
+/**
+ * What `pomeriumAuth()` puts in `ctx.state`. Give it to Koa and @koa/router so handlers see typed
+ * identities: `new Koa<PomeriumState>()`, `new Router<PomeriumState>()`.
+ *
+ * @example
+ * ```ts
+ * const router = new Router<PomeriumState>();
+ * router.get('/me', (ctx) => { ctx.body = { id: ctx.state.user?.id, initiator: ctx.state.pomerium?.initiator.id }; });
+ * ```
+ */
+export interface PomeriumState {
+  /** The identity; undefined for anonymous requests (`required: false`). */
+  pomerium?: Identity;
+  /** The effective principal (option `userProperty`, default `'user'`). */
+  user?: Principal;
+}
+
+const AUTH = Symbol('pomerium-auth.auth');
+const RULES = Symbol('pomerium-auth.route-rules');
+
+/** What this package keeps on a context, under symbols nobody else can collide with. */
+interface ContextState {
+  /** The authenticator that already decided this request. */
+  [AUTH]?: PomeriumAuth;
+  /** Route rules waiting for the route's own `pomeriumAuth()`. */
+  [RULES]?: RouteRule[];
+}
+
+export const stash = (ctx: Context): ContextState => ctx as Context & ContextState;
+export { AUTH, RULES };
+
+/** The one translation of a Koa context into core's request. */
+export function toAuthRequest(ctx: Context): AuthRequest {
+  const ip = ctx.request.ip || ctx.req.socket?.remoteAddress;
+  return { method: ctx.method, url: ctx.originalUrl, headers: ctx.req.headers, rawHeaders: ctx.req.rawHeaders, ...(ip ? { ip } : {}) };
+}
+
+/**
+ * The one translation of an error out: a `PomeriumAuthError` becomes the response (status,
+ * headers, JSON body), or is thrown on with `onError: 'next'`; anything else is thrown on untouched.
+ */
+export function answerError(ctx: Context, err: unknown, auth: PomeriumAuth | undefined): void {
+  if (!isPomeriumAuthError(err) || auth?.options.onError === 'next') throw err;
+  ctx.status = err.status;
+  ctx.set({ ...err.headers });
+  ctx.body = err.toJSON();
+}

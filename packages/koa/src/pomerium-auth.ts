@@ -1,0 +1,41 @@
+import { createPomeriumAuth, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import type { Middleware } from 'koa';
+import { AUTH, RULES, answerError, stash, toAuthRequest, type PomeriumState } from './koa-state.js';
+
+/**
+ * Koa middleware (Koa 2 and 3) that authenticates each request with Pomerium's identity assertion
+ * or a service-account token, applies impersonation, and sets `ctx.state.pomerium` (the identity)
+ * and `ctx.state.user` (the effective principal; option `userProperty`). Options are those of
+ * `createPomeriumAuth` in `@pomerium-auth/core`; bad options throw here, at start-up.
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import { pomeriumAuth } from '@pomerium-auth/koa';
+ *
+ * const app = new Koa().use(pomeriumAuth({ jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', audience: 'app.example.com' }));
+ * app.use((ctx) => { ctx.body = ctx.state.pomerium?.user; });
+ * ```
+ */
+export function pomeriumAuth(options: PomeriumAuthOptions = {}): Middleware<PomeriumState> {
+  const auth = createPomeriumAuth(options);
+  const userProperty = options.userProperty ?? 'user';
+  return async function pomeriumAuthMiddleware(ctx, next) {
+    const request = toAuthRequest(ctx);
+    const [rule, ...narrowing] = stash(ctx)[RULES] ?? [];
+    let identity: Identity | undefined;
+    try {
+      identity = await auth.authenticate(request, rule);
+      for (const more of narrowing) auth.authorizeRoute(identity, request, more);
+    } catch (err) {
+      return answerError(ctx, err, auth);
+    }
+    stash(ctx)[AUTH] = auth;
+    stash(ctx)[RULES] = undefined;
+    if (identity) {
+      ctx.state.pomerium = identity;
+      if (userProperty !== false) (ctx.state as Record<string, unknown>)[userProperty] = identity.user;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,69 @@
+import { CredentialsRequiredError, defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import type { Middleware } from 'koa';
+import { AUTH, RULES, answerError, stash, toAuthRequest, type PomeriumState } from './koa-state.js';
+
+function routeRule(rule: RouteRule): Middleware<PomeriumState> {
+  defineRouteRule(rule);
+  return async function pomeriumRouteRule(ctx, next) {
+    const auth = stash(ctx)[AUTH];
+    if (!auth) {
+      // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
+      (stash(ctx)[RULES] ??= []).push(rule);
+      return next();
+    }
+    // After app-wide authentication: the rule can only narrow what was decided.
+    try {
+      auth.authorizeRoute(ctx.state.pomerium, toAuthRequest(ctx), rule);
+    } catch (err) {
+      return answerError(ctx, err, auth);
+    }
+    await next();
+  };
+}
+
+/**
+ * Refuses impersonation on this route (403 `impersonation_denied`, audited). Place it after an
+ * app-wide `pomeriumAuth()`, or before the route's own `pomeriumAuth()`.
+ *
+ * @example
+ * ```ts
+ * router.post('/api/payments', forbidImpersonation(), pay);
+ * ```
+ */
+export function forbidImpersonation(): Middleware<PomeriumState> {
+  return routeRule({ impersonation: 'forbid' });
+}
+
+/**
+ * Sets the impersonation grants of this route. Before the route's own `pomeriumAuth()` they
+ * replace the global grants (and may widen them); after an app-wide `pomeriumAuth()` they can
+ * only narrow: the global grants and these must both allow. Grants are checked here, at start-up.
+ *
+ * @example
+ * ```ts
+ * router.get('/api/tickets', allowImpersonation([{ initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }]), auth, listTickets);
+ * ```
+ */
+export function allowImpersonation(grants: Grant[]): Middleware<PomeriumState> {
+  return routeRule({ impersonation: { grants } });
+}
+
+/**
+ * Requires an authenticated identity on this route when `pomeriumAuth()` runs with
+ * `required: false`: an anonymous request gets 401 `credentials_required`, answered like every
+ * other error. Place it after `pomeriumAuth()`; without one before it, it fails closed (a 500).
+ *
+ * @example
+ * ```ts
+ * app.use(pomeriumAuth({ required: false }));
+ * router.get('/api/orders', requireAuthentication(), listOrders);
+ * ```
+ */
+export function requireAuthentication(): Middleware<PomeriumState> {
+  return async function pomeriumRequireAuthentication(ctx, next) {
+    const auth = stash(ctx)[AUTH];
+    if (!auth) throw new Error('requireAuthentication() must come after pomeriumAuth()');
+    if (!ctx.state.pomerium) return answerError(ctx, new CredentialsRequiredError(), auth);
+    await next();
+  };
+}

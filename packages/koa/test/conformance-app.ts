@@ -1,0 +1,45 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import Router, { type RouterMiddleware } from '@koa/router';
+import type Koa from 'koa';
+import { CONFORMANCE_ROUTE_GRANTS, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
+import { allowImpersonation, forbidImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumState } from '@pomerium-auth/koa';
+
+/** The `Koa` class of one major. */
+export type KoaClass = new () => Koa;
+
+/** Serves the conformance routes with Koa 2 or 3 and @koa/router. */
+export async function startConformanceApp(KoaApp: KoaClass, options: PomeriumAuthOptions, placement: ConformancePlacement): Promise<ConformanceApp> {
+  const app = new KoaApp() as Koa<PomeriumState>;
+  app.silent = true;
+  const auth = pomeriumAuth(options);
+  const onRoute = placement === 'route' ? [auth] : [];
+  if (placement === 'app-wide') app.use(auth);
+  const router = new Router<PomeriumState>();
+  const whoami: RouterMiddleware<PomeriumState> = (ctx) => {
+    ctx.body = whoamiBody(ctx.state.pomerium, ctx.headers, ctx.state.user);
+  };
+  const routeGrants = allowImpersonation(CONFORMANCE_ROUTE_GRANTS);
+  router.get('/whoami', ...onRoute, whoami);
+  router.post('/whoami', ...onRoute, whoami);
+  router.get('/forbidden-impersonation', forbidImpersonation(), ...onRoute, whoami);
+  router.get('/route-grants', routeGrants, ...onRoute, whoami);
+  router.post('/route-grants', routeGrants, ...onRoute, whoami);
+  router.get('/require-authentication', ...onRoute, requireAuthentication(), whoami);
+  app.use(router.routes());
+  return listen(app);
+}
+
+/** Listens on 127.0.0.1, port 0. */
+export async function listen(app: Koa<PomeriumState>): Promise<ConformanceApp> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
