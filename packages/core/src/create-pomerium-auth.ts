@@ -102,9 +102,9 @@ function ownCopy(verified: VerifiedCredential, source: VerifiedCredential['sourc
   return { ...verified, source, principal: { ...verified.principal, groups: [...verified.principal.groups] } };
 }
 
-async function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Promise<VerifiedCredential | undefined> {
+/** Synchronous unless a key fetch or a record lookup has to be awaited: this is the hot path. */
+function verifyCredential(opts: ResolvedOptions, request: AuthRequest): VerifiedCredential | undefined | Promise<VerifiedCredential> {
   const found = extractCredentials(request, opts.maxTokenBytes);
-  const time = { clockTolerance: opts.clockTolerance, ...(opts.maxTokenAge !== undefined ? { maxTokenAge: opts.maxTokenAge } : {}) };
   // Pomerium has already verified whoever sent the assertion: it wins over a service-account token.
   const token = found.assertion !== undefined && opts.acceptAssertions ? found.assertion : opts.acceptServiceAccounts ? found.serviceAccount?.token : undefined;
   if (token === undefined) return undefined;
@@ -112,25 +112,13 @@ async function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Pr
   const cached = opts.cache?.get(token);
   // The same token may come in another scheme than when it was cached: the source is this request's.
   if (cached) return ownCopy(cached, source);
-  let verified: VerifiedCredential;
-  if (token === found.assertion) {
-    verified = await verifyAssertion(token, { staticKeys: opts.staticKeys, remote: opts.remote, algorithms: opts.algorithms, issuers: opts.issuers, audiences: opts.audiences, time });
-  } else {
-    const sa = found.serviceAccount!;
-    verified = await verifyServiceAccountToken(token, sa.source, {
-      hmacKey: opts.hmacKey!,
-      issuers: opts.issuers,
-      audiences: opts.audiences,
-      time,
-      serviceAccounts: opts.serviceAccounts,
-      directory: opts.directory,
-    });
-  }
-  if (opts.cache) {
-    opts.cache.set(token, verified, verified.exp);
-    return ownCopy(verified, source);
-  }
-  return verified;
+  const verified = source === 'assertion' ? verifyAssertion(token, opts.assertionRules!) : verifyServiceAccountToken(token, source, opts.serviceAccountRules!);
+  const remember = (v: VerifiedCredential): VerifiedCredential => {
+    if (!opts.cache) return v;
+    opts.cache.set(token, v, v.exp);
+    return ownCopy(v, source);
+  };
+  return verified instanceof Promise ? verified.then(remember) : remember(verified);
 }
 
 async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: RouteRule | undefined): Promise<Identity | undefined> {
@@ -138,7 +126,8 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
   let credential: VerifiedCredential | undefined;
   let ask: ImpersonationAsk | undefined;
   try {
-    credential = await verifyCredential(opts, request);
+    const pending = verifyCredential(opts, request);
+    credential = pending instanceof Promise ? await pending : pending;
     if (!credential) {
       const rules = opts.impersonation;
       const askedByHeader = (rules.header !== undefined && request.headers[rules.header] !== undefined) || (rules.groupsHeader !== undefined && request.headers[rules.groupsHeader] !== undefined);

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, type PomeriumAuthOptions, type ServiceAccountRecord } from '@pomerium-auth/core';
+import { createServer } from 'node:http';
+import { createPomeriumAuth, createRecordsSource, type PomeriumAuthOptions, type ServiceAccountRecord } from '@pomerium-auth/core';
 import { serviceAccountHeaders, signJwt, SERVICE_ACCOUNT_SCHEMES, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request } from './fixtures.js';
 
@@ -169,4 +170,31 @@ describe('service-account token failures', () => {
 
 after(async () => {
   await issuer.close();
+});
+
+describe('service-account records from a records source', () => {
+  test('answer 503 until the source has loaded, then decide from its records', async () => {
+    let up = false;
+    const server = createServer((_req, res) => {
+      if (!up) return res.writeHead(500).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ id: 'sa-1', user_id: 'user-1' }]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const serviceAccounts = createRecordsSource({ url: `http://127.0.0.1:${port}/sa.json`, minDelay: 0.05, maxDelay: 0.05, logger: { warn: () => undefined } });
+    try {
+      await serviceAccounts.ready();
+      const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'user-1' });
+      const a = auth({ serviceAccounts });
+      assert.equal((await failure(a.authenticate(request(serviceAccountHeaders(token))))).status, 503);
+      up = true;
+      while (serviceAccounts.version === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal((await a.authenticate(request(serviceAccountHeaders(token))))?.user.serviceAccountId, 'sa-1');
+      const unknown = issuer.mintServiceAccountToken({ id: 'sa-2', userId: 'user-1' });
+      assert.equal((await failure(a.authenticate(request(serviceAccountHeaders(unknown))))).reason, 'unknown_service_account');
+    } finally {
+      serviceAccounts.close();
+      server.close();
+    }
+  });
 });

@@ -9,8 +9,11 @@ import { importVerificationKey, KeyImportError, type AssertionAlgorithm, type Ve
 import { normalizeIssuer } from '../jwt/claims.js';
 import type { DirectoryUser, Lookup, PomeriumAuthOptions, ServiceAccountRecord } from '../options.js';
 import { directoryLookup, isRecordsSource, serviceAccountLookup } from '../records/record-lookups.js';
+import type { RecordsSource } from '../records/records-source.js';
 import { VerifiedTokenCache } from '../verify/verified-token-cache.js';
 import type { VerifiedCredential } from '../verify/verified-credential.js';
+import type { AssertionRules } from '../verify/verify-assertion.js';
+import type { ServiceAccountRules } from '../verify/verify-service-account.js';
 import { optionLabel, optionsFromEnvironment } from './environment.js';
 
 /** Options checked, compiled and defaulted once, at construction. */
@@ -32,6 +35,10 @@ export interface ResolvedOptions {
   impersonation: ImpersonationRules;
   audit: AuditTrail;
   cache?: VerifiedTokenCache<VerifiedCredential>;
+  /** What assertions are verified with, when they are accepted (built once). */
+  assertionRules?: AssertionRules;
+  /** What service-account tokens are verified with, when they are accepted (built once). */
+  serviceAccountRules?: ServiceAccountRules;
   /** Start-up warnings, already reported through the logger. */
   warnings: string[];
 }
@@ -65,10 +72,17 @@ function hostSet(value: unknown, option: string): Set<string> | undefined {
   return new Set(list.map((v: string) => normalizeIssuer(v.trim())));
 }
 
-function lookupOption<T>(value: unknown, option: string, fromSource: (s: never) => Lookup<T>): Lookup<T> | undefined {
+function lookupOption<T>(value: unknown, option: string, fromSource: (s: RecordsSource) => Lookup<T>): Lookup<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'function') return value as Lookup<T>;
-  if (isRecordsSource(value)) return fromSource(value as never);
+  if (isRecordsSource(value)) {
+    const find = fromSource(value);
+    // Before its first good load a source knows nothing: that is "unavailable" (503), not "unknown" (401).
+    return (key) => {
+      if (value.version === 0) throw new Error(`${option}: no records loaded yet`);
+      return find(key);
+    };
+  }
   throw new PomeriumAuthConfigError(option, 'must be a lookup function or a records source (createRecordsSource)');
 }
 
@@ -204,6 +218,10 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   if (serviceAccounts) resolved.serviceAccounts = serviceAccounts;
   if (directory) resolved.directory = directory;
   if (cache) resolved.cache = cache;
+
+  const time = maxTokenAge === undefined ? { clockTolerance: resolved.clockTolerance } : { clockTolerance: resolved.clockTolerance, maxTokenAge };
+  if (acceptAssertions) resolved.assertionRules = { staticKeys, remote, algorithms, issuers, audiences, time };
+  if (acceptServiceAccounts) resolved.serviceAccountRules = { hmacKey: hmacKey!, issuers, audiences, time, serviceAccounts, directory };
 
   const warn = options.logger ? (m: string) => options.logger!.warn(`pomerium-auth: ${m}`) : emitWarningOnce;
   for (const message of warnings) warn(message);

@@ -1,12 +1,9 @@
 import { InvalidTokenError } from '../errors.js';
 
-/** The time rules a token is checked against. */
+/** The time rules a token is checked against (built once, at construction). */
 export interface TimeRules {
-  /** Seconds since the epoch. */
-  now: number;
   clockTolerance: number;
   maxTokenAge?: number;
-  requireExp: boolean;
 }
 
 function numericDate(payload: Record<string, unknown>, name: string): number | undefined {
@@ -17,20 +14,20 @@ function numericDate(payload: Record<string, unknown>, name: string): number | u
 }
 
 /**
- * Checks `exp`, `nbf`, `iat` and the token's age. Returns `exp` (seconds) when present.
+ * Checks `exp`, `nbf`, `iat` and the token's age at `now` (seconds). Returns `exp` when present.
  *
  * @example
  * ```ts
- * checkTokenTimes(payload, { now: Date.now() / 1000, clockTolerance: 5, requireExp: true });
+ * checkTokenTimes(payload, { clockTolerance: 5 }, Date.now() / 1000, true);
  * ```
  */
-export function checkTokenTimes(payload: Record<string, unknown>, rules: TimeRules): number | undefined {
-  const { now, clockTolerance } = rules;
+export function checkTokenTimes(payload: Record<string, unknown>, rules: TimeRules, now: number, requireExp: boolean): number | undefined {
+  const { clockTolerance } = rules;
   const exp = numericDate(payload, 'exp');
   const nbf = numericDate(payload, 'nbf');
   const iat = numericDate(payload, 'iat');
   if (exp === undefined) {
-    if (rules.requireExp) throw new InvalidTokenError('missing_claim', '"exp" is required');
+    if (requireExp) throw new InvalidTokenError('missing_claim', '"exp" is required');
   } else if (exp <= now - clockTolerance) {
     throw new InvalidTokenError('token_expired', `expired at ${exp}`);
   }
@@ -72,12 +69,14 @@ export function checkIssuerOrAudience(
     return;
   }
   const reason = name === 'iss' ? 'issuer_mismatch' : 'audience_mismatch';
+  // Configured values are normalised hosts, and Pomerium sends hosts: try the exact value first.
+  const matches = (v: string) => expected.has(v) || expected.has(normalizeIssuer(v));
   if (typeof value === 'string') {
-    if (!expected.has(normalizeIssuer(value))) throw new InvalidTokenError(reason, `"${name}" does not match`);
+    if (!matches(value)) throw new InvalidTokenError(reason, `"${name}" does not match`);
     return;
   }
   if (name === 'aud' && Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
-    if (!value.some((v: string) => expected.has(normalizeIssuer(v)))) throw new InvalidTokenError(reason, '"aud" does not match');
+    if (!value.some(matches)) throw new InvalidTokenError(reason, '"aud" does not match');
     return;
   }
   throw new InvalidTokenError('invalid_claim', `"${name}" has the wrong type`);

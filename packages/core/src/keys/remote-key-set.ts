@@ -67,28 +67,38 @@ export class RemoteKeySet {
   }
 
   /**
-   * The keys that may have signed a token with this `kid` and `alg`. Throws 503 when no key set
-   * can be had at all, `invalid_token` (`unknown_key`) when the set is known but has no such key.
+   * The keys that may have signed a token with this `kid` and `alg`: an array at once when the
+   * held set can answer, a promise when a fetch has to happen first. Fails with 503 when no key
+   * set can be had at all, with `invalid_token` (`unknown_key`) when the set has no such key.
    */
-  async keysFor(kid: string | undefined, alg: string): Promise<VerificationKey[]> {
+  keysFor(kid: string | undefined, alg: string): VerificationKey[] | Promise<VerificationKey[]> {
     const now = Date.now();
-    if (this.fetchedAt === undefined || now - this.fetchedAt > this.maxStaleMs) {
-      // Nothing usable yet (or far too old): this request has to wait for a fetch.
-      if (this.fetchedAt !== undefined) this.dropKeys();
-      await this.refresh(now, true);
-      if (this.fetchedAt === undefined) {
-        throw new TemporarilyUnavailableError('keys_unavailable', `key set ${this.url.href}: ${this.lastError ?? 'unavailable'}`);
-      }
-    } else if (now >= this.freshUntil) {
-      // Stale but usable: refresh in the background, keep answering with what we have.
-      void this.refresh(now, false);
-    }
-    let found = this.select(kid, alg);
-    if (found.length === 0 && kid !== undefined && now - this.lastUnknownKidFetch >= this.cooldownMs) {
+    if (this.fetchedAt === undefined || now - this.fetchedAt > this.maxStaleMs) return this.keysAfterFirstFetch(kid, alg, now);
+    // Stale but usable: refresh in the background, keep answering with what we have.
+    if (now >= this.freshUntil) void this.refresh(now, false);
+    const found = this.select(kid, alg);
+    if (found.length > 0) return found;
+    // An unknown kid may be a rotated key: refetch, but at most once per cooldown.
+    if (kid !== undefined && now - this.lastUnknownKidFetch >= this.cooldownMs) {
       this.lastUnknownKidFetch = now;
-      await this.refresh(now, true);
-      found = this.select(kid, alg);
+      return this.refresh(now, true).then(() => this.selectOrThrow(kid, alg));
     }
+    return this.selectOrThrow(kid, alg);
+  }
+
+  private async keysAfterFirstFetch(kid: string | undefined, alg: string, now: number): Promise<VerificationKey[]> {
+    // Nothing usable yet (or far too old): this request has to wait for a fetch, which is as
+    // fresh as an unknown-kid refetch would be.
+    if (this.fetchedAt !== undefined) this.dropKeys();
+    await this.refresh(now, true);
+    if (this.fetchedAt === undefined) {
+      throw new TemporarilyUnavailableError('keys_unavailable', `key set ${this.url.href}: ${this.lastError ?? 'unavailable'}`);
+    }
+    return this.selectOrThrow(kid, alg);
+  }
+
+  private selectOrThrow(kid: string | undefined, alg: string): VerificationKey[] {
+    const found = this.select(kid, alg);
     if (found.length === 0) throw new InvalidTokenError('unknown_key', kid === undefined ? `no ${alg} key without kid` : `no ${alg} key with kid ${JSON.stringify(kid)}`);
     return found;
   }

@@ -1,7 +1,7 @@
 import { InvalidTokenError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
-import { decodeCompactJws } from '../jwt/compact-jws.js';
+import { decodeCompactJws, type DecodedJws } from '../jwt/compact-jws.js';
 import { verifyJwsSignature } from '../jwt/verify-signature.js';
 import type { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
@@ -14,7 +14,7 @@ export interface AssertionRules {
   algorithms: ReadonlySet<AssertionAlgorithm>;
   issuers?: ReadonlySet<string>;
   audiences?: ReadonlySet<string>;
-  time: Omit<TimeRules, 'now' | 'requireExp'>;
+  time: TimeRules;
 }
 
 /**
@@ -27,23 +27,27 @@ export interface AssertionRules {
  * const { principal } = await verifyAssertion(token, rules);
  * ```
  */
-export async function verifyAssertion(token: string, rules: AssertionRules, nowSeconds = Date.now() / 1000): Promise<VerifiedCredential> {
+export function verifyAssertion(token: string, rules: AssertionRules, nowSeconds = Date.now() / 1000): VerifiedCredential | Promise<VerifiedCredential> {
   const jws = decodeCompactJws(token);
   const alg = jws.header.alg;
   if (!rules.algorithms.has(alg as AssertionAlgorithm)) throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(alg)} is not allowed for assertions`);
-  const kid = jws.header.kid;
-  const keys = await candidateKeys(rules, kid, alg as AssertionAlgorithm);
+  const keys = candidateKeys(rules, jws.header.kid, alg as AssertionAlgorithm);
+  // Synchronous when the keys are at hand (static, or a fresh cached set): this is the hot path.
+  return Array.isArray(keys) ? checkAssertion(jws, keys, rules, nowSeconds) : keys.then((k) => checkAssertion(jws, k, rules, nowSeconds));
+}
+
+function checkAssertion(jws: DecodedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): VerifiedCredential {
   if (!keys.some((k) => verifyJwsSignature(k.alg, jws.signingInput, jws.signature, k.key))) {
-    throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(kid)})`);
+    throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
   }
   const claims = jws.payload;
-  const exp = checkTokenTimes(claims, { ...rules.time, now: nowSeconds, requireExp: true });
+  const exp = checkTokenTimes(claims, rules.time, nowSeconds, true);
   checkIssuerOrAudience(claims, 'iss', rules.issuers, true);
   checkIssuerOrAudience(claims, 'aud', rules.audiences, true);
   return { principal: assertionPrincipal(claims), source: 'assertion', exp };
 }
 
-async function candidateKeys(rules: AssertionRules, kid: string | undefined, alg: AssertionAlgorithm): Promise<VerificationKey[]> {
+function candidateKeys(rules: AssertionRules, kid: string | undefined, alg: AssertionAlgorithm): VerificationKey[] | Promise<VerificationKey[]> {
   const named = rules.staticKeys.filter((k) => k.alg === alg && k.kid !== undefined && k.kid === kid);
   if (named.length > 0) return named;
   // Keys without a name (PEM), or any key when the token names none, are tried in turn.
@@ -52,11 +56,16 @@ async function candidateKeys(rules: AssertionRules, kid: string | undefined, alg
     if (unnamed.length === 0) throw new InvalidTokenError('unknown_key', `no ${alg} key for kid ${JSON.stringify(kid)}`);
     return unnamed;
   }
-  try {
-    return [...(await rules.remote.keysFor(kid, alg)), ...unnamed];
-  } catch (err) {
+  const withUnnamed = (remote: VerificationKey[]) => (unnamed.length === 0 ? remote : [...remote, ...unnamed]);
+  const fallback = (err: unknown) => {
     if (unnamed.length > 0) return unnamed;
     throw err;
+  };
+  try {
+    const remote = rules.remote.keysFor(kid, alg);
+    return Array.isArray(remote) ? withUnnamed(remote) : remote.then(withUnnamed, fallback);
+  } catch (err) {
+    return fallback(err);
   }
 }
 

@@ -12,7 +12,7 @@ export interface ServiceAccountRules {
   hmacKey: KeyObject;
   issuers?: ReadonlySet<string>;
   audiences?: ReadonlySet<string>;
-  time: Omit<TimeRules, 'now' | 'requireExp'>;
+  time: TimeRules;
   serviceAccounts?: Lookup<ServiceAccountRecord>;
   directory?: Lookup<DirectoryUser>;
 }
@@ -32,38 +32,49 @@ function isCurrentFormat(claims: Record<string, unknown>): boolean {
  * const { principal } = await verifyServiceAccountToken(token, 'authorization-bearer-pomerium', rules);
  * ```
  */
-export async function verifyServiceAccountToken(
+export function verifyServiceAccountToken(
   token: string,
   source: CredentialSource,
   rules: ServiceAccountRules,
   nowSeconds = Date.now() / 1000,
-): Promise<VerifiedCredential> {
+): VerifiedCredential | Promise<VerifiedCredential> {
   const jws = decodeCompactJws(token);
   if (jws.header.alg !== 'HS256') throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(jws.header.alg)} is not allowed for service accounts`);
   if (!verifyJwsSignature('HS256', jws.signingInput, jws.signature, rules.hmacKey)) throw new InvalidTokenError('bad_signature', 'HMAC does not verify');
   const claims = jws.payload;
-  const exp = checkTokenTimes(claims, { ...rules.time, now: nowSeconds, requireExp: false });
+  const exp = checkTokenTimes(claims, rules.time, nowSeconds, false);
   // A token that carries the claim must match the configured value (today's tokens carry neither).
   checkIssuerOrAudience(claims, 'iss', rules.issuers, false);
   checkIssuerOrAudience(claims, 'aud', rules.audiences, false);
-  const principal = isCurrentFormat(claims) ? await currentPrincipal(claims, rules, nowSeconds) : historicPrincipal(claims);
-  if (rules.directory) await enrichFromDirectory(principal, rules.directory);
-  return exp === undefined ? { principal, source } : { principal, source, exp };
+  const current = isCurrentFormat(claims);
+  const principal = current ? currentPrincipal(claims) : historicPrincipal(claims);
+  const verified: VerifiedCredential = exp === undefined ? { principal, source } : { principal, source, exp };
+  // Synchronous unless a record or directory lookup has to be awaited: this is the hot path.
+  const checkRecord = current && rules.serviceAccounts !== undefined;
+  if (!checkRecord && !rules.directory) return verified;
+  return (async () => {
+    if (checkRecord) await checkServiceAccountRecord(rules.serviceAccounts!, principal, nowSeconds);
+    if (rules.directory) await enrichFromDirectory(principal, rules.directory);
+    return verified;
+  })();
 }
 
-async function currentPrincipal(claims: Record<string, unknown>, rules: ServiceAccountRules, nowSeconds: number): Promise<Principal> {
+function currentPrincipal(claims: Record<string, unknown>): Principal {
   const accountId = claims.jti as string;
   const sub = optionalString(claims, 'sub');
   if (!accountId) throw new InvalidTokenError('missing_claim', 'service-account token has an empty "jti"');
   if (!sub) throw new InvalidTokenError('missing_claim', 'service-account token has no "sub"');
-  if (rules.serviceAccounts) {
-    const record = await lookup(rules.serviceAccounts, accountId, 'service account');
-    if (!record) throw new InvalidTokenError('unknown_service_account', `no service account ${JSON.stringify(accountId)}`);
-    const expiresAt = recordExpiry(record.expiresAt);
-    if (expiresAt !== undefined && expiresAt <= nowSeconds) throw new InvalidTokenError('service_account_expired', `service account ${JSON.stringify(accountId)} expired`);
-    if (record.userId !== sub) throw new InvalidTokenError('service_account_mismatch', `service account ${JSON.stringify(accountId)} belongs to another user`);
-  }
   return { id: sub, groups: [], kind: 'service-account', serviceAccountId: accountId, claims: Object.freeze(claims) };
+}
+
+/** Today's tokens are references: the record decides whether the account still exists and works. */
+async function checkServiceAccountRecord(serviceAccounts: Lookup<ServiceAccountRecord>, principal: Principal, nowSeconds: number): Promise<void> {
+  const accountId = principal.serviceAccountId!;
+  const record = await lookup(serviceAccounts, accountId, 'service account');
+  if (!record) throw new InvalidTokenError('unknown_service_account', `no service account ${JSON.stringify(accountId)}`);
+  const expiresAt = recordExpiry(record.expiresAt);
+  if (expiresAt !== undefined && expiresAt <= nowSeconds) throw new InvalidTokenError('service_account_expired', `service account ${JSON.stringify(accountId)} expired`);
+  if (record.userId !== principal.id) throw new InvalidTokenError('service_account_mismatch', `service account ${JSON.stringify(accountId)} belongs to another user`);
 }
 
 function historicPrincipal(claims: Record<string, unknown>): Principal {

@@ -1,0 +1,223 @@
+import { PomeriumAuthConfigError } from '../errors.js';
+import type { WarningLogger } from '../options.js';
+import { toRawRecords, type RecordsFormat } from './decode-records.js';
+import { recordsLocation } from './records-location.js';
+import type { RecordsLoader } from './records-loader.js';
+import type { RawRecord, RecordsSource } from './records-source.js';
+
+/**
+ * Where records come from: `records` (given in code) or `url` (a file or an HTTP(S) URL in
+ * Pomerium's external-data format), exactly one of them.
+ */
+export interface RecordsSourceOptions {
+  /** Records given in code. Never reloaded; an invalid list throws at construction. */
+  records?: readonly RawRecord[];
+  /** A file path, a `file://` URL, or an `http://` / `https://` URL. */
+  url?: string | URL;
+  /**
+   * The payload format. Default: from the extension (`.json`, `.csv`, either followed by
+   * `.gz`), else the HTTP `Content-Type`, else JSON when the payload starts with `[`, CSV
+   * otherwise. Gzip is recognised by its magic bytes, whatever the name.
+   */
+  format?: RecordsFormat;
+  /** Seconds until the next poll after a load that changed the records. Default 30. */
+  minDelay?: number;
+  /** Longest wait in seconds between polls, reached by doubling after unchanged or failed polls. Default 300 (or `minDelay` if larger). */
+  maxDelay?: number;
+  /** HTTP headers sent with every request, e.g. `authorization`. */
+  headers?: Record<string, string>;
+  /** Milliseconds before an HTTP request (body included) is abandoned. Default 10000. */
+  timeout?: number;
+  /** Largest payload accepted, before and after gunzip. Default 64 MiB. */
+  maxBytes?: number;
+  /** The `fetch` to use for HTTP(S). Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Where failed loads are reported. Default `process.emitWarning`. */
+  logger?: WarningLogger;
+}
+
+const DEFAULT_MIN_DELAY = 30;
+const DEFAULT_MAX_DELAY = 300;
+const DEFAULT_TIMEOUT = 10_000;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** setTimeout's largest delay; longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Creates a {@link RecordsSource}: records given in code, or loaded from a file or an HTTP(S)
+ * URL in Pomerium's external-data format (a JSON array of objects with an `id`, or CSV whose
+ * first row names the fields, one of them `id`; optionally gzip-compressed) and kept fresh in
+ * the background.
+ *
+ * The first load starts at once; `ready()` resolves when it has finished, whether it worked or
+ * not, and never rejects. Then the location is polled: `minDelay` seconds after a load that
+ * changed the records, and twice the previous delay (up to `maxDelay`) after a poll that found
+ * nothing new (HTTP 304, the same ETag, the same bytes or an untouched file) or failed. A
+ * failed load (unreachable, non-2xx, timeout, too large, or a payload that is not valid
+ * records) is reported to `logger` and the last good copy is kept; nothing is ever thrown at a
+ * request. When several records share an id, the last one wins. Timers are `unref()`ed, so a
+ * source never keeps a process alive; `close()` stops polling and aborts a load in flight.
+ *
+ * @throws {PomeriumAuthConfigError} At construction, for invalid options or invalid `records`;
+ *   `err.option` names the option.
+ *
+ * @example
+ * ```ts
+ * const accounts = createRecordsSource({
+ *   url: 'https://data.example.com/service-accounts.json.gz',
+ *   headers: { authorization: `Bearer ${process.env.DATA_TOKEN}` },
+ *   minDelay: 60,
+ *   maxDelay: 600,
+ * });
+ * await accounts.ready();
+ * const auth = createPomeriumAuth({ sharedSecret, serviceAccounts: accounts });
+ * // on shutdown
+ * accounts.close();
+ * ```
+ */
+export function createRecordsSource(options: RecordsSourceOptions): RecordsSource {
+  if (typeof options !== 'object' || options === null) {
+    throw new PomeriumAuthConfigError('records', 'createRecordsSource needs an options object with "records" or "url"');
+  }
+  const hasRecords = options.records !== undefined;
+  const hasUrl = options.url !== undefined;
+  if (hasRecords === hasUrl) throw new PomeriumAuthConfigError(hasUrl ? 'url' : 'records', 'give exactly one of "records" and "url"');
+  if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
+    throw new PomeriumAuthConfigError('format', 'must be "json" or "csv"');
+  }
+
+  if (options.records !== undefined) {
+    let records: RawRecord[];
+    try {
+      records = toRawRecords(options.records);
+    } catch (err) {
+      throw new PomeriumAuthConfigError('records', (err as Error).message);
+    }
+    return staticSource(records);
+  }
+
+  const minDelay = positive(options.minDelay, DEFAULT_MIN_DELAY, 'minDelay');
+  const maxDelay = positive(options.maxDelay, Math.max(DEFAULT_MAX_DELAY, minDelay), 'maxDelay');
+  if (maxDelay < minDelay) throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
+  const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
+  const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const { loader, where } = recordsLocation(options.url as string | URL, {
+    format: options.format,
+    headers: options.headers,
+    fetch: options.fetch,
+    timeout,
+    maxBytes,
+  });
+  const logger = options.logger ?? { warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning') };
+  return pollingSource(loader, where, { minDelay, maxDelay, logger });
+}
+
+/** The records of a source, indexed by id (the last of equal ids wins). */
+interface Copy {
+  byId: Map<string, RawRecord>;
+  list: readonly RawRecord[];
+}
+
+function indexRecords(records: readonly RawRecord[]): Copy {
+  const byId = new Map<string, RawRecord>();
+  // Delete first, so the surviving record also takes the later position in `all()`.
+  for (const record of records) {
+    byId.delete(record.id);
+    byId.set(record.id, record);
+  }
+  return { byId, list: Object.freeze([...byId.values()]) };
+}
+
+function staticSource(records: readonly RawRecord[]): RecordsSource {
+  const copy = indexRecords(records);
+  const ready = Promise.resolve();
+  return {
+    kind: 'records-source',
+    ready: () => ready,
+    get: (id: string) => copy.byId.get(id),
+    all: () => copy.list,
+    version: 1,
+    close: () => undefined,
+  };
+}
+
+function pollingSource(
+  loader: RecordsLoader,
+  where: string,
+  settings: { minDelay: number; maxDelay: number; logger: WarningLogger },
+): RecordsSource {
+  const minMs = Math.min(settings.minDelay * 1000, MAX_TIMER_MS);
+  const maxMs = Math.min(settings.maxDelay * 1000, MAX_TIMER_MS);
+  let copy: Copy = indexRecords([]);
+  let version = 0;
+  let delayMs = minMs;
+  let closed = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: AbortController | undefined;
+
+  const warn = (message: string): void => {
+    try {
+      settings.logger.warn(message);
+    } catch {
+      // A failing logger must not stop the polling.
+    }
+  };
+
+  const poll = async (): Promise<void> => {
+    const controller = new AbortController();
+    inFlight = controller;
+    try {
+      const outcome = await loader(controller.signal);
+      if (closed) return;
+      if (outcome.changed) {
+        copy = indexRecords(outcome.records);
+        version++;
+        delayMs = minMs;
+      } else {
+        delayMs = Math.min(delayMs * 2, maxMs);
+      }
+    } catch (err) {
+      if (closed) return;
+      delayMs = Math.min(delayMs * 2, maxMs);
+      const kept = version === 0 ? 'no records loaded yet' : `keeping the last good copy (${copy.list.length} records)`;
+      warn(`pomerium-auth: could not load records from ${where}: ${err instanceof Error ? err.message : String(err)}; ${kept}`);
+    } finally {
+      if (inFlight === controller) inFlight = undefined;
+    }
+  };
+
+  const schedule = (): void => {
+    if (closed) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void poll().then(schedule);
+    }, delayMs);
+    timer.unref();
+  };
+
+  const first = poll().then(schedule);
+
+  return {
+    kind: 'records-source',
+    ready: () => first,
+    get: (id: string) => copy.byId.get(id),
+    all: () => copy.list,
+    get version() {
+      return version;
+    },
+    close: () => {
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      inFlight?.abort(new Error('records source closed'));
+    },
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new PomeriumAuthConfigError(name, 'must be a positive number');
+  }
+  return value;
+}
