@@ -15,5 +15,7 @@ export {
   type Identity,
   type Principal,
   type Grant,
+  type DirectoryUser,
+  type ServiceAccountRecord,
   type AuditEvent,
 } from '@pomerium-auth/core';
