@@ -32,6 +32,9 @@ type More = Partial<Pick<AttackRow, 'auth' | 'method' | 'rawHeaders' | 'route' |
 /** Core bug 1: the verified-token cache is keyed by the token alone, not by the kind of credential. */
 export const CACHE_BUG =
   'bug: core verified-token cache is keyed by the token only; a token verified as one kind (assertion / service account) is accepted from the cache in the other kind\'s header, skipping that kind\'s algorithm and claim rules';
+/** Core bug 4: glob and regex targets compare emails with Unicode case folding (/iu), exact names with toLowerCase. */
+export const FOLD_BUG =
+  'bug: core matches glob and /regex/ targets against emails with the RegExp i+u flags, which fold \u017f (long s) to s and \u212a (Kelvin) to k; exact names use toLowerCase, so a glob grant admits names outside its literal letters';
 /** Core bug 2: anonymous decisions are not audited. */
 export const ANON_AUDIT_BUG = 'bug: core emits no audit event when required:false lets a request without credentials through (exactly one per authenticate call is the contract)';
 
@@ -333,6 +336,7 @@ export function attackRows(f: Fixtures): AttackRow[] {
   r('look-alike: "Admins" group asked for is protected', { ...A(as('superuser')), ...imp('user_1', { 'impersonate-group': 'Admins' }) }, '403 impersonation_denied protected_target', { auth: 'nodir' });
   r('glob user_* spans "@": user_1@evil.example without a directory', { ...A(admin), ...imp('user_1@evil.example') }, 'pass user_1@evil.example by admin', { auth: 'nodir' });
   r('glob user_* spans "@": user_1@evil.example with a directory: no such user', { ...A(admin), ...imp('user_1@evil.example') }, '403 impersonation_denied unknown_target');
+  r('glob user_* in an email: "uſer_1@evil.example" (long s) is not user_…', { ...A(admin), ...imp('u\u017fer_1@evil.example') }, '403 impersonation_denied not_allowed', { auth: 'nodir', http: false, bug: FOLD_BUG });
   r('glob user_* and "user_1/../root" is that literal name, not root', { ...A(admin), ...imp('user_1/../root') }, 'pass user_1/../root by admin', { auth: 'nodir' });
   r('target id with CR/LF is trimmed before matching', { ...A(admin), ...imp('user_1\r\n') }, 'pass user_1 by admin', { http: false });
   r('target with an embedded newline does not pass an anchored regex', { ...A(admin), ...imp('svc-abc\nadmin') }, '403 impersonation_denied unknown_target', { http: false });
