@@ -19,7 +19,7 @@ export interface RunningApp {
 
 export async function startNestApp(module: Type<unknown>, platform: Platform, filters: ExceptionFilter[] = []): Promise<RunningApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = await NestFactory.create(module, adapter, { logger: false });
+  const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
   if (filters.length) app.useGlobalFilters(...filters);
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;

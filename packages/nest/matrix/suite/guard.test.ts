@@ -1,0 +1,205 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Controller, Get, Inject, Injectable, Module, Post, Req, UseFilters, UseGuards, HttpCode, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { AuditEvent, Grant, PomeriumAuthOptions } from '@pomerium-auth/core';
+import {
+  AllowImpersonation,
+  EffectiveUser,
+  ForbidImpersonation,
+  InitiatingUser,
+  POMERIUM_AUTH,
+  PomeriumAuthError,
+  PomeriumAuthExceptionFilter,
+  PomeriumAuthGuard,
+  PomeriumAuthModule,
+  PomeriumIdentity,
+  Public,
+  type Identity,
+  type NestHttpRequest,
+  type PomeriumAuth,
+  type Principal,
+} from '@pomerium-auth/nest';
+import { assertionHeaders, createTestIssuer, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
+import { PLATFORMS, startNestApp, type RunningApp } from './nest-app.js';
+
+const support: Grant = { name: 'support', initiators: ['group:admins'], targets: ['user_*'] };
+const helpdesk: Grant = { name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'] };
+
+@Controller('items')
+@ForbidImpersonation()
+class ItemsController {
+  @Get('me')
+  me(@EffectiveUser() user: Principal, @InitiatingUser() initiator: Principal, @PomeriumIdentity() identity: Identity) {
+    return { user: user.id, initiator: initiator.id, source: identity.credential.source };
+  }
+
+  // The handler's rule overrides the controller's.
+  @Get('helpdesk')
+  @AllowImpersonation(helpdesk)
+  helpdesk(@EffectiveUser() user: Principal, @InitiatingUser() initiator: Principal) {
+    return { user: user.id, initiator: initiator.id };
+  }
+
+  @Public()
+  @Get('health')
+  health(@EffectiveUser() user: Principal | undefined, @Req() req: NestHttpRequest) {
+    return { ok: true, user: user ?? null, pomerium: req.pomerium ?? null };
+  }
+}
+
+@Controller('raw')
+class RawController {
+  constructor(@Inject(POMERIUM_AUTH) private readonly auth: PomeriumAuth) {}
+
+  @Get('fields')
+  fields(@Req() req: NestHttpRequest) {
+    return { pomerium: req.pomerium?.user.id ?? null, user: (req.user as Principal | undefined)?.id ?? null, principal: (req.principal as Principal | undefined)?.id ?? null };
+  }
+
+  // A handler that narrows after the fact throws a bare PomeriumAuthError; the filter answers it.
+  @Post('narrow')
+  @HttpCode(200)
+  @UseFilters(PomeriumAuthExceptionFilter)
+  narrow(@Req() req: NestHttpRequest) {
+    this.auth.authorizeRoute(req.pomerium, { method: req.method, url: req.url, headers: req.headers }, { impersonation: 'forbid' });
+    return { ok: true };
+  }
+}
+
+function appModule(options: PomeriumAuthOptions, controllers: Type<unknown>[], guard: 'global' | 'twice' = 'global'): Type<unknown> {
+  @Module({ imports: [PomeriumAuthModule.forRoot(options)], controllers, providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }] })
+  class AppModule {}
+  if (guard === 'twice') for (const c of controllers) UseGuards(PomeriumAuthGuard)(c);
+  return AppModule;
+}
+
+let issuer: TestIssuer;
+let base: PomeriumAuthOptions;
+const events: AuditEvent[] = [];
+before(async () => {
+  issuer = await createTestIssuer();
+  const keys = await issuer.serve();
+  base = {
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    sharedSecret: issuer.sharedSecret,
+    impersonation: { grants: [support] },
+    audit: (e) => events.push(e),
+    env: false,
+    logger: { warn: () => undefined },
+  };
+});
+after(() => issuer.close());
+
+const as = (sub: string, groups: string[] = []) => assertionHeaders(issuer.mintAssertion({ sub, user: sub, email: `${sub}@corp.example`, groups }));
+
+for (const platform of PLATFORMS) {
+  describe(`nest on ${platform}`, () => {
+    const apps: RunningApp[] = [];
+    const start = async (module: Type<unknown>) => {
+      const app = await startNestApp(module, platform);
+      apps.push(app);
+      return app.url;
+    };
+    after(() => Promise.all(apps.map((a) => a.close())));
+
+    test('the parameter decorators give the effective user, the initiator and the identity', async () => {
+      const url = await start(appModule(base, [ItemsController]));
+      const res = await fetch(`${url}/items/me`, { headers: serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }), 'authorization-pomerium') });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { user: 'bot', initiator: 'bot', source: 'authorization-pomerium' });
+    });
+
+    test('a controller-level ForbidImpersonation refuses impersonation with the one 403 body', async () => {
+      const url = await start(appModule(base, [ItemsController]));
+      const res = await fetch(`${url}/items/me`, { headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' } });
+      assert.equal(res.status, 403);
+      assert.deepEqual(await res.json(), { error: 'impersonation_denied', error_description: 'Impersonation is not allowed' });
+    });
+
+    test("a handler's AllowImpersonation overrides the controller's rule and replaces the global grants", async () => {
+      const url = await start(appModule(base, [ItemsController]));
+      const granted = await fetch(`${url}/items/helpdesk`, { headers: { ...as('dave', ['helpdesk']), 'impersonate-user': 'user_7' } });
+      assert.equal(granted.status, 200);
+      assert.deepEqual(await granted.json(), { user: 'user_7', initiator: 'dave' });
+      const globalOnly = await fetch(`${url}/items/helpdesk`, { headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_7' } });
+      assert.equal(globalOnly.status, 403);
+    });
+
+    test('Public routes skip the guard: no credential needed, nothing set on the request', async () => {
+      const url = await start(appModule(base, [ItemsController]));
+      const res = await fetch(`${url}/items/health`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { ok: true, user: null, pomerium: null });
+    });
+
+    test('userProperty names the request field of the effective principal; false leaves it alone', async () => {
+      const named = await start(appModule({ ...base, userProperty: 'principal' }, [RawController]));
+      assert.deepEqual(await (await fetch(`${named}/raw/fields`, { headers: as('alice') })).json(), { pomerium: 'alice', user: null, principal: 'alice' });
+      const none = await start(appModule({ ...base, userProperty: false }, [RawController]));
+      assert.deepEqual(await (await fetch(`${none}/raw/fields`, { headers: as('alice') })).json(), { pomerium: 'alice', user: null, principal: null });
+    });
+
+    test('a guard bound both globally and on the controller decides once (one audit event)', async () => {
+      const url = await start(appModule(base, [RawController], 'twice'));
+      const requestId = `twice-${platform}`;
+      const res = await fetch(`${url}/raw/fields`, { headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1', 'x-request-id': requestId } });
+      assert.deepEqual(await res.json(), { pomerium: 'user_1', user: 'user_1', principal: null });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(events.filter((e) => e.request.request_id === requestId).map((e) => e.event), ['impersonation_granted']);
+    });
+
+    test('PomeriumAuthExceptionFilter answers a bare PomeriumAuthError from a handler with the JSON body', async () => {
+      const url = await start(appModule(base, [RawController]));
+      const res = await fetch(`${url}/raw/narrow`, { method: 'POST', headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' } });
+      assert.equal(res.status, 403);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      assert.deepEqual(await res.json(), { error: 'impersonation_denied', error_description: 'Impersonation is not allowed' });
+    });
+
+    test("onError 'next' without a filter of the app's: Nest's own handling answers the status and body, the guard adds no headers", async () => {
+      const url = await start(appModule({ ...base, onError: 'next' }, [RawController]));
+      const res = await fetch(`${url}/raw/fields`);
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get('www-authenticate'), null);
+      assert.deepEqual(await res.json(), { error: 'credentials_required', error_description: 'Authentication is required' });
+    });
+
+    test('forRootAsync takes options from a factory with injected providers', async () => {
+      @Injectable()
+      class Config {
+        get(): PomeriumAuthOptions {
+          return { ...base, userProperty: 'principal' };
+        }
+      }
+      @Module({ providers: [Config], exports: [Config] })
+      class ConfigModule {}
+      @Module({
+        imports: [PomeriumAuthModule.forRootAsync({ imports: [ConfigModule], inject: [Config], useFactory: async (config: Config) => config.get() })],
+        controllers: [RawController],
+        providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
+      })
+      class AsyncModule {}
+      const url = await start(AsyncModule);
+      assert.deepEqual(await (await fetch(`${url}/raw/fields`, { headers: as('alice') })).json(), { pomerium: 'alice', user: null, principal: 'alice' });
+    });
+
+    test('bad options fail while the app starts, naming the option', async () => {
+      await assert.rejects(startNestApp(appModule({ ...base, clockTolerance: -1 }, [RawController]), platform), (err: Error) => {
+        assert.equal(err.name, 'PomeriumAuthConfigError');
+        assert.match(err.message, /clockTolerance/);
+        return true;
+      });
+    });
+  });
+}
+
+test('AllowImpersonation checks its grants when it decorates, not at the first request', () => {
+  assert.throws(() => AllowImpersonation({ initiators: ['group:admins'], targets: ['/[/'] }), { name: 'PomeriumAuthConfigError' });
+});
+
+test('the package re-exports the core error class, so filters can catch it by class', () => {
+  assert.equal(new PomeriumAuthError('invalid_token', 'bad_signature').status, 401);
+});
