@@ -7,7 +7,7 @@ import { RemoteKeySet } from '../keys/remote-key-set.js';
 import { sharedSecretKey } from '../keys/shared-secret.js';
 import { importVerificationKey, KeyImportError, type AssertionAlgorithm, type VerificationKey } from '../keys/verification-key.js';
 import { normalizeIssuer } from '../jwt/claims.js';
-import type { DirectoryUser, Lookup, PomeriumAuthOptions, ServiceAccountRecord } from '../options.js';
+import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
 import { directoryLookup, isRecordsSource, serviceAccountLookup } from '../records/record-lookups.js';
 import type { RecordsSource } from '../records/records-source.js';
 import { VerifiedTokenCache } from '../verify/verified-token-cache.js';
@@ -18,18 +18,9 @@ import { optionLabel, optionsFromEnvironment } from './environment.js';
 
 /** Options checked, compiled and defaulted once, at construction. */
 export interface ResolvedOptions {
-  hmacKey?: KeyObject;
-  staticKeys: VerificationKey[];
-  remote?: RemoteKeySet;
-  algorithms: ReadonlySet<AssertionAlgorithm>;
-  issuers?: ReadonlySet<string>;
-  audiences?: ReadonlySet<string>;
-  clockTolerance: number;
-  maxTokenAge?: number;
   maxTokenBytes: number;
   acceptAssertions: boolean;
   acceptServiceAccounts: boolean;
-  serviceAccounts?: Lookup<ServiceAccountRecord>;
   directory?: Lookup<DirectoryUser>;
   required: boolean;
   impersonation: ImpersonationRules;
@@ -197,10 +188,10 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   }
   if (options.logger !== undefined && typeof options.logger?.warn !== 'function') throw new PomeriumAuthConfigError('logger', 'must have a warn() method');
 
+  const clockTolerance = nonNegative(options.clockTolerance, 'clockTolerance', 5)!;
+  const maxTokenAge = nonNegative(options.maxTokenAge, 'maxTokenAge');
+  const time = maxTokenAge === undefined ? { clockTolerance } : { clockTolerance, maxTokenAge };
   const resolved: ResolvedOptions = {
-    staticKeys,
-    algorithms,
-    clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance', 5)!,
     maxTokenBytes: positiveInteger(options.maxTokenBytes, 'maxTokenBytes', 16_384),
     acceptAssertions,
     acceptServiceAccounts,
@@ -209,17 +200,8 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     audit: createAuditTrail(options.audit),
     warnings,
   };
-  const maxTokenAge = nonNegative(options.maxTokenAge, 'maxTokenAge');
-  if (maxTokenAge !== undefined) resolved.maxTokenAge = maxTokenAge;
-  if (hmacKey) resolved.hmacKey = hmacKey;
-  if (remote) resolved.remote = remote;
-  if (issuers) resolved.issuers = issuers;
-  if (audiences) resolved.audiences = audiences;
-  if (serviceAccounts) resolved.serviceAccounts = serviceAccounts;
   if (directory) resolved.directory = directory;
   if (cache) resolved.cache = cache;
-
-  const time = maxTokenAge === undefined ? { clockTolerance: resolved.clockTolerance } : { clockTolerance: resolved.clockTolerance, maxTokenAge };
   if (acceptAssertions) resolved.assertionRules = { staticKeys, remote, algorithms, issuers, audiences, time };
   if (acceptServiceAccounts) resolved.serviceAccountRules = { hmacKey: hmacKey!, issuers, audiences, time, serviceAccounts, directory };
 
