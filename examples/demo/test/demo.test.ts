@@ -10,7 +10,7 @@ test('every step of the demo behaves as it says, and the output shows the key li
   assert.equal(result.passed, true);
   assert.equal(result.steps.length, 11);
   // Plain output when colour is off.
-  assert.ok(!text.includes("\u001b["), "no escape codes");
+  assert.ok(!text.includes('\u001b['), 'no escape codes');
   // Each of the three service-account schemes, and the assertion.
   for (const source of ['x-pomerium-authorization', 'authorization-pomerium', 'authorization-bearer-pomerium', 'assertion']) {
     assert.match(text, new RegExp(`audit +authenticated +initiating \\S+ +effective \\S+ +via ${source}\\n`));
