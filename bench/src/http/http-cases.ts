@@ -1,0 +1,110 @@
+import type { ServerName } from './servers.js';
+
+/** One HTTP load case: a server, the headers of request `i`, and who the server must say it saw. */
+export interface HttpCase {
+  id: string;
+  group: string;
+  label: string;
+  server: ServerName;
+  /** The id of the group's bare-framework baseline (absent on the baseline). */
+  baseline?: string;
+  headers(i: number): Record<string, string>;
+  /** The `user` the response of request `i` must name. */
+  expectedUser(i: number): string;
+}
+
+/** Pre-minted tokens the load rotates through (minting is never part of a measured request). */
+export interface HttpTokens {
+  /** Distinct ES256 assertions of users `user_<i>` in group `admins`. */
+  assertions: string[];
+  /** One service-account token of user `bot-0`, sent again and again. */
+  serviceAccount: string;
+}
+
+/**
+ * The HTTP cases, in run order. Every authenticated case sends a fresh assertion per request
+ * unless it says otherwise; the pool is larger than any verified-token cache, so rotating
+ * through it never turns into cache hits.
+ *
+ * @example
+ * ```ts
+ * const cases = httpCases(tokens);
+ * ```
+ */
+export function httpCases(tokens: HttpTokens): HttpCase[] {
+  const pool = tokens.assertions;
+  const at = (i: number): string => pool[i % pool.length]!;
+  const userAt = (i: number): string => `user_${i % pool.length}`;
+  const assertion = (i: number): Record<string, string> => ({ 'x-pomerium-jwt-assertion': at(i) });
+  const none = (): Record<string, string> => ({});
+  return [
+    { id: 'http.express', group: 'Express 5', label: 'bare Express 5', server: 'express', headers: none, expectedUser: () => 'anonymous' },
+    {
+      id: 'http.express.pomerium.es256',
+      group: 'Express 5',
+      label: 'pomeriumAuth, fresh ES256 assertion',
+      server: 'express+pomeriumAuth',
+      baseline: 'http.express',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.express.pomerium.sa',
+      group: 'Express 5',
+      label: 'pomeriumAuth, repeated service-account token',
+      server: 'express+pomeriumAuth',
+      baseline: 'http.express',
+      headers: () => ({ authorization: `Bearer Pomerium-${tokens.serviceAccount}` }),
+      expectedUser: () => 'bot-0',
+    },
+    {
+      id: 'http.express.pomerium.impersonation',
+      group: 'Express 5',
+      label: 'pomeriumAuth, fresh ES256 + impersonate-user',
+      server: 'express+pomeriumAuth',
+      baseline: 'http.express',
+      headers: (i) => ({ ...assertion(i), 'impersonate-user': `target_${i % 1000}` }),
+      expectedUser: (i) => `target_${i % 1000}`,
+    },
+    {
+      id: 'http.express.express-jwt',
+      group: 'Express 5',
+      label: 'express-jwt, fresh ES256 assertion',
+      server: 'express+express-jwt',
+      baseline: 'http.express',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.express.oauth2-jwt-bearer',
+      group: 'Express 5',
+      label: 'express-oauth2-jwt-bearer, fresh ES256 (Bearer)',
+      server: 'express+express-oauth2-jwt-bearer',
+      baseline: 'http.express',
+      headers: (i) => ({ authorization: `Bearer ${at(i)}` }),
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.express.passport-jwt',
+      group: 'Express 5',
+      label: 'passport-jwt, fresh ES256 assertion',
+      server: 'express+passport-jwt',
+      baseline: 'http.express',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    { id: 'http.koa', group: 'Koa 3', label: 'bare Koa 3', server: 'koa', headers: none, expectedUser: () => 'anonymous' },
+    { id: 'http.koa.pomerium.es256', group: 'Koa 3', label: 'pomeriumAuth, fresh ES256 assertion', server: 'koa+pomeriumAuth', baseline: 'http.koa', headers: assertion, expectedUser: userAt },
+    { id: 'http.koa.koa-jwt', group: 'Koa 3', label: 'koa-jwt, fresh ES256 assertion', server: 'koa+koa-jwt', baseline: 'http.koa', headers: assertion, expectedUser: userAt },
+    { id: 'http.nest', group: 'NestJS 11 (express)', label: 'bare Nest', server: 'nest', headers: none, expectedUser: () => 'anonymous' },
+    {
+      id: 'http.nest.guarded.es256',
+      group: 'NestJS 11 (express)',
+      label: 'PomeriumAuthGuard, fresh ES256 assertion',
+      server: 'nest+PomeriumAuthGuard',
+      baseline: 'http.nest',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+  ];
+}

@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { pomeriumAuth as expressPomeriumAuth } from '@pomerium-auth/express';
+import { pomeriumAuth as koaPomeriumAuth } from '@pomerium-auth/koa';
+import { PomeriumAuthGuard, PomeriumAuthModule } from '@pomerium-auth/nest';
+import type { PomeriumAuthOptions } from '@pomerium-auth/core';
+import express, { type Request, type Response } from 'express';
+import { expressjwt } from 'express-jwt';
+import { auth as oauth2JwtBearer } from 'express-oauth2-jwt-bearer';
+import Koa from 'koa';
+import koaJwt from 'koa-jwt';
+import passport from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { BENCH_GRANTS, BENCH_PATH, type HttpConfig } from './http-config.js';
+
+/** Every server answers `GET /whoami` with a small JSON body naming the user it saw. */
+export type ServerName =
+  | 'express'
+  | 'express+pomeriumAuth'
+  | 'express+express-jwt'
+  | 'express+express-oauth2-jwt-bearer'
+  | 'express+passport-jwt'
+  | 'koa'
+  | 'koa+pomeriumAuth'
+  | 'koa+koa-jwt'
+  | 'nest'
+  | 'nest+PomeriumAuthGuard';
+
+const ASSERTION = 'x-pomerium-jwt-assertion';
+
+function pomeriumOptions(config: HttpConfig): PomeriumAuthOptions {
+  return {
+    jwksUrl: config.jwksUrl,
+    issuer: config.issuer,
+    audience: config.audience,
+    sharedSecret: config.sharedSecret,
+    impersonation: { grants: BENCH_GRANTS },
+    env: false,
+    logger: { warn: () => undefined },
+  };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function expressApp(auth: express.RequestHandler[], userOf: (req: Request) => string): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get(BENCH_PATH, ...auth, (req: Request, res: Response) => {
+    res.json({ user: userOf(req) });
+  });
+  return app;
+}
+
+function expressServer(name: ServerName, config: HttpConfig): express.Express {
+  switch (name) {
+    case 'express':
+      return expressApp([], () => 'anonymous');
+    case 'express+pomeriumAuth':
+      return expressApp([expressPomeriumAuth(pomeriumOptions(config))], (req) => (req.user as { id: string }).id);
+    case 'express+express-jwt':
+      return expressApp(
+        [expressjwt({ secret: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience, getToken: (req) => req.headers[ASSERTION] as string | undefined })],
+        (req) => String((req as Request & { auth?: { sub?: string } }).auth?.sub),
+      );
+    case 'express+express-oauth2-jwt-bearer':
+      // It reads only `Authorization: Bearer`, and keys only from a JWKS URL: the load sends the same assertions there.
+      return expressApp(
+        [oauth2JwtBearer({ issuer: config.issuer, audience: config.audience, jwksUri: config.jwksUrl, tokenSigningAlg: 'ES256' })],
+        (req) => String(req.auth?.payload.sub),
+      );
+    case 'express+passport-jwt': {
+      const strategy = new JwtStrategy(
+        { jwtFromRequest: ExtractJwt.fromHeader(ASSERTION), secretOrKey: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience },
+        (payload: { sub: string }, done: (err: unknown, user: unknown) => void) => done(null, { id: payload.sub }),
+      );
+      passport.use(strategy);
+      return expressApp([passport.initialize(), passport.authenticate('jwt', { session: false })], (req) => (req.user as { id: string }).id);
+    }
+    default:
+      throw new Error(`not an Express server: ${name}`);
+  }
+}
+
+function koaServer(name: ServerName, config: HttpConfig): Koa {
+  const app = new Koa();
+  if (name === 'koa+pomeriumAuth') app.use(koaPomeriumAuth(pomeriumOptions(config)));
+  if (name === 'koa+koa-jwt') {
+    app.use(koaJwt({ secret: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience, getToken: (ctx) => ctx.get(ASSERTION) || null }));
+  }
+  app.use((ctx) => {
+    if (ctx.method !== 'GET' || ctx.path !== BENCH_PATH) return;
+    const user = ctx.state.user as { id?: string; sub?: string } | undefined;
+    ctx.body = { user: user?.id ?? user?.sub ?? 'anonymous' };
+  });
+  return app;
+}
+
+@Controller()
+class WhoamiController {
+  @Get(BENCH_PATH)
+  whoami(@Req() req: { user?: { id: string } }): { user: string } {
+    return { user: req.user?.id ?? 'anonymous' };
+  }
+}
+
+function nestModule(name: ServerName, config: HttpConfig): Type | DynamicModule {
+  if (name === 'nest') {
+    @Module({ controllers: [WhoamiController] })
+    class BareModule {}
+    return BareModule;
+  }
+  @Module({
+    imports: [PomeriumAuthModule.forRoot(pomeriumOptions(config))],
+    controllers: [WhoamiController],
+    providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
+  })
+  class GuardedModule {}
+  return GuardedModule;
+}
+
+/**
+ * Starts one benchmark server on 127.0.0.1 (port 0) and resolves to its port.
+ *
+ * @example
+ * ```ts
+ * const port = await startBenchServer('express+pomeriumAuth', config);
+ * ```
+ */
+export async function startBenchServer(name: ServerName, config: HttpConfig): Promise<number> {
+  if (name.startsWith('express')) return listen(createServer(expressServer(name, config)));
+  if (name.startsWith('koa')) return listen(createServer(koaServer(name, config).callback()));
+  const app = await NestFactory.create(nestModule(name, config), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  return (app.getHttpServer().address() as AddressInfo).port;
+}

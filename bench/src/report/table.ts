@@ -1,0 +1,67 @@
+import type { CacheMemoryResult } from '../memory/cache-memory.js';
+import type { HttpResult } from '../http/run-http.js';
+import type { MicroResult } from '../micro/run-micro.js';
+import type { TargetResult } from './targets.js';
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function formatNs(ns: number): string {
+  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${(ns / 1000).toFixed(2)} µs`;
+}
+
+/**
+ * The one table of a run: every case's median, spread, and ratio to its group's baseline
+ * (time ratio for verification, where lower is better; throughput ratio for HTTP, where higher
+ * is better), then the memory rows and the targets with PASS or FAIL.
+ *
+ * @example
+ * ```ts
+ * console.log(formatReport(micro, http, memory, targets));
+ * ```
+ */
+export function formatReport(micro: MicroResult[], http: HttpResult[], memory: CacheMemoryResult | undefined, targets: TargetResult[]): string {
+  const lines: string[] = [];
+  const W = [52, 13, 10, 9];
+  const row = (cells: string[]): string => `| ${pad(cells[0]!, W[0]!)} | ${pad(cells[1]!, W[1]!, true)} | ${pad(cells[2]!, W[2]!, true)} | ${pad(cells[3]!, W[3]!, true)} |`;
+  const rule = `|${W.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+
+  if (micro.length > 0) {
+    lines.push('Verification, one thread (time per call; ratio = time / baseline, lower is better)', '');
+    lines.push(row(['case', 'median', 'IQR', 'ratio']), rule);
+    for (const group of [...new Set(micro.map((m) => m.case.group))]) {
+      lines.push(row([`**${group}**`, '', '', '']));
+      for (const m of micro.filter((x) => x.case.group === group)) {
+        const base = m.case.baseline ? micro.find((b) => b.case.id === m.case.baseline) : undefined;
+        const ratio = base ? `${(m.measurement.medianNs / base.measurement.medianNs).toFixed(2)}x` : 'baseline';
+        const label = `${m.case.label}${m.case.reference ? ' (ref)' : ''}`;
+        lines.push(row([label, formatNs(m.measurement.medianNs), `±${(m.measurement.iqr * 50).toFixed(1)}%`, m.case.group === 'harness overhead' ? '' : ratio]));
+      }
+    }
+    lines.push('');
+  }
+  if (http.length > 0) {
+    lines.push('HTTP on 127.0.0.1, autocannon in another process (requests/s; ratio = throughput / bare framework, higher is better)', '');
+    lines.push(row(['case', 'median req/s', 'p2.5–97.5', 'ratio']), rule);
+    for (const group of [...new Set(http.map((h) => h.case.group))]) {
+      lines.push(row([`**${group}**`, '', '', '']));
+      for (const h of http.filter((x) => x.case.group === group)) {
+        const base = h.case.baseline ? http.find((b) => b.case.id === h.case.baseline) : undefined;
+        const failed = h.non2xx > 0 || h.errors > 0 ? ` [${h.non2xx} non-2xx, ${h.errors} errors]` : '';
+        const ratio = base ? (h.medianRps / base.medianRps).toFixed(2) : 'baseline';
+        lines.push(row([`${h.case.label}${failed}`, h.medianRps.toFixed(0), `±${(h.spread * 50).toFixed(1)}%`, ratio]));
+      }
+    }
+    lines.push('');
+  }
+  if (memory) {
+    lines.push(`Verified-token cache memory (cache.max = ${memory.cacheMax}; heap after a full GC)`, '');
+    lines.push('| distinct tokens | heap used | RSS |', '|---:|---:|---:|');
+    for (const p of memory.points) lines.push(`| ${p.tokens} | ${(p.heapUsed / 1048576).toFixed(1)} MiB | ${(p.rss / 1048576).toFixed(1)} MiB |`);
+    lines.push('', `bytes per entry: ${memory.bytesPerEntryFirstFill.toFixed(0)} when the cache first fills, ${memory.bytesPerEntry.toFixed(0)} at the end (Map slack after evictions included)`, '');
+  }
+  lines.push('Targets', '');
+  for (const t of targets) lines.push(`${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`);
+  return lines.join('\n');
+}

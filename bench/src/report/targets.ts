@@ -1,0 +1,71 @@
+import type { CacheMemoryResult } from '../memory/cache-memory.js';
+import type { HttpResult } from '../http/run-http.js';
+import type { MicroResult } from '../micro/run-micro.js';
+
+/** One target of issue 8, judged on ratios measured in the same run. */
+export interface TargetResult {
+  target: string;
+  measured: string;
+  pass: boolean | undefined;
+}
+
+function microRatio(micro: MicroResult[], id: string): number | undefined {
+  const r = micro.find((m) => m.case.id === id);
+  const base = r?.case.baseline ? micro.find((m) => m.case.id === r.case.baseline) : undefined;
+  return r && base ? r.measurement.medianNs / base.measurement.medianNs : undefined;
+}
+
+function rps(http: HttpResult[], id: string): number | undefined {
+  const r = http.find((h) => h.case.id === id);
+  return r && r.non2xx === 0 && r.errors === 0 ? r.medianRps : undefined;
+}
+
+function atMost(target: string, ratio: number | undefined, limit: number): TargetResult {
+  return { target, measured: ratio === undefined ? 'not run' : `${ratio.toFixed(2)}x`, pass: ratio === undefined ? undefined : ratio <= limit };
+}
+
+function atLeast(target: string, ratio: number | undefined, limit: number): TargetResult {
+  return { target, measured: ratio === undefined ? 'not run' : ratio.toFixed(2), pass: ratio === undefined ? undefined : ratio >= limit };
+}
+
+function ahead(target: string, ours: number | undefined, theirs: number | undefined): TargetResult {
+  if (ours === undefined || theirs === undefined) return { target, measured: 'not run', pass: undefined };
+  return { target, measured: `${ours.toFixed(0)} vs ${theirs.toFixed(0)} req/s (${(ours / theirs).toFixed(2)}x)`, pass: ours > theirs };
+}
+
+/**
+ * Judges every target of the issue. A target whose cases did not run (or had failed requests) is
+ * neither passed nor failed.
+ *
+ * @example
+ * ```ts
+ * for (const t of judgeTargets(micro, http, memory)) console.log(t.target, t.pass);
+ * ```
+ */
+export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: CacheMemoryResult | undefined): TargetResult[] {
+  const ratio = (id: string): number | undefined => {
+    const r = rps(http, id);
+    const base = http.find((h) => h.case.id === id)?.case.baseline;
+    const b = base ? rps(http, base) : undefined;
+    return r !== undefined && b !== undefined ? r / b : undefined;
+  };
+  const es = rps(http, 'http.express.pomerium.es256');
+  return [
+    atMost('ES256 first sight: core authenticate within 1.25x of node:crypto verify', microRatio(micro, 'es256.core.authenticate'), 1.25),
+    atMost('HS256 first sight: core authenticate within 3x of the HMAC floor', microRatio(micro, 'hs256.core.authenticate.fresh'), 3),
+    atMost('HS256 repeated: core authenticate within 1.5x of the HMAC floor', microRatio(micro, 'hs256-repeat.core.authenticate'), 1.5),
+    atLeast('HTTP: Express + pomeriumAuth, fresh ES256 ≥ 0.6 of bare Express', ratio('http.express.pomerium.es256'), 0.6),
+    atLeast('HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express', ratio('http.express.pomerium.sa'), 0.9),
+    ahead('HTTP: pomeriumAuth ahead of express-jwt (fresh ES256)', es, rps(http, 'http.express.express-jwt')),
+    ahead('HTTP: pomeriumAuth ahead of express-oauth2-jwt-bearer (fresh ES256)', es, rps(http, 'http.express.oauth2-jwt-bearer')),
+    ahead('HTTP: pomeriumAuth ahead of passport-jwt (fresh ES256)', es, rps(http, 'http.express.passport-jwt')),
+    ahead('HTTP: Koa pomeriumAuth ahead of koa-jwt (fresh ES256)', rps(http, 'http.koa.pomerium.es256'), rps(http, 'http.koa.koa-jwt')),
+    memory
+      ? {
+          target: `Cache memory bounded by cache.max (${memory.cacheMax} entries, ${memory.points[memory.points.length - 1]!.tokens} tokens)`,
+          measured: `${memory.bytesPerEntry.toFixed(0)} B/entry; +${(memory.growthAfterFull / 1024).toFixed(0)} KiB after full`,
+          pass: memory.bounded,
+        }
+      : { target: 'Cache memory bounded by cache.max', measured: 'not run', pass: undefined },
+  ];
+}

@@ -1,0 +1,83 @@
+// `pnpm bench`: verification micro-benchmarks, cache memory, then HTTP throughput, printed as
+// one table with the targets of issue 8. Environment:
+//   BENCH_ONLY=micro,memory,http   phases to run (default all)
+//   BENCH_DURATION=10              seconds of load per HTTP case (BENCH_WARMUP, default 2, before it)
+//   BENCH_SAMPLES=9                timed samples per verification case
+//   BENCH_SCALE=1                  multiplies iterations per sample (0.1 for a quick look)
+//   BENCH_MEMORY_TOKENS=1000000    distinct tokens sent through the cache
+//   BENCH_STRICT=1                 exit 1 when a target fails
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { HttpConfig } from './http/http-config.js';
+import { httpCases } from './http/http-cases.js';
+import { runHttp, type HttpResult } from './http/run-http.js';
+import type { CacheMemoryResult } from './memory/cache-memory.js';
+import { buildMicroCases } from './micro/micro-cases.js';
+import { runMicro, type MicroResult } from './micro/run-micro.js';
+import { assertionPool, createBenchIssuers } from './micro/token-pools.js';
+import { formatReport } from './report/table.js';
+import { judgeTargets } from './report/targets.js';
+
+const env = process.env;
+const phases = new Set((env.BENCH_ONLY ?? 'micro,memory,http').split(',').map((s) => s.trim()));
+const scale = Number(env.BENCH_SCALE ?? 1);
+const samples = Number(env.BENCH_SAMPLES ?? 9);
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Enough distinct assertions that rotating through them never hits a 10 000-entry cache. */
+const HTTP_ASSERTIONS = 20_000;
+
+const issuers = await createBenchIssuers();
+const started = new Date();
+
+let micro: MicroResult[] = [];
+if (phases.has('micro')) {
+  log('verification micro-benchmarks (minting token pools first)');
+  const cases = await buildMicroCases(issuers, { asymmetric: Math.max(10, Math.round(1000 * scale)), hmac: Math.max(10, Math.round(20_000 * scale)) });
+  micro = await runMicro(cases, samples, log);
+}
+
+let memory: CacheMemoryResult | undefined;
+if (phases.has('memory')) {
+  const tokens = Number(env.BENCH_MEMORY_TOKENS ?? 1_000_000);
+  log(`cache memory: ${tokens} distinct tokens through a 10000-entry cache (child process)`);
+  const script = fileURLToPath(new URL('./memory/cache-memory.js', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [script, String(tokens), '10000'], { maxBuffer: 1 << 20 });
+  memory = JSON.parse(stdout) as CacheMemoryResult;
+}
+
+let http: HttpResult[] = [];
+if (phases.has('http')) {
+  log(`HTTP: minting ${HTTP_ASSERTIONS} assertions, then each case in turn`);
+  const keys = await issuers.es256.serve();
+  const config: HttpConfig = {
+    jwksUrl: keys.url,
+    issuer: issuers.es256.issuer,
+    audience: issuers.es256.audience,
+    sharedSecret: issuers.es256.sharedSecret,
+    publicPem: issuers.es256.keys[0]!.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
+  const tokens = { assertions: assertionPool(issuers.es256, HTTP_ASSERTIONS).tokens, serviceAccount: issuers.es256.mintServiceAccountToken({ id: 'sa-0', userId: 'bot-0' }) };
+  http = await runHttp(httpCases(tokens), config, { durationSeconds: Number(env.BENCH_DURATION ?? 10), warmupSeconds: Number(env.BENCH_WARMUP ?? 2), connections: 16 }, log);
+}
+await issuers.es256.close();
+await issuers.rs256.close();
+
+const targets = judgeTargets(micro, http, memory);
+const cpu = cpus();
+const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}`;
+const report = `${header}\n\n${formatReport(micro, http, memory, targets)}\n`;
+process.stdout.write(`\n${report}`);
+
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+const stamp = started.toISOString().replace(/[:.]/g, '-');
+writeFileSync(`${resultsDir}bench-${stamp}.md`, report);
+writeFileSync(
+  `${resultsDir}bench-${stamp}.json`,
+  JSON.stringify({ started, node: process.version, cpus: cpu.length, micro: micro.map((m) => ({ id: m.case.id, ...m.measurement })), http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })), memory, targets }, null, 2),
+);
+if (env.BENCH_STRICT === '1' && targets.some((t) => t.pass === false)) process.exitCode = 1;
