@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export { listenOnLoopback } from './listen-on-loopback.js';
 export { runConformance, type ConformanceApp, type ConformancePlacement, type ConformanceTarget } from './run-conformance.js';
 export {
   CONFORMANCE_CASES,

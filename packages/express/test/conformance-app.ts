@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { Express, RequestHandler } from 'express';
-import { CONFORMANCE_ROUTE_GRANTS, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
+import { CONFORMANCE_ROUTE_GRANTS, listenOnLoopback, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
 import { allowImpersonation, forbidImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
 
 /** Serves the conformance routes with Express 4 or 5 (`createExpress` is that major's `express`). */
@@ -25,15 +23,6 @@ export async function startConformanceApp(createExpress: () => Express, options:
 }
 
 /** Listens on 127.0.0.1, port 0. */
-export async function listen(app: Express): Promise<ConformanceApp> {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+export function listen(app: Express): Promise<ConformanceApp> {
+  return listenOnLoopback(app.listen(0, '127.0.0.1'));
 }

@@ -1,8 +1,6 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
-import { CONFORMANCE_ROUTE_GRANTS, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
+import { CONFORMANCE_ROUTE_GRANTS, listenOnLoopback, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
 import { allowImpersonation, forbidImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumState } from '@pomerium-auth/koa';
 
 /** The `Koa` class of one major. */
@@ -31,15 +29,6 @@ export async function startConformanceApp(KoaApp: KoaClass, options: PomeriumAut
 }
 
 /** Listens on 127.0.0.1, port 0. */
-export async function listen(app: Koa<PomeriumState>): Promise<ConformanceApp> {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+export function listen(app: Koa<PomeriumState>): Promise<ConformanceApp> {
+  return listenOnLoopback(app.listen(0, '127.0.0.1'));
 }
