@@ -1,0 +1,98 @@
+// Proves the harness and that every benchmark case verifies what it claims to, with a handful of
+// iterations. No timing is asserted here: performance is judged by `pnpm bench`, in ratios.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { measure, measureInterleaved, summarise } from '../dist/harness/measure.js';
+import { buildMicroCases, type MicroCase } from '../dist/micro/micro-cases.js';
+import { checkMicroCase } from '../dist/micro/run-micro.js';
+import { createBenchIssuers, type BenchIssuers } from '../dist/micro/token-pools.js';
+import { measureCacheMemory } from '../dist/memory/cache-memory.js';
+
+let issuers: BenchIssuers;
+let cases: MicroCase[];
+
+before(async () => {
+  issuers = await createBenchIssuers();
+  cases = await buildMicroCases(issuers, { asymmetric: 4, hmac: 8 });
+});
+after(async () => {
+  await issuers.es256.close();
+  await issuers.rs256.close();
+});
+
+describe('verification cases', () => {
+  test('every case verifies each of its tokens', async () => {
+    assert.ok(cases.length >= 20);
+    for (const c of cases) await checkMicroCase(c);
+  });
+
+  test('every non-baseline case names a baseline of its own group', () => {
+    for (const c of cases.filter((x) => x.baseline)) {
+      const base = cases.find((b) => b.id === c.baseline);
+      assert.ok(base, `${c.id}: baseline ${c.baseline} exists`);
+      assert.equal(base.group, c.group, `${c.id}: baseline in the same group`);
+    }
+  });
+
+  test('the core cases are refused when given a token they must not accept', async () => {
+    const core = cases.find((c) => c.id === 'es256.core.authenticate')!;
+    const rsToken = issuers.rs256.mintAssertion({ sub: 'user_0' });
+    const op = await core.prepare();
+    // Index 0 of the ES256 pool verifies; an RS256 token signed by another issuer's key must not.
+    assert.ok(core.verified(await op(0), 0));
+    const esAuth = (await import('@pomerium-auth/core')).createPomeriumAuth({ publicKeys: [issuers.es256.keys[0]!.publicJwk as never], env: false, audience: issuers.es256.audience });
+    await assert.rejects(esAuth.authenticate({ method: 'GET', url: '/', headers: { 'x-pomerium-jwt-assertion': rsToken } }), { error: 'invalid_token' });
+  });
+
+  test('a case whose calls do not verify is reported, not measured', async () => {
+    const broken: MicroCase = { ...cases[1]!, id: 'broken', verified: () => false };
+    await assert.rejects(checkMicroCase(broken, 1), /broken: call 0 did not verify/);
+  });
+});
+
+describe('harness', () => {
+  test('measure gives one time per sample and a summary', async () => {
+    let calls = 0;
+    const m = await measure(() => () => ++calls, { warmup: 3, samples: 4, iterations: 5, awaited: false });
+    assert.equal(calls, 3 + 4 * 5);
+    assert.equal(m.perOpNs.length, 4);
+    assert.ok(m.minNs <= m.medianNs && m.medianNs <= m.maxNs);
+  });
+
+  test('awaited operations are awaited, and each sample gets a freshly prepared operation', async () => {
+    let prepared = 0;
+    let settled = 0;
+    const [m] = await measureInterleaved([
+      {
+        prepare: () => {
+          prepared++;
+          return async () => {
+            await Promise.resolve();
+            settled++;
+          };
+        },
+        options: { warmup: 2, samples: 3, iterations: 4, awaited: true },
+      },
+    ]);
+    assert.equal(prepared, 1 + 3);
+    assert.equal(settled, 2 + 3 * 4);
+    assert.equal(m!.perOpNs.length, 3);
+  });
+
+  test('summarise reports the median and the interquartile range as a share of it', () => {
+    const s = summarise([40, 10, 30, 20, 50]);
+    assert.equal(s.medianNs, 30);
+    assert.equal(s.minNs, 10);
+    assert.equal(s.maxNs, 50);
+    assert.equal(s.iqr, (40 - 20) / 30);
+  });
+});
+
+test('the cache-memory benchmark stays within cache.max', async () => {
+  const r = await measureCacheMemory(300, 100);
+  assert.deepEqual(
+    r.points.map((p) => p.tokens),
+    [0, 75, 100, 150, 200, 300],
+  );
+  assert.ok(r.bytesPerEntry > 0);
+});
