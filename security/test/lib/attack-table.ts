@@ -35,6 +35,12 @@ export const CACHE_BUG =
 /** Core bug 4: glob and regex targets compare emails with Unicode case folding (/iu), exact names with toLowerCase. */
 export const FOLD_BUG =
   'bug: core matches glob and /regex/ targets against emails with the RegExp i+u flags, which fold \u017f (long s) to s and \u212a (Kelvin) to k; exact names use toLowerCase, so a glob grant admits names outside its literal letters';
+/** Core bug 5: repeated impersonation headers, as Node folds them, are not refused. */
+export const IMPERSONATE_FOLD_BUG =
+  'bug: Node folds repeated impersonate-user lines into "a, b"; core checks neither rawHeaders nor the folded value for impersonation headers, so the repeat is not refused (400) and "user_1, user_2" is taken as one target name (a glob grant user_* admits it without a directory)';
+/** Core bug 6 (minor): one header line "a, a" passes without rawHeaders and is refused with them. */
+export const RAW_FOLD_BUG =
+  'bug: with rawHeaders, a single header line "a, a" is compared as a whole against the folded-and-split value "a" and refused as repeated_header; without rawHeaders the same request passes';
 /** Core bug 2: anonymous decisions are not audited. */
 export const ANON_AUDIT_BUG = 'bug: core emits no audit event when required:false lets a request without credentials through (exactly one per authenticate call is the contract)';
 
@@ -223,8 +229,12 @@ export function attackRows(f: Fixtures): AttackRow[] {
   r('historic token with impersonate_groups a string', B(f.hs256({ sub: 'admin', user: 'admin', aud: [HOST], exp: now + 60, impersonate_email: 'user_1', impersonate_groups: 'viewers' })), '401 invalid_token invalid_claim');
 
   // Size bound (16 KiB).
-  r('assertion of 16385 bytes', A(padTo(16_385)), '400 invalid_request token_too_large');
-  r('"Pomerium " + 16385 bytes', P('a'.repeat(16_385)), '400 invalid_request token_too_large');
+  // Over HTTP, Node's own 16 KiB header limit answers 431 first (attacks-http.test.ts checks it).
+  r('assertion of 16385 bytes', A(padTo(16_385)), '400 invalid_request token_too_large', { http: false });
+  r('"Pomerium " + 16385 bytes', P('a'.repeat(16_385)), '400 invalid_request token_too_large', { http: false });
+  r('maxTokenBytes 4096: an assertion of 4097 bytes', A(padTo(4_097)), '400 invalid_request token_too_large', { auth: 'small' });
+  r('maxTokenBytes 4096: "Bearer Pomerium-" + 4097 bytes', B('a'.repeat(4_097)), '400 invalid_request token_too_large', { auth: 'small' });
+  r('maxTokenBytes 4096: an assertion of 4000 bytes', A(padTo(4_000)), 'pass alice', { auth: 'small' });
   r('a 1 MB header', A('a'.repeat(1 << 20)), '400 invalid_request token_too_large', { http: false });
   r('assertion just under the bound', A(padTo(16_000)), 'pass alice');
 
@@ -246,11 +256,15 @@ export function attackRows(f: Fixtures): AttackRow[] {
   r('assertion twice, same value', { 'x-pomerium-jwt-assertion': [ok, ok] }, 'pass alice');
   r('assertion twice, different values', { 'x-pomerium-jwt-assertion': [ok, admin] }, '400 invalid_request repeated_header');
   r('assertion folded "a, b"', A(`${ok}, ${admin}`), '400 invalid_request repeated_header');
-  r('assertion folded "a, a"', A(`${ok}, ${ok}`), 'pass alice');
+  r('assertion folded "a, a"', A(`${ok}, ${ok}`), 'pass alice', { http: false });
+  r('assertion "a, a" in one line, with rawHeaders', A(`${ok}, ${ok}`), 'pass alice', { rawHeaders: ['X-Pomerium-Jwt-Assertion', `${ok}, ${ok}`], bug: RAW_FOLD_BUG });
+  r('assertion twice in rawHeaders, same value', A(`${ok}, ${ok}`), 'pass alice', { rawHeaders: ['X-Pomerium-Jwt-Assertion', ok, 'x-pomerium-jwt-assertion', ok] });
+  r('assertion twice in rawHeaders, different values', A(`${ok}, ${admin}`), '400 invalid_request repeated_header', { rawHeaders: ['X-Pomerium-Jwt-Assertion', ok, 'x-pomerium-jwt-assertion', admin] });
   r('x-pomerium-authorization folded "a, b"', X(`${sa}, ${other}`), '400 invalid_request repeated_header');
   r('authorization twice (rawHeaders), different tokens', P(sa), '400 invalid_request repeated_header', { rawHeaders: ['Authorization', `Pomerium ${sa}`, 'authorization', `Pomerium ${other}`] });
   r('authorization twice (rawHeaders), same token', P(sa), 'pass bot', { rawHeaders: ['Authorization', `Pomerium ${sa}`, 'AUTHORIZATION', `Pomerium ${sa}`] });
-  r('impersonate-user twice, different values', { ...A(admin), 'impersonate-user': ['user_1', 'user_2'] }, '400 invalid_request repeated_header');
+  r('impersonate-user twice, different values', { ...A(admin), 'impersonate-user': ['user_1', 'user_2'] }, '400 invalid_request repeated_header', { http: false });
+  r('impersonate-user twice as Node folds it ("user_1, user_2" + rawHeaders)', { ...A(admin), 'impersonate-user': 'user_1, user_2' }, '400 invalid_request repeated_header', { auth: 'nodir', rawHeaders: ['X-Pomerium-Jwt-Assertion', admin, 'Impersonate-User', 'user_1', 'impersonate-user', 'user_2'], bug: IMPERSONATE_FOLD_BUG });
 
   // Mixed schemes.
   r('two different service-account tokens', { ...X(sa), ...P(other) }, '400 invalid_request ambiguous_credentials');
