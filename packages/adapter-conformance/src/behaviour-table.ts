@@ -97,8 +97,8 @@ export function acts(initiator: string, user: string, more: Partial<PassOutcome>
   return { status: 200, user, initiator, impersonating: true, via: 'header', audit: [event], ...rest };
 }
 /** Refused before anyone is known. */
-export function refused(error: PomeriumAuthErrorCode, reason: PomeriumAuthReason, audited = true): RefusalOutcome {
-  return { status: STATUS[error], error, reason, audit: audited ? [{ event: 'authentication_failed', errorReason: reason }] : [] };
+export function refused(error: PomeriumAuthErrorCode, reason: PomeriumAuthReason): RefusalOutcome {
+  return { status: STATUS[error], error, reason, audit: [{ event: 'authentication_failed', errorReason: reason }] };
 }
 /** An impersonation refused in the one decision. */
 export function denied(reason: PomeriumAuthReason, initiator: string, error: PomeriumAuthErrorCode = 'impersonation_denied'): RefusalOutcome {
@@ -178,7 +178,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   { name: 'still authenticates a credential when authentication is optional', config: 'optional', send: (k) => k.as('alice'), expect: ok('alice') },
   { name: 'still refuses a bad credential when authentication is optional', config: 'optional', send: (k) => k.as('alice', { aud: 'other.example.com' }), expect: refused('invalid_token', 'audience_mismatch') },
   { name: 'still asks for a credential with an impersonation header when optional', config: 'optional', send: () => imp('user_1'), expect: refused('credentials_required', 'no_credentials') },
-  { name: 'requireAuthentication answers 401 to an anonymous request', config: 'optional', path: '/require-authentication', needs: 'requireAuthentication', send: () => ({}), expect: refused('credentials_required', 'no_credentials', false) },
+  { name: 'requireAuthentication answers 401 to an anonymous request', config: 'optional', path: '/require-authentication', needs: 'requireAuthentication', send: () => ({}), expect: refused('credentials_required', 'no_credentials') },
   { name: 'requireAuthentication passes an authenticated request', config: 'optional', path: '/require-authentication', needs: 'requireAuthentication', send: (k) => k.as('alice'), expect: ok('alice') },
   // onError: 'next': the framework's own error handling answers, with the error's status and headers
   { name: 'hands a missing credential to the framework', config: 'next', send: () => ({}), expect: refused('credentials_required', 'no_credentials') },

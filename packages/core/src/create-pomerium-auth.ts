@@ -26,6 +26,11 @@ export interface PomeriumAuth {
    */
   authorizeRoute(identity: Identity | undefined, request: AuthRequest, rule: RouteRule): void;
   /**
+   * For routes that need a user where authentication is optional (`required: false`): returns
+   * the identity, or audits `authentication_failed` and throws 401 `credentials_required`.
+   */
+  requireIdentity(identity: Identity | undefined, request: AuthRequest): Identity;
+  /**
    * A dry run of the impersonation rules: may this initiator act as that target on this route,
    * and which grant or rule decides. Nothing is audited.
    */
@@ -93,6 +98,7 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
     warnings: Object.freeze([...resolved.warnings]),
     authenticate: (request, route) => authenticate(resolved, request, route),
     authorizeRoute: (identity, request, rule) => authorizeRoute(resolved, identity, request, rule),
+    requireIdentity: (identity, request) => requireIdentity(resolved, identity, request),
     explain: (question) => explain(resolved, question),
   };
 }
@@ -166,6 +172,17 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
     }
     throw err;
   }
+}
+
+function requireIdentity(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest): Identity {
+  if (identity) return identity;
+  const err = new CredentialsRequiredError('this route requires authentication');
+  if (opts.audit.active) {
+    const e = event('authentication_failed', request, undefined, undefined, undefined);
+    e.error = { code: err.error, reason: err.reason, detail: err.detail! };
+    opts.audit.emit(e);
+  }
+  throw err;
 }
 
 function authorizeRoute(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest, rule: RouteRule): void {

@@ -16,7 +16,7 @@ export type {
   WarningLogger,
 } from './options.js';
 export type { Principal, PrincipalKind, Identity, CredentialSource, ImpersonationVia } from './identity.js';
-export { headerValue, type AuthRequest, type RouteRule, type HeaderValue } from './request.js';
+export { headerValue, toAuthRequest, type AuthRequest, type NodeRequestLike, type RouteRule, type HeaderValue } from './request.js';
 export {
   PomeriumAuthError,
   InvalidRequestError,

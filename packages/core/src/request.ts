@@ -49,3 +49,41 @@ export function headerValue(headers: Record<string, HeaderValue>, name: string):
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * The request objects of Node's frameworks, as far as authentication reads them: Node's
+ * `IncomingMessage`, Express's `req` (`originalUrl`, `ip`), Fastify's request (`raw`), or
+ * anything shaped alike.
+ */
+export interface NodeRequestLike {
+  method?: string;
+  url?: string;
+  /** Express: the URL before mounting rewrote `url`. */
+  originalUrl?: string;
+  headers: Record<string, HeaderValue>;
+  rawHeaders?: string[];
+  /** Express / Koa / Fastify: the client address, honouring the app's proxy settings. */
+  ip?: string;
+  socket?: { remoteAddress?: string | undefined };
+  /** Fastify: the underlying `IncomingMessage`. */
+  raw?: { rawHeaders?: string[]; socket?: { remoteAddress?: string | undefined } };
+}
+
+/**
+ * Builds the core's {@link AuthRequest} from a framework's request. Every adapter translates
+ * requests with this one function. `headers` (and `rawHeaders`) are the request's own arrays, so
+ * the impersonation headers the core removes are removed from the real request.
+ *
+ * @example
+ * ```ts
+ * const identity = await auth.authenticate(toAuthRequest(req));
+ * ```
+ */
+export function toAuthRequest(req: NodeRequestLike): AuthRequest {
+  const rawHeaders = req.rawHeaders ?? req.raw?.rawHeaders;
+  const ip = req.ip ?? req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress;
+  const request: AuthRequest = { method: req.method ?? 'GET', url: req.originalUrl ?? req.url ?? '/', headers: req.headers };
+  if (rawHeaders) request.rawHeaders = rawHeaders;
+  if (ip) request.ip = ip;
+  return request;
+}

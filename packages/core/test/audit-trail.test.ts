@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { AUDIT_CHANNEL, createPomeriumAuth, type AuditEvent } from '@pomerium-auth/core';
+import { AUDIT_CHANNEL, createPomeriumAuth, toAuthRequest, type AuditEvent } from '@pomerium-auth/core';
 import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
@@ -91,5 +91,27 @@ describe('audit trail', () => {
     order.push('answered');
     await tick();
     assert.deepEqual(order, ['answered', 'sink']);
+  });
+});
+
+describe('requireIdentity', () => {
+  test('passes an identity through, and audits and refuses a missing one with 401', async () => {
+    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, required: false });
+    const req = request({});
+    assert.equal(await auth.authenticate(req), undefined);
+    assert.throws(() => auth.requireIdentity(undefined, req), { status: 401, error: 'credentials_required' });
+    const identity = await auth.authenticate(request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))));
+    assert.equal(auth.requireIdentity(identity, req), identity);
+    await settled();
+    assert.deepEqual(events.map((e) => [e.event, e.error?.reason]), [['authentication_failed', 'no_credentials'], ['authenticated', undefined]]);
+  });
+});
+
+describe('toAuthRequest', () => {
+  test('reads Express, Fastify and plain Node requests alike', () => {
+    const headers = { a: '1' };
+    assert.deepEqual(toAuthRequest({ method: 'POST', url: '/x', originalUrl: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' }), { method: 'POST', url: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' });
+    assert.deepEqual(toAuthRequest({ method: 'GET', url: '/y', headers, raw: { rawHeaders: ['a', '1'], socket: { remoteAddress: '::1' } } }), { method: 'GET', url: '/y', headers, rawHeaders: ['a', '1'], ip: '::1' });
+    assert.equal(toAuthRequest({ headers }).headers, headers);
   });
 });

@@ -1,6 +1,6 @@
-import { createPomeriumAuth, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import { createPomeriumAuth, toAuthRequest, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AUTH, RULES, answerError, state, toAuthRequest } from './request-state.js';
+import { AUTH, RULES, answerError, state } from './request-state.js';
 
 /**
  * Express middleware (Express 4 and 5) that authenticates each request with Pomerium's identity

@@ -1,4 +1,4 @@
-import { isPomeriumAuthError, type AuthRequest, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
+import { isPomeriumAuthError, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
 import type { NextFunction, Request, Response } from 'express';
 
 const AUTH = Symbol('pomerium-auth.auth');
@@ -15,16 +15,6 @@ interface RequestState {
 export const state = (req: Request): RequestState => req as Request & RequestState;
 export { AUTH, RULES };
 
-/** The one translation of an Express request into core's request. */
-export function toAuthRequest(req: Request): AuthRequest {
-  return {
-    method: req.method,
-    url: req.originalUrl ?? req.url,
-    headers: req.headers,
-    rawHeaders: req.rawHeaders,
-    ...((req.ip ?? req.socket?.remoteAddress) !== undefined ? { ip: req.ip ?? req.socket.remoteAddress } : {}),
-  };
-}
 
 /**
  * The one translation of an error out: a `PomeriumAuthError` is answered as JSON with its status

@@ -1,6 +1,6 @@
-import { CredentialsRequiredError, defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import { defineRouteRule, toAuthRequest, type Grant, type RouteRule } from '@pomerium-auth/core';
 import type { RequestHandler } from 'express';
-import { AUTH, RULES, answerError, state, toAuthRequest } from './request-state.js';
+import { AUTH, RULES, answerError, state } from './request-state.js';
 
 function routeRule(rule: RouteRule): RequestHandler {
   defineRouteRule(rule);
@@ -64,7 +64,11 @@ export function requireAuthentication(): RequestHandler {
   return function pomeriumRequireAuthentication(req, res, next) {
     const auth = state(req)[AUTH];
     if (!auth) return next(new Error('requireAuthentication() must come after pomeriumAuth()'));
-    if (req.pomerium) return next();
-    answerError(new CredentialsRequiredError(), auth, res, next);
+    try {
+      auth.requireIdentity(req.pomerium, toAuthRequest(req));
+    } catch (err) {
+      return answerError(err, auth, res, next);
+    }
+    next();
   };
 }

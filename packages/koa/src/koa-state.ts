@@ -1,4 +1,4 @@
-import { isPomeriumAuthError, type AuthRequest, type Identity, type PomeriumAuth, type Principal, type RouteRule } from '@pomerium-auth/core';
+import { isPomeriumAuthError, toAuthRequest, type AuthRequest, type Identity, type PomeriumAuth, type Principal, type RouteRule } from '@pomerium-auth/core';
 import type { Context } from 'koa';
 
 /**
@@ -32,10 +32,9 @@ interface ContextState {
 export const stash = (ctx: Context): ContextState => ctx as Context & ContextState;
 export { AUTH, RULES };
 
-/** The one translation of a Koa context into core's request. */
-export function toAuthRequest(ctx: Context): AuthRequest {
-  const ip = ctx.request.ip || ctx.req.socket?.remoteAddress;
-  return { method: ctx.method, url: ctx.originalUrl, headers: ctx.req.headers, rawHeaders: ctx.req.rawHeaders, ...(ip ? { ip } : {}) };
+/** A Koa context read as the Node request it wraps, through core's one translation. */
+export function authRequestOf(ctx: Context): AuthRequest {
+  return toAuthRequest({ method: ctx.method, originalUrl: ctx.originalUrl, headers: ctx.req.headers, rawHeaders: ctx.req.rawHeaders, ip: ctx.request.ip || undefined, socket: ctx.req.socket });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createPomeriumAuth, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
 import type { Middleware } from 'koa';
-import { AUTH, RULES, answerError, stash, toAuthRequest, type PomeriumState } from './koa-state.js';
+import { AUTH, RULES, answerError, stash, authRequestOf, type PomeriumState } from './koa-state.js';
 
 /**
  * Koa middleware (Koa 2 and 3) that authenticates each request with Pomerium's identity assertion
@@ -21,7 +21,7 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): Middleware<Pome
   const auth = createPomeriumAuth(options);
   const userProperty = options.userProperty ?? 'user';
   return async function pomeriumAuthMiddleware(ctx, next) {
-    const request = toAuthRequest(ctx);
+    const request = authRequestOf(ctx);
     const [rule, ...narrowing] = stash(ctx)[RULES] ?? [];
     let identity: Identity | undefined;
     try {

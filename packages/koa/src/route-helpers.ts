@@ -1,6 +1,6 @@
-import { CredentialsRequiredError, defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import { defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
 import type { Middleware } from 'koa';
-import { AUTH, RULES, answerError, stash, toAuthRequest, type PomeriumState } from './koa-state.js';
+import { AUTH, RULES, answerError, stash, authRequestOf, type PomeriumState } from './koa-state.js';
 
 function routeRule(rule: RouteRule): Middleware<PomeriumState> {
   defineRouteRule(rule);
@@ -13,7 +13,7 @@ function routeRule(rule: RouteRule): Middleware<PomeriumState> {
     }
     // After app-wide authentication: the rule can only narrow what was decided.
     try {
-      auth.authorizeRoute(ctx.state.pomerium, toAuthRequest(ctx), rule);
+      auth.authorizeRoute(ctx.state.pomerium, authRequestOf(ctx), rule);
     } catch (err) {
       return answerError(ctx, err, auth);
     }
@@ -63,7 +63,11 @@ export function requireAuthentication(): Middleware<PomeriumState> {
   return async function pomeriumRequireAuthentication(ctx, next) {
     const auth = stash(ctx)[AUTH];
     if (!auth) throw new Error('requireAuthentication() must come after pomeriumAuth()');
-    if (!ctx.state.pomerium) return answerError(ctx, new CredentialsRequiredError(), auth);
+    try {
+      auth.requireIdentity(ctx.state.pomerium, authRequestOf(ctx));
+    } catch (err) {
+      return answerError(ctx, err, auth);
+    }
     await next();
   };
 }
