@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CredentialsRequiredError, isPomeriumAuthError, type Identity, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
+import { isPomeriumAuthError, type Identity, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
 import { setErrorHeaders, type NestHttpResponse } from './error-response.js';
 import { toAuthRequest, type NestHttpRequest } from './http-request.js';
 import { PomeriumAuthException } from './pomerium-auth.exception.js';
@@ -52,8 +52,10 @@ export class PomeriumAuthGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<RouteRule | undefined>(ROUTE_RULE_KEY, targets);
     let identity: Identity | undefined;
     try {
-      identity = await this.auth.authenticate(toAuthRequest(request), rule);
-      if (!identity && this.reflector.getAllAndOverride<boolean | undefined>(REQUIRE_AUTHENTICATION_KEY, targets)) throw new CredentialsRequiredError();
+      const authRequest = toAuthRequest(request);
+      identity = await this.auth.authenticate(authRequest, rule);
+      // Audits authentication_failed and throws 401 for an anonymous request.
+      if (this.reflector.getAllAndOverride<boolean | undefined>(REQUIRE_AUTHENTICATION_KEY, targets)) identity = this.auth.requireIdentity(identity, authRequest);
     } catch (err) {
       if (!isPomeriumAuthError(err)) throw err;
       if (this.auth.options.onError !== 'next') setErrorHeaders(http.getResponse<NestHttpResponse>(), err);
