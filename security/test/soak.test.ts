@@ -12,7 +12,7 @@ test('soak: 20k mixed requests through the Express example, every answer right',
   assert.deepEqual(report.examples, []);
   assert.equal(report.wrong, 0);
   assert.equal(report.unhandledRejections, 0);
-  assert.equal(report.auditEvents, report.auditEventsExpected, 'one audit event per decision');
+  assert.ok(report.auditEvents >= report.auditEventsExpected.min && report.auditEvents <= report.auditEventsExpected.max, `${report.auditEvents} audit events, expected ${JSON.stringify(report.auditEventsExpected)}`);
   // Bounded: the verified-token cache holds at most 10 000 entries; nothing else should grow.
   assert.ok(report.rssMiB.end - report.rssMiB.start < 256, `RSS grew from ${report.rssMiB.start} to ${report.rssMiB.end} MiB`);
 });

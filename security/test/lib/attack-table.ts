@@ -174,7 +174,8 @@ export function attackRows(f: Fixtures): AttackRow[] {
 
   // Time.
   r('expired assertion', A(f.assertion({}, { now: now - 3600 })), '401 invalid_token token_expired');
-  r('expired 2 s ago: within the 5 s clock tolerance', A(f.es256(f.claims({ exp: now - 2 }))), 'pass alice');
+  r('expired 30 s ago: beyond the default 5 s clock tolerance', A(f.es256(f.claims({ exp: now - 30 }))), '401 invalid_token token_expired');
+  r('expired 30 s ago: within a 120 s clock tolerance', A(f.es256(f.claims({ exp: now - 30 }))), 'pass alice', { auth: 'skew' });
   r('not yet valid (nbf in an hour)', A(f.es256(f.claims({ nbf: now + 3600 }))), '401 invalid_token token_not_yet_valid');
   r('issued in the future (iat in an hour)', A(f.es256(f.claims({ iat: now + 3600, exp: now + 3900 }))), '401 invalid_token issued_in_future');
   r('assertion without exp', A(f.assertion({ exp: undefined })), '401 invalid_token missing_claim');

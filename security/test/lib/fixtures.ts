@@ -47,7 +47,7 @@ export const ACCOUNTS = new Map<string, { id: string; userId: string; expiresAt?
   ['sa-old', { id: 'sa-old', userId: 'bot', expiresAt: new Date(Date.now() - 60_000) }],
 ]);
 
-export type AuthName = 'main' | 'nodir' | 'legacy' | 'age' | 'reason' | 'off' | 'records' | 'optional' | 'saOnly' | 'small';
+export type AuthName = 'main' | 'nodir' | 'legacy' | 'age' | 'reason' | 'off' | 'records' | 'optional' | 'saOnly' | 'small' | 'skew';
 
 /** Audit events seen: from the `audit` option and from the diagnostics channel. */
 export interface AuditCollector {
@@ -148,6 +148,8 @@ export async function createFixtures(): Promise<Fixtures> {
           return { ...o, required: false };
         case 'saOnly':
           return { ...o, sources: ['service-account'] };
+        case 'skew':
+          return { ...o, clockTolerance: 120 };
         case 'small':
           return { ...o, maxTokenBytes: 4096 };
       }
