@@ -5,6 +5,7 @@
 //   BENCH_SAMPLES=9                timed samples per verification case
 //   BENCH_SCALE=1                  multiplies iterations per sample (0.1 for a quick look)
 //   BENCH_MEMORY_TOKENS=1000000    distinct tokens sent through the cache
+//   BENCH_CLOCK=cpu                cpu: this process's CPU time per call (robust on a shared machine); wall: hrtime
 //   BENCH_STRICT=1                 exit 1 when a target fails
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import type { CacheMemoryResult } from './memory/cache-memory.js';
 import { buildMicroCases } from './micro/micro-cases.js';
 import { runMicro, type MicroResult } from './micro/run-micro.js';
 import { assertionPool, createBenchIssuers } from './micro/token-pools.js';
+import { currentClock } from './harness/measure.js';
 import { formatReport } from './report/table.js';
 import { judgeTargets } from './report/targets.js';
 
@@ -68,7 +70,7 @@ await issuers.rs256.close();
 
 const targets = judgeTargets(micro, http, memory);
 const cpu = cpus();
-const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}`;
+const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'} — verification clock: ${currentClock()}`;
 const report = `${header}\n\n${formatReport(micro, http, memory, targets)}\n`;
 process.stdout.write(`\n${report}`);
 

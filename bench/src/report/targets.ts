@@ -63,7 +63,7 @@ export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: C
     memory
       ? {
           target: `Cache memory bounded by cache.max (${memory.cacheMax} entries, ${memory.points[memory.points.length - 1]!.tokens} tokens)`,
-          measured: `${memory.bytesPerEntry.toFixed(0)} B/entry; +${(memory.growthAfterFull / 1024).toFixed(0)} KiB after full`,
+          measured: `${memory.bytesPerEntry.toFixed(0)} B/entry; ${(memory.growthAfterFull / 1024).toFixed(0)} KiB growth over the last 3/4 of the run`,
           pass: memory.bounded,
         }
       : { target: 'Cache memory bounded by cache.max', measured: 'not run', pass: undefined },
