@@ -1,16 +1,32 @@
 // Runs every compiled test file of the workspace in one `node --test` run, so the closing
-// summary counts the whole suite. Test sources are compiled per package into `.test-build/`.
-import { readdirSync, existsSync, statSync } from 'node:fs';
+// summary counts the whole suite. Each workspace package (pnpm-workspace.yaml) compiles its
+// tests into `.test-build/`; `node_modules` folders inside it (the NestJS matrix places a copy of
+// the adapter there) are not searched.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv.slice(2);
 
+/** The package folders named by pnpm-workspace.yaml (plain paths and `dir/*` patterns). */
+function workspaceDirs() {
+  const globs = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')
+    .split('\n')
+    .map((line) => /^\s*-\s*['"]?([^'"#\s]+)['"]?/.exec(line)?.[1])
+    .filter(Boolean);
+  return globs.flatMap((glob) => {
+    if (!glob.endsWith('/*')) return [join(root, glob)];
+    const base = join(root, glob.slice(0, -2));
+    return existsSync(base) ? readdirSync(base).map((d) => join(base, d)) : [];
+  });
+}
+
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
   const out = [];
   for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) out.push(...testFiles(full));
     else if (/\.test\.c?js$/.test(name)) out.push(full);
@@ -18,22 +34,11 @@ function testFiles(dir) {
   return out;
 }
 
-const files = [];
-// The workspace folders of pnpm-workspace.yaml: groups of packages, and single-package folders.
-for (const group of ['packages', 'examples', 'bench', 'security']) {
-  const base = join(root, group);
-  if (!existsSync(base)) continue;
-  const dirs = existsSync(join(base, 'package.json')) ? [base] : readdirSync(base).map((d) => join(base, d));
-  for (const dir of dirs) files.push(...testFiles(join(dir, '.test-build')));
-}
+const files = workspaceDirs().flatMap((dir) => testFiles(join(dir, '.test-build')));
 const selected = filter.length ? files.filter((f) => filter.some((p) => relative(root, f).includes(p))) : files;
 if (selected.length === 0) {
   console.error('run-tests: no compiled test files found; run the test:build task first');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-concurrency=4', '--test-reporter=spec', ...selected],
-  { stdio: 'inherit', cwd: root },
-);
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=4', '--test-reporter=spec', ...selected], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

@@ -6,6 +6,7 @@ import type { Identity, Principal } from './identity.js';
 import { checkRouteRule, decideImpersonation } from './impersonation/decide-impersonation.js';
 import { readImpersonationAsk, removeImpersonationHeaders, type ImpersonationAsk } from './impersonation/impersonation-request.js';
 import type { PomeriumAuthOptions } from './options.js';
+import { explainWithRules, type ExplainAnswer, type ExplainQuestion } from './impersonation/explain-impersonation.js';
 import { headerValue, type AuthRequest, type RouteRule } from './request.js';
 import { verifyAssertion } from './verify/verify-assertion.js';
 import { verifyServiceAccountToken } from './verify/verify-service-account.js';
@@ -31,41 +32,17 @@ export interface PomeriumAuth {
    */
   requireIdentity(identity: Identity | undefined, request: AuthRequest): Identity;
   /**
-   * A dry run of the impersonation rules: may this initiator act as that target on this route,
-   * and which grant or rule decides. Nothing is audited.
+   * When the application refuses a verified identity (a Passport verify callback answering
+   * `false`, say): audits the refusal as `authentication_failed` (the request's `authenticated`
+   * event, if still queued, becomes it) and returns the 401 `invalid_token` error to answer with.
    */
+  refuseIdentity(identity: Identity, request: AuthRequest, detail?: string): PomeriumAuthError;
+  /** {@link explainImpersonation} with this instance's rules and directory. */
   explain(question: ExplainQuestion): Promise<ExplainAnswer>;
   /** The options as given (adapters read `onError` and `userProperty` from here). */
   readonly options: Readonly<PomeriumAuthOptions>;
   /** Start-up warnings (also reported through `logger` or `process.emitWarning`). */
   readonly warnings: readonly string[];
-}
-
-/** A question for {@link PomeriumAuth.explain}. */
-export interface ExplainQuestion {
-  /** The initiator: an id or email, or a principal-like object with groups. */
-  initiator: string | { id: string; email?: string; groups?: string[] };
-  /** The target asked for (id or email). */
-  target: string;
-  groups?: string[];
-  /** HTTP method, default GET. */
-  method?: string;
-  reason?: string;
-  route?: RouteRule;
-}
-
-/** The answer of {@link PomeriumAuth.explain}. */
-export interface ExplainAnswer {
-  allowed: boolean;
-  /** False when the target is the initiator itself (not impersonation). */
-  impersonating: boolean;
-  /** The grant that allows it. */
-  grant?: string;
-  /** Why it is refused (the audit reason), and the detail. */
-  reason?: string;
-  detail?: string;
-  /** The effective user it would give. */
-  effectiveUser?: { id: string; email?: string; groups: string[] };
 }
 
 function auditUser(p: Principal | undefined): AuditUser | undefined {
@@ -99,7 +76,8 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
     authenticate: (request, route) => authenticate(resolved, request, route),
     authorizeRoute: (identity, request, rule) => authorizeRoute(resolved, identity, request, rule),
     requireIdentity: (identity, request) => requireIdentity(resolved, identity, request),
-    explain: (question) => explain(resolved, question),
+    refuseIdentity: (identity, request, detail) => refuseIdentity(resolved, identity, request, detail),
+    explain: (question) => explainWithRules(resolved.impersonation, resolved.directory, question),
   };
 }
 
@@ -116,8 +94,10 @@ function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Verified
   if (token === undefined) return undefined;
   const source = token === found.assertion ? 'assertion' : found.serviceAccount!.source;
   const cached = opts.cache?.get(token);
-  // The same token may come in another scheme than when it was cached: the source is this request's.
-  if (cached) return ownCopy(cached, source);
+  // A cached token counts only for the kind it was verified as (an assertion's bytes in a
+  // service-account header must be verified as a service-account token, and fail). Within a kind
+  // the scheme may differ from the cached one: the source is this request's.
+  if (cached && (cached.source === 'assertion') === (source === 'assertion')) return ownCopy(cached, source);
   const verified = source === 'assertion' ? verifyAssertion(token, opts.assertionRules!) : verifyServiceAccountToken(token, source, opts.serviceAccountRules!);
   const remember = (v: VerifiedCredential): VerifiedCredential => {
     if (!opts.cache) return v;
@@ -147,8 +127,13 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
     removeImpersonationHeaders(request, opts.impersonation);
     const credentialInfo: Identity['credential'] = credential.exp === undefined ? { source: credential.source } : { source: credential.source, expiresAt: new Date(credential.exp * 1000) };
     if (!ask) {
-      if (audit) opts.audit.emit(event('authenticated', request, credential, initiator, initiator));
-      return { user: initiator, initiator, impersonating: false, credential: credentialInfo };
+      const identity: Identity = { user: initiator, initiator, impersonating: false, credential: credentialInfo };
+      if (audit) {
+        const e = event('authenticated', request, credential, initiator, initiator);
+        decidedEvents.set(identity, e);
+        opts.audit.emit(e);
+      }
+      return identity;
     }
     const outcome = await decideImpersonation(ask, { rules: opts.impersonation, directory: opts.directory, request, ...(route ? { route } : {}) });
     const identity: Identity = { user: outcome.user, initiator: outcome.initiator, impersonating: outcome.impersonating, credential: credentialInfo };
@@ -157,7 +142,10 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
     }
     if (audit) {
       const e = event(outcome.impersonating ? 'impersonation_granted' : 'authenticated', request, credential, outcome.initiator, outcome.user);
-      if (outcome.impersonating) decorate(e, ask, outcome.grant);
+      if (outcome.impersonating) {
+        decorate(e, ask, outcome.grant);
+      }
+      decidedEvents.set(identity, e);
       opts.audit.emit(e);
     }
     return identity;
@@ -185,43 +173,48 @@ function requireIdentity(opts: ResolvedOptions, identity: Identity | undefined, 
   throw err;
 }
 
+/** The success event of each identity, while a later decision on the same request may still overturn it. */
+const decidedEvents = new WeakMap<Identity, AuditEvent>();
+
+/**
+ * Audits a later refusal of an identity that was already decided. A later decision usually comes
+ * before the queued success event is delivered: then that event becomes the refusal, so the
+ * request still has exactly one event. Otherwise the refusal is a second event.
+ */
+function auditOverturn(opts: ResolvedOptions, identity: Identity, request: AuthRequest, name: AuditEventName, err: PomeriumAuthError): void {
+  if (!opts.audit.active) return;
+  const decided = decidedEvents.get(identity);
+  const queued = decided !== undefined && opts.audit.isQueued(decided);
+  const e = queued ? decided : event(name, request, { principal: identity.initiator, source: identity.credential.source }, identity.initiator, undefined);
+  if (queued) {
+    decidedEvents.delete(identity);
+    e.event = name;
+    delete e.effective_user;
+    delete e.grant;
+  } else if (identity.impersonating) {
+    e.impersonation_target = identity.user.email ?? identity.user.id;
+    if (identity.impersonation) {
+      e.impersonation_via = identity.impersonation.via;
+      if (identity.impersonation.reason !== undefined) e.impersonation_reason = identity.impersonation.reason;
+    }
+  }
+  e.error = { code: err.error, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
+  if (!queued) opts.audit.emit(e);
+}
+
+function refuseIdentity(opts: ResolvedOptions, identity: Identity, request: AuthRequest, detail = 'the application refused the identity'): PomeriumAuthError {
+  const err = new InvalidTokenError('rejected_by_application', detail);
+  auditOverturn(opts, identity, request, 'authentication_failed', err);
+  return err;
+}
+
 function authorizeRoute(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest, rule: RouteRule): void {
   if (!identity) return;
   try {
     checkRouteRule(identity, request, rule);
   } catch (err) {
-    if (opts.audit.active && err instanceof PomeriumAuthError) {
-      const e = event('impersonation_denied', request, { principal: identity.initiator, source: identity.credential.source }, identity.initiator, undefined);
-      e.impersonation_target = identity.user.email ?? identity.user.id;
-      if (identity.impersonation) {
-        e.impersonation_via = identity.impersonation.via;
-        if (identity.impersonation.reason !== undefined) e.impersonation_reason = identity.impersonation.reason;
-      }
-      e.error = { code: err.error, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
-      opts.audit.emit(e);
-    }
+    if (err instanceof PomeriumAuthError) auditOverturn(opts, identity, request, 'impersonation_denied', err);
     throw err;
-  }
-}
-
-async function explain(opts: ResolvedOptions, q: ExplainQuestion): Promise<ExplainAnswer> {
-  const who = typeof q.initiator === 'string' ? { id: q.initiator, ...(q.initiator.includes('@') ? { email: q.initiator } : {}) } : q.initiator;
-  const initiator: Principal = { id: who.id, groups: [...(who.groups ?? [])], kind: 'user', claims: {} };
-  if (who.email !== undefined) initiator.email = who.email;
-  const request: AuthRequest = { method: q.method ?? 'GET', url: '/', headers: {} };
-  const ask: ImpersonationAsk = { via: 'header', initiator, target: q.target, groups: [...(q.groups ?? [])], chained: false, ...(q.reason !== undefined ? { reason: q.reason } : {}) };
-  try {
-    const outcome = await decideImpersonation(ask, { rules: opts.impersonation, directory: opts.directory, request, ...(q.route ? { route: q.route } : {}) });
-    const u = outcome.user;
-    return {
-      allowed: true,
-      impersonating: outcome.impersonating,
-      ...(outcome.grant !== undefined ? { grant: outcome.grant } : {}),
-      effectiveUser: { id: u.id, groups: u.groups, ...(u.email !== undefined ? { email: u.email } : {}) },
-    };
-  } catch (err) {
-    if (!(err instanceof PomeriumAuthError)) throw err;
-    return { allowed: false, impersonating: true, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
   }
 }
 

@@ -43,6 +43,7 @@ export type PomeriumAuthReason =
   | 'unknown_service_account'
   | 'service_account_expired'
   | 'service_account_mismatch'
+  | 'rejected_by_application'
   // impersonation_denied
   | 'not_allowed'
   | 'group_not_allowed'

@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-export { createPomeriumAuth, type PomeriumAuth, type ExplainQuestion, type ExplainAnswer } from './create-pomerium-auth.js';
+export { createPomeriumAuth, type PomeriumAuth } from './create-pomerium-auth.js';
+export { explainImpersonation, type ExplainQuestion, type ExplainAnswer } from './impersonation/explain-impersonation.js';
 export type {
   PomeriumAuthOptions,
   ImpersonationOptions,

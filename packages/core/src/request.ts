@@ -1,3 +1,4 @@
+import { InvalidRequestError } from './errors.js';
 import type { Grant } from './options.js';
 
 /** A header value as Node's `IncomingMessage#headers` holds it. */
@@ -42,6 +43,35 @@ export interface AuthRequest {
 export interface RouteRule {
   /** `'forbid'`: no impersonation on this route; `{ grants }`: these grants replace the global ones here. */
   impersonation?: 'forbid' | { grants: Grant[] };
+}
+
+/**
+ * One header's single value, however Node presented repeats of it: an array, a value folded as
+ * `a, b` (when `folded` is true: for headers whose values never contain a comma), or extra lines
+ * in `rawHeaders` (Node keeps only the first `Authorization`). Repeats with the same value are
+ * one value; different values are `invalid_request` (`repeated_header`). Empty is absent.
+ */
+export function singleHeaderValue(request: Pick<AuthRequest, 'headers' | 'rawHeaders'>, name: string, folded: boolean): string | undefined {
+  const value = request.headers[name];
+  const raw = request.rawHeaders;
+  // The common case, decided without allocating: one plain value and no raw lines to compare.
+  if (raw === undefined && typeof value === 'string' && !(folded && value.includes(','))) return value || undefined;
+  const values: string[] = [];
+  const add = (v: string) => {
+    if (folded && v.includes(',')) for (const part of v.split(',')) values.push(part.trim());
+    else values.push(v);
+  };
+  if (Array.isArray(value)) value.forEach(add);
+  else if (value !== undefined) add(value);
+  if (raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const n = raw[i]!;
+      if (n.length === name.length && n.toLowerCase() === name) add(raw[i + 1]!);
+    }
+  }
+  const first = values[0];
+  if (values.some((v) => v !== first)) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
+  return first || undefined;
 }
 
 /** Reads one header as a single string: the first value of an array, `undefined` when absent. */

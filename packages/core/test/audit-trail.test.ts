@@ -115,3 +115,15 @@ describe('toAuthRequest', () => {
     assert.equal(toAuthRequest({ headers }).headers, headers);
   });
 });
+
+describe('refuseIdentity', () => {
+  test('turns the request’s queued authenticated event into authentication_failed and gives a 401', async () => {
+    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret });
+    const req = request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' })));
+    const identity = await auth.authenticate(req);
+    const err = auth.refuseIdentity(identity!, req, 'no such customer');
+    assert.deepEqual([err.status, err.error, err.reason, err.detail], [401, 'invalid_token', 'rejected_by_application', 'no such customer']);
+    await settled();
+    assert.deepEqual(events.map((e) => [e.event, e.initiating_user?.id, e.effective_user, e.error?.reason]), [['authentication_failed', 'u', undefined, 'rejected_by_application']]);
+  });
+});

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DirectoryUser, ImpersonationOptions, PomeriumAuthOptions, RouteRule } from '@pomerium-auth/core';
+import { explainImpersonation, type DirectoryUser, type ImpersonationOptions, type PomeriumAuthOptions, type RouteRule } from '@pomerium-auth/core';
 import { serviceAccountHeaders, signJwt, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
@@ -176,7 +176,13 @@ describe('impersonation rules', () => {
 
   test('explain answers the same as a request, naming the grant or the reason', async () => {
     const { auth } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
-    assert.deepEqual(await auth.explain({ initiator: 'admin', target: 'user_1' }), { allowed: true, impersonating: true, grant: 'search-guard', effectiveUser: { id: 'user_1', email: 'user1@corp.example', groups: ['customers'] } });
+    assert.deepEqual(await auth.explain({ initiator: 'admin', target: 'user_1' }), {
+      allowed: true,
+      initiator: { id: 'admin', email: 'admin@corp.example', groups: ['admins'], fromDirectory: true },
+      impersonating: true,
+      grant: 'search-guard',
+      effectiveUser: { id: 'user_1', email: 'user1@corp.example', groups: ['customers'] },
+    });
     assert.equal((await auth.explain({ initiator: 'admin', target: 'user_1', route: { impersonation: 'forbid' } })).reason, 'forbidden_on_route');
     assert.equal((await auth.explain({ initiator: { id: 'sam', groups: ['support'] }, target: 'customer_1', method: 'POST' })).reason, 'read_only');
   });
@@ -186,10 +192,22 @@ describe('impersonation rules', () => {
     const req = request({ ...serviceAccountHeaders(tokenFor(admin)), 'impersonate-user': 'user_1' });
     const identity = await auth.authenticate(req);
     assert.throws(() => auth.authorizeRoute(identity, req, { impersonation: 'forbid' }), { status: 403, reason: 'forbidden_on_route' });
+    await settled();
+    // The refusal came while the grant was still queued: the grant became the refusal, so the
+    // request has exactly one event.
+    assert.deepEqual(events.map((e) => [e.event, e.error?.reason, e.effective_user]), [['impersonation_denied', 'forbidden_on_route', undefined]]);
     assert.doesNotThrow(() => auth.authorizeRoute(identity, req, { impersonation: { grants: [{ initiators: ['admin'], targets: ['user_*'] }] } }));
     assert.throws(() => auth.authorizeRoute(identity, req, { impersonation: { grants: [{ initiators: ['bob'], targets: ['*'] }] } }), { reason: 'not_allowed' });
     await settled();
-    assert.deepEqual(events.map((e) => e.event), ['impersonation_granted', 'impersonation_denied', 'impersonation_denied']);
+    // A refusal after the grant was delivered is a second event.
+    assert.deepEqual(events.map((e) => [e.event, e.error?.reason]), [['impersonation_denied', 'forbidden_on_route'], ['impersonation_denied', 'not_allowed']]);
+  });
+
+  test('explainImpersonation needs only the impersonation rules and the directory', async () => {
+    const answer = await explainImpersonation({ impersonation, directory }, { initiator: 'sam@corp.example', target: 'customer_1' });
+    assert.equal(answer.allowed, false, 'sam is not in the directory, so has no groups');
+    const supportAnswer = await explainImpersonation({ impersonation, directory: (k) => (k === 'sam' ? { id: 'sam', groups: ['support'] } : directory(k)) }, { initiator: 'sam', target: 'customer_1' });
+    assert.deepEqual([supportAnswer.allowed, supportAnswer.grant], [true, 'support']);
   });
 
   test('a request without credentials that asks for impersonation is refused with 401, even where authentication is optional', async () => {

@@ -1,4 +1,4 @@
-import type { AuthRequest, HeaderValue, Identity } from '@pomerium-auth/core';
+import type { HeaderValue, Identity } from '@pomerium-auth/core';
 
 /**
  * The request object a guard sees: Express's `Request` or Fastify's `FastifyRequest`. Only the
@@ -20,16 +20,4 @@ export interface NestHttpRequest {
   /** Set by `PomeriumAuthGuard`: the identity, or `undefined` for an anonymous request. */
   pomerium?: Identity;
   [key: string]: unknown;
-}
-
-/** Turns an Express or Fastify request into the core's framework-free request. */
-export function toAuthRequest(req: NestHttpRequest): AuthRequest {
-  const rawHeaders = req.rawHeaders ?? req.raw?.rawHeaders;
-  return {
-    method: req.method,
-    url: req.originalUrl ?? req.url,
-    headers: req.headers,
-    ...(rawHeaders ? { rawHeaders } : {}),
-    ...(req.ip !== undefined ? { ip: req.ip } : {}),
-  };
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { isPomeriumAuthError, type Identity, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
+import { isPomeriumAuthError, toAuthRequest, type Identity, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
 import { setErrorHeaders, type NestHttpResponse } from './error-response.js';
-import { toAuthRequest, type NestHttpRequest } from './http-request.js';
+import type { NestHttpRequest } from './http-request.js';
 import { PomeriumAuthException } from './pomerium-auth.exception.js';
 import { PUBLIC_ROUTE_KEY, REQUIRE_AUTHENTICATION_KEY, ROUTE_RULE_KEY } from './route-decorators.js';
 import { POMERIUM_AUTH } from './tokens.js';

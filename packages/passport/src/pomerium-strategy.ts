@@ -1,8 +1,8 @@
 import PassportStrategy from 'passport-strategy';
 import {
   createPomeriumAuth,
-  InvalidTokenError,
   isPomeriumAuthError,
+  toAuthRequest,
   type Identity,
   type PomeriumAuth,
   type PomeriumAuthError,
@@ -10,7 +10,7 @@ import {
   type RouteRule,
 } from '@pomerium-auth/core';
 import { recordFailure } from './pomerium-auth-error-of.js';
-import { toAuthRequest, type PassportRequest } from './passport-request.js';
+import type { PassportRequest } from './passport-request.js';
 
 /** Options: the suite's one options object (SPEC 2a), plus Passport's `passReqToCallback`. */
 export interface PomeriumStrategyOptions extends PomeriumAuthOptions {
@@ -89,12 +89,13 @@ export class PomeriumStrategy extends Strategy {
       if (err.status >= 500) return actions.error(err);
       actions.fail(err.headers['WWW-Authenticate'] ?? err.description, err.status);
     };
-    this.auth.authenticate(toAuthRequest(req), options?.route).then(
+    const request = toAuthRequest(req);
+    this.auth.authenticate(request, options?.route).then(
       (identity) => {
         if (!identity) return actions.pass();
         const done: VerifyDone = (err, user, info) => {
           if (err) return actions.error(err);
-          if (!user) return refuse(new InvalidTokenError('invalid_claim', 'the verify callback refused the principal'));
+          if (!user) return refuse(this.auth.refuseIdentity(identity, request, 'the verify callback refused the principal'));
           req.pomerium = identity;
           actions.success(user, info ?? identity);
         };

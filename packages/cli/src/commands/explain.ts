@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  createPomeriumAuth,
   defineRouteRule,
-  directoryLookup,
-  isRecordsSource,
+  explainImpersonation,
   PomeriumAuthConfigError,
   PomeriumAuthError,
-  type DirectoryUser,
   type ExplainAnswer,
   type ExplainQuestion,
   type Grant,
-  type Lookup,
   type PomeriumAuthOptions,
   type PomeriumAuthReason,
   type RouteRule,
@@ -67,12 +62,6 @@ function readRouteGrants(ctx: CommandContext, file: string): Grant[] {
   return grants as Grant[];
 }
 
-/** Explain never verifies a token, but the core insists on something to verify with. */
-function hasCredentialSettings(options: PomeriumAuthOptions, env: Record<string, string | undefined>): boolean {
-  const e = options.env === false ? {} : (options.env ?? env);
-  return Boolean(options.sharedSecret ?? options.jwksUrl ?? options.publicKeys?.length ?? options.deriveAssertionKey ?? e.POMERIUM_SHARED_SECRET ?? e.POMERIUM_JWKS_URL);
-}
-
 /**
  * `pomerium-auth explain`: a dry run of the impersonation rules of an options file: may this
  * initiator act as that target on this route, and which grant or rule decides. The decision is
@@ -105,44 +94,26 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
 
   const loaded = await loadOptionsFile(ctx, configFile);
   try {
-    const options: PomeriumAuthOptions = { ...loaded.options, audit: false, cache: false };
-    if (options.env === undefined) options.env = ctx.env;
-    if (!hasCredentialSettings(options, ctx.env)) options.sharedSecret = randomBytes(32).toString('base64');
-    const warnings: string[] = [];
-    options.logger = { warn: (message) => warnings.push(message.replace(/^pomerium-auth: /, '')) };
-    const auth = createPomeriumAuth(options);
-
-    // The initiator's groups: as given, else from the directory the app uses.
-    let initiatorGroups = listFlag(flags, 'initiator-groups');
-    let initiatorEmail = stringFlag(flags, 'initiator-email');
-    let initiatorId = initiatorName;
-    let groupsFrom = flags.values['initiator-groups'] !== undefined ? 'given' : 'none given';
-    if (flags.values['initiator-groups'] === undefined && options.directory !== undefined) {
-      const lookup: Lookup<DirectoryUser> = isRecordsSource(options.directory) ? directoryLookup(options.directory) : (options.directory as Lookup<DirectoryUser>);
-      const found = await lookup(initiatorName);
-      if (found) {
-        initiatorId = found.id;
-        initiatorGroups = [...(found.groups ?? [])];
-        initiatorEmail ??= found.email;
-        groupsFrom = 'from the directory';
-      } else groupsFrom = 'not in the directory';
-    }
-    const method = (stringFlag(flags, 'method') ?? 'GET').toUpperCase();
+    // The initiator's groups: as given, else core reads them from the directory the app uses.
+    const email = stringFlag(flags, 'initiator-email');
+    const initiator: ExplainQuestion['initiator'] =
+      flags.values['initiator-groups'] !== undefined || email !== undefined
+        ? { id: initiatorName, groups: listFlag(flags, 'initiator-groups'), ...(email !== undefined ? { email } : initiatorName.includes('@') ? { email: initiatorName } : {}) }
+        : initiatorName;
     const reason = stringFlag(flags, 'reason');
     const question: ExplainQuestion = {
-      initiator: { id: initiatorId, groups: initiatorGroups, ...(initiatorEmail !== undefined ? { email: initiatorEmail } : initiatorId.includes('@') ? { email: initiatorId } : {}) },
+      initiator,
       target,
       groups: listFlag(flags, 'groups'),
-      method,
+      method: (stringFlag(flags, 'method') ?? 'GET').toUpperCase(),
       ...(reason !== undefined ? { reason } : {}),
       ...(route ? { route } : {}),
     };
-    const answer = await auth.explain(question);
-    for (const w of warnings) ctx.stderr.write(`note: ${w}\n`);
+    const answer = await explainImpersonation(loaded.options, question);
     if (booleanFlag(flags, 'json')) {
       ctx.stdout.write(`${JSON.stringify({ question, answer, ...(answer.allowed ? {} : { rule: RULES[answer.reason as PomeriumAuthReason] }) }, null, 2)}\n`);
     } else {
-      ctx.stdout.write(formatAnswer(question, answer, groupsFrom));
+      ctx.stdout.write(formatAnswer(question, answer, typeof initiator === 'string' ? (answer.initiator.fromDirectory ? 'from the directory' : directoryNote(loaded.options)) : 'given'));
     }
     return answer.allowed ? EXIT_CODES.ok : EXIT_CODES.refused;
   } finally {
@@ -150,8 +121,12 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
   }
 }
 
+function directoryNote(options: PomeriumAuthOptions): string {
+  return options.directory === undefined ? 'none given' : 'not in the directory';
+}
+
 function formatAnswer(q: ExplainQuestion, a: ExplainAnswer, groupsFrom: string): string {
-  const who = q.initiator as { id: string; email?: string; groups: string[] };
+  const who = a.initiator;
   const on = `${q.method}${q.route?.impersonation === 'forbid' ? ' on a route that forbids impersonation' : q.route ? ' on a route with its own grants' : ''}`;
   const rows: Array<[string, string]> = [['initiator', `${formatPrincipal(who)}${who.groups.length === 0 ? `  (no groups: ${groupsFrom})` : groupsFrom === 'from the directory' ? '  (groups from the directory)' : ''}`]];
   if (q.groups && q.groups.length > 0) rows.push(['groups asked', q.groups.join(',')]);

@@ -11,6 +11,8 @@ export interface AuditTrail {
   readonly active: boolean;
   /** Queues one event; delivery happens after the current request's work, off its path. */
   emit(event: AuditEvent): void;
+  /** True while an emitted event is still queued, so a later decision may still revise it. */
+  isQueued(event: AuditEvent): boolean;
 }
 
 function checkSink(sink: unknown): AuditSink | undefined {
@@ -69,6 +71,9 @@ export function createAuditTrail(sinkOption: unknown): AuditTrail {
     },
     emit(event) {
       if (queue.push(event) === 1) setImmediate(flush);
+    },
+    isQueued(event) {
+      return queue.includes(event);
     },
   };
 }

@@ -63,7 +63,8 @@ function hostSet(value: unknown, option: string): Set<string> | undefined {
   return new Set(list.map((v: string) => normalizeIssuer(v.trim())));
 }
 
-function lookupOption<T>(value: unknown, option: string, fromSource: (s: RecordsSource) => Lookup<T>): Lookup<T> | undefined {
+/** A lookup option: a function as given, or a records source read through `fromSource`. */
+export function lookupOption<T>(value: unknown, option: string, fromSource: (s: RecordsSource) => Lookup<T>): Lookup<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'function') return value as Lookup<T>;
   if (isRecordsSource(value)) {

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import type { CredentialSource } from '../identity.js';
-import type { AuthRequest, HeaderValue } from '../request.js';
+import { singleHeaderValue, type AuthRequest } from '../request.js';
 
 /** The credentials one request carries, before any verification. */
 export interface ExtractedCredentials {
@@ -35,10 +35,10 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * ```
  */
 export function extractCredentials(request: Pick<AuthRequest, 'headers' | 'rawHeaders'>, maxTokenBytes = 16_384): ExtractedCredentials {
-  const { headers } = request;
-  const assertionValue = single(headers, ASSERTION_HEADER, request.rawHeaders, maxTokenBytes);
-  const pomeriumValue = single(headers, POMERIUM_AUTHORIZATION_HEADER, request.rawHeaders, maxTokenBytes);
-  const authorization = single(headers, 'authorization', request.rawHeaders, maxTokenBytes + BEARER_POMERIUM_PREFIX.length);
+  const assertionValue = singleHeaderValue(request, ASSERTION_HEADER, true);
+  const pomeriumValue = singleHeaderValue(request, POMERIUM_AUTHORIZATION_HEADER, true);
+  // Other schemes (Digest, say) put commas in Authorization: its value is never split.
+  const authorization = singleHeaderValue(request, 'authorization', false);
 
   const result: ExtractedCredentials = {};
   if (assertionValue) result.assertion = checkToken(assertionValue, maxTokenBytes, ASSERTION_HEADER);
@@ -65,38 +65,4 @@ function checkToken(token: string, maxTokenBytes: number, header: string): strin
   if (token.length > maxTokenBytes) throw new InvalidRequestError('token_too_large', `${header}: ${token.length} bytes`);
   if (!COMPACT_JWS.test(token)) throw new InvalidRequestError('malformed_credential', `${header}: not a compact JWS`);
   return token;
-}
-
-/**
- * One header's value. Node folds repeated headers into `a, b` (and keeps only the first
- * `authorization`), so repeats are detected in the folded value, in arrays, and in `rawHeaders`.
- */
-function single(headers: Record<string, HeaderValue>, name: string, rawHeaders: string[] | undefined, maxBytes: number): string | undefined {
-  const value = headers[name];
-  let text: string | undefined;
-  if (Array.isArray(value)) {
-    text = value[0];
-    if (value.some((v) => v !== text)) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
-  } else {
-    text = value;
-  }
-  if (text === undefined || text === '') return undefined;
-  // Refuse oversized values before scanning them any further.
-  if (text.length > maxBytes * 2 + 16) throw new InvalidRequestError('token_too_large', `${name}: ${text.length} bytes`);
-  if (name !== 'authorization' && text.includes(',')) {
-    const parts = text.split(',').map((p) => p.trim());
-    if (parts.some((p) => p !== parts[0])) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
-    text = parts[0]!;
-  }
-  if (rawHeaders) checkRawRepeats(rawHeaders, name, text);
-  return text;
-}
-
-function checkRawRepeats(rawHeaders: string[], name: string, expected: string): void {
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const raw = rawHeaders[i]!;
-    if (raw.length === name.length && raw.toLowerCase() === name && rawHeaders[i + 1] !== expected) {
-      throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
-    }
-  }
 }

@@ -5,6 +5,7 @@ import type { AuthRequest, RouteRule } from '../request.js';
 import { lookup } from '../verify/verify-service-account.js';
 import { compileGrants, grantAllowsGroups, grantAllowsTarget, grantNamesInitiator, type CompiledGrant, type TargetNames } from './grants.js';
 import type { ImpersonationAsk } from './impersonation-request.js';
+import { foldEmailCase } from './name-patterns.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -81,7 +82,7 @@ function deny(reason: PomeriumAuthReason, detail: string): never {
 }
 
 function sameUser(principal: Principal, name: string): boolean {
-  return principal.id === name || (principal.email !== undefined && name.includes('@') && principal.email.toLowerCase() === name.toLowerCase());
+  return principal.id === name || (principal.email !== undefined && name.includes('@') && foldEmailCase(principal.email) === foldEmailCase(name));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import type { Grant } from '../options.js';
-import { compileNamePattern, foldName, type NamePattern } from './name-patterns.js';
+import { compileNamePattern, foldEmailCase, foldName, type NamePattern } from './name-patterns.js';
 
 const GROUP_PREFIX = 'group:';
 
@@ -69,7 +69,7 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
     const groups = new Set<string>();
     for (const entry of initiators) {
       if (entry.startsWith(GROUP_PREFIX)) groups.add(entry.slice(GROUP_PREFIX.length));
-      else if (entry.includes('@')) emails.add(entry.toLowerCase());
+      else if (entry.includes('@')) emails.add(foldEmailCase(entry));
       else ids.add(entry);
     }
     return {
@@ -87,9 +87,9 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
 /** Does this grant name the initiator (by id exactly, by email case-insensitively, or by group)? */
 export function grantNamesInitiator(grant: CompiledGrant, initiator: Principal): boolean {
   if (grant.initiatorIds.has(initiator.id)) return true;
-  if (initiator.email !== undefined && grant.initiatorEmails.has(initiator.email.toLowerCase())) return true;
+  if (initiator.email !== undefined && grant.initiatorEmails.has(foldEmailCase(initiator.email))) return true;
   // Ids that look like emails are matched as emails too.
-  if (initiator.id.includes('@') && grant.initiatorEmails.has(initiator.id.toLowerCase())) return true;
+  if (initiator.id.includes('@') && grant.initiatorEmails.has(foldEmailCase(initiator.id))) return true;
   return initiator.groups.some((g) => grant.initiatorGroups.has(g));
 }
 

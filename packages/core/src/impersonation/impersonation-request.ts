@@ -1,6 +1,5 @@
-import { InvalidRequestError } from '../errors.js';
 import type { ImpersonationVia, Principal } from '../identity.js';
-import type { AuthRequest, HeaderValue } from '../request.js';
+import { singleHeaderValue, type AuthRequest, type HeaderValue } from '../request.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
 
 /** A request to act as someone else, however it was made. Not yet a permission. */
@@ -17,13 +16,9 @@ export interface ImpersonationAsk {
   chained: boolean;
 }
 
-function headerText(headers: Record<string, HeaderValue>, name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
-  const value = headers[name];
-  if (value === undefined) return undefined;
-  const values = (Array.isArray(value) ? value : [value]).map((v) => v.trim());
-  if (values.some((v) => v !== values[0])) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
-  return values[0] || undefined;
+/** A user name never holds a comma, so `a, b` is two headers folded by Node; a reason may hold one. */
+function headerText(request: AuthRequest, name: string | undefined, folded: boolean): string | undefined {
+  return name === undefined ? undefined : singleHeaderValue(request, name, folded)?.trim() || undefined;
 }
 
 function headerList(headers: Record<string, HeaderValue>, name: string | undefined): string[] {
@@ -51,9 +46,9 @@ function actor(claims: Readonly<Record<string, unknown>>): { sub: string; email?
  * is asked.
  */
 export function readImpersonationAsk(request: AuthRequest, principal: Principal, rules: ImpersonationRules): ImpersonationAsk | undefined {
-  const headerTarget = headerText(request.headers, rules.header);
+  const headerTarget = headerText(request, rules.header, true);
   const headerGroups = headerList(request.headers, rules.groupsHeader);
-  const reason = headerText(request.headers, rules.reasonHeader);
+  const reason = headerText(request, rules.reasonHeader, false);
   const headerAsked = headerTarget !== undefined || headerGroups.length > 0;
 
   let tokenAsk: ImpersonationAsk | undefined;

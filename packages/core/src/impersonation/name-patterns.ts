@@ -14,6 +14,14 @@ function isEmail(name: string): boolean {
 }
 
 /**
+ * Folds the case of an email's ASCII letters only. Unicode case folding would let `ſ` match `s`
+ * and the Kelvin sign match `k`: a pattern must not admit look-alikes of the names it grants.
+ */
+export function foldEmailCase(email: string): string {
+  return email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/**
  * Compiles a target pattern as Search Guard reads them: an exact name, a glob with `*` and `?`,
  * or `/regex/` that must match the whole name (it is anchored for you). Emails compare
  * case-insensitively, ids exactly.
@@ -28,24 +36,23 @@ export function compileNamePattern(source: string, option: string): NamePattern 
   if (typeof source !== 'string' || source.length === 0) throw new PomeriumAuthConfigError(option, 'must be a non-empty string');
   const regexBody = REGEX.exec(source)?.[1];
   if (regexBody !== undefined) {
-    let exact: RegExp;
-    let caseless: RegExp;
+    let regex: RegExp;
     try {
-      exact = new RegExp(`^(?:${regexBody})$`, 'u');
-      caseless = new RegExp(`^(?:${regexBody})$`, 'iu');
+      regex = new RegExp(`^(?:${regexBody})$`, 'u');
     } catch (err) {
       throw new PomeriumAuthConfigError(option, `is not a valid regular expression (${(err as Error).message})`);
     }
-    return { source, matches: (name) => (isEmail(name) ? caseless : exact).test(name) };
+    // Emails are matched in lower case (ASCII): write email regexes in lower case.
+    return { source, matches: (name) => regex.test(isEmail(name) ? foldEmailCase(name) : name) };
   }
   if (source.includes('*') || source.includes('?')) {
-    const body = [...source].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
-    const exact = new RegExp(`^${body}$`, 'su');
-    const caseless = new RegExp(`^${body}$`, 'siu');
-    return { source, matches: (name) => (isEmail(name) ? caseless : exact).test(name) };
+    const toRegex = (text: string) => new RegExp(`^${[...text].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('')}$`, 'su');
+    const exact = toRegex(source);
+    const folded = toRegex(foldEmailCase(source));
+    return { source, matches: (name) => (isEmail(name) ? folded.test(foldEmailCase(name)) : exact.test(name)) };
   }
-  const lower = source.toLowerCase();
-  return { source, matches: (name) => (isEmail(name) ? name.toLowerCase() === lower : name === source) };
+  const folded = foldEmailCase(source);
+  return { source, matches: (name) => (isEmail(name) ? foldEmailCase(name) === folded : name === source) };
 }
 
 /** Lower-cased NFKC form: used to make `protect` fail closed on case and compatibility variants. */

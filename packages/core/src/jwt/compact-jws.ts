@@ -64,9 +64,17 @@ function decodeHeader(segment: string): JoseHeader {
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 function decodeSegment(segment: string, what: string): Buffer {
   // Node's decoder skips characters outside the alphabet; a JWS must not contain any.
-  if (!BASE64URL.test(segment) || segment.length % 4 === 1) throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
+  const rest = segment.length % 4;
+  if (!BASE64URL.test(segment) || rest === 1) throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
+  // Canonical encoding only: the unused low bits of the last character must be zero, so one
+  // token has exactly one spelling (no variants of a signature that decode to the same bytes).
+  if (rest !== 0 && (ALPHABET.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0x0f : 0x03)) !== 0) {
+    throw new InvalidTokenError('malformed_token', `${what} is not canonical base64url`);
+  }
   return Buffer.from(segment, 'base64url');
 }
 

@@ -1,5 +1,6 @@
 import type { DirectoryUser, ServiceAccountRecord } from '../options.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
+import { foldEmailCase } from '../impersonation/name-patterns.js';
 
 /**
  * Tells a {@link RecordsSource} from a lookup function, for options that accept either.
@@ -85,7 +86,7 @@ export function directoryLookup(source: RecordsSource): (idOrEmail: string) => D
     if (indexedVersion !== source.version) {
       const index = new Map<string, RawRecord | null>();
       for (const record of source.all()) {
-        const email = text(record, 'email')?.toLowerCase();
+        const email = (() => { const e = text(record, 'email'); return e === undefined ? undefined : foldEmailCase(e); })();
         if (email === undefined) continue;
         index.set(email, index.has(email) ? null : record);
       }
@@ -97,7 +98,7 @@ export function directoryLookup(source: RecordsSource): (idOrEmail: string) => D
 
   return (idOrEmail: string) => {
     if (typeof idOrEmail !== 'string' || idOrEmail === '') return null;
-    const record = source.get(idOrEmail) ?? (idOrEmail.includes('@') ? emailIndex().get(idOrEmail.toLowerCase()) : undefined);
+    const record = source.get(idOrEmail) ?? (idOrEmail.includes('@') ? emailIndex().get(foldEmailCase(idOrEmail)) : undefined);
     if (record === undefined || record === null) return null;
     const user: DirectoryUser = { id: record.id, groups: groupsOf(record['groups'] ?? record['group_ids']) };
     const email = text(record, 'email');
