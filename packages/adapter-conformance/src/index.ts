@@ -13,7 +13,6 @@ export {
   acts,
   refused,
   denied,
-  deniedByRoute,
   type ConformanceCase,
   type ConformanceKit,
   type ConformanceOutcome,
