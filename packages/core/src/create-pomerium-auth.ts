@@ -92,13 +92,15 @@ function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Verified
   // Pomerium has already verified whoever sent the assertion: it wins over a service-account token.
   const token = found.assertion !== undefined && opts.acceptAssertions ? found.assertion : opts.acceptServiceAccounts ? found.serviceAccount?.token : undefined;
   if (token === undefined) return undefined;
-  const source = token === found.assertion ? 'assertion' : found.serviceAccount!.source;
+  // Pomerium mints a fresh assertion (new jti) for every request: caching them would only cost.
+  if (token === found.assertion) return verifyAssertion(token, opts.assertionRules!);
+  const source = found.serviceAccount!.source;
+  // Service-account tokens are long-lived and sent again and again: the cache is for them. It
+  // holds nothing but service-account tokens, so an assertion's bytes sent in a service-account
+  // header can never hit it. The scheme may differ from the cached one: the source is this request's.
   const cached = opts.cache?.get(token);
-  // A cached token counts only for the kind it was verified as (an assertion's bytes in a
-  // service-account header must be verified as a service-account token, and fail). Within a kind
-  // the scheme may differ from the cached one: the source is this request's.
-  if (cached && (cached.source === 'assertion') === (source === 'assertion')) return ownCopy(cached, source);
-  const verified = source === 'assertion' ? verifyAssertion(token, opts.assertionRules!) : verifyServiceAccountToken(token, source, opts.serviceAccountRules!);
+  if (cached) return ownCopy(cached, source);
+  const verified = verifyServiceAccountToken(token, source, opts.serviceAccountRules!);
   const remember = (v: VerifiedCredential): VerifiedCredential => {
     if (!opts.cache) return v;
     opts.cache.set(token, v, v.exp);

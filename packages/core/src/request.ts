@@ -47,13 +47,16 @@ export interface RouteRule {
 
 /**
  * One header's single value, however Node presented repeats of it: an array, a value folded as
- * `a, b` (when `folded` is true: for headers whose values never contain a comma), or extra lines
- * in `rawHeaders` (Node keeps only the first `Authorization`). Repeats with the same value are
- * one value; different values are `invalid_request` (`repeated_header`). Empty is absent.
+ * `a, b` (when `folded` is true: for headers whose values never contain a comma), or, for
+ * `Authorization` (whose repeats Node drops, keeping the first), extra lines in `rawHeaders`.
+ * Repeats with the same value are one value; different values are `invalid_request`
+ * (`repeated_header`). Empty is absent.
  */
 export function singleHeaderValue(request: Pick<AuthRequest, 'headers' | 'rawHeaders'>, name: string, folded: boolean): string | undefined {
   const value = request.headers[name];
-  const raw = request.rawHeaders;
+  if (value === undefined) return undefined;
+  // Node folds repeats of every other header into the value; only dropped repeats need rawHeaders.
+  const raw = name === 'authorization' ? request.rawHeaders : undefined;
   // The common case, decided without allocating: one plain value and no raw lines to compare.
   if (raw === undefined && typeof value === 'string' && !(folded && value.includes(','))) return value || undefined;
   const values: string[] = [];
@@ -62,7 +65,7 @@ export function singleHeaderValue(request: Pick<AuthRequest, 'headers' | 'rawHea
     else values.push(v);
   };
   if (Array.isArray(value)) value.forEach(add);
-  else if (value !== undefined) add(value);
+  else add(value);
   if (raw) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const n = raw[i]!;

@@ -78,11 +78,16 @@ export function readImpersonationAsk(request: AuthRequest, principal: Principal,
 
 /** Removes the impersonation headers once decided, so nothing downstream applies them twice. */
 export function removeImpersonationHeaders(request: AuthRequest, rules: ImpersonationRules): void {
-  const names = [rules.header, rules.groupsHeader, rules.reasonHeader].filter((n): n is string => n !== undefined);
-  for (const name of names) delete request.headers[name];
+  let found = false;
+  for (const name of rules.headerNames) {
+    if (request.headers[name] === undefined) continue;
+    delete request.headers[name];
+    found = true;
+  }
+  // Node lists every line in rawHeaders too: scan it only when there is something to remove.
   const raw = request.rawHeaders;
-  if (!raw) return;
+  if (!found || !raw) return;
   for (let i = raw.length - 2; i >= 0; i -= 2) {
-    if (names.includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
+    if (rules.headerNames.includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
   }
 }

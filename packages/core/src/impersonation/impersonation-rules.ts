@@ -15,6 +15,8 @@ export interface ImpersonationRules {
   header?: string;
   groupsHeader?: string;
   reasonHeader?: string;
+  /** The configured header names, for their removal once decided. */
+  headerNames: string[];
   grants: CompiledGrant[];
   protect: ProtectList;
   requireReason: boolean;
@@ -42,6 +44,7 @@ export function compileImpersonationRules(options: ImpersonationOptions | false 
   if (opt.canImpersonate !== undefined && typeof opt.canImpersonate !== 'function') throw new PomeriumAuthConfigError('impersonation.canImpersonate', 'must be a function');
   const rules: ImpersonationRules = {
     enabled: options !== false,
+    headerNames: [],
     grants: compileGrants(opt.grants, 'impersonation.grants'),
     protect: compileProtectList(opt.protect, 'impersonation.protect'),
     requireReason: opt.requireReason === true,
@@ -54,6 +57,7 @@ export function compileImpersonationRules(options: ImpersonationOptions | false 
   if (header !== undefined) rules.header = header;
   if (groupsHeader !== undefined) rules.groupsHeader = groupsHeader;
   if (reasonHeader !== undefined) rules.reasonHeader = reasonHeader;
+  rules.headerNames = [header, groupsHeader, reasonHeader].filter((n): n is string => n !== undefined);
   if (opt.canImpersonate) rules.canImpersonate = opt.canImpersonate;
   if (rules.requireReason && rules.reasonHeader === undefined) throw new PomeriumAuthConfigError('impersonation.requireReason', 'needs a reasonHeader');
   return rules;

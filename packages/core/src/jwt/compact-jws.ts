@@ -33,6 +33,18 @@ const HEADER_CACHE_MAX = 64;
  * ```
  */
 export function decodeCompactJws(token: string): DecodedJws {
+  return decodeJws(token, false);
+}
+
+/**
+ * {@link decodeCompactJws} for a token already known to be three base64url segments
+ * (`extractCredentials` checked it): the per-segment alphabet scans are skipped.
+ */
+export function decodeCheckedJws(token: string): DecodedJws {
+  return decodeJws(token, true);
+}
+
+function decodeJws(token: string, checked: boolean): DecodedJws {
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0 || second === first + 1) {
@@ -41,15 +53,15 @@ export function decodeCompactJws(token: string): DecodedJws {
   const headerPart = token.slice(0, first);
   const payloadPart = token.slice(first + 1, second);
   const signaturePart = token.slice(second + 1);
-  const header = decodeHeader(headerPart);
-  const payload = decodeJsonObject(payloadPart, 'payload');
-  return { header, payload, signingInput: token.slice(0, second), signature: decodeSegment(signaturePart, 'signature') };
+  const header = decodeHeader(headerPart, checked);
+  const payload = decodeJsonObject(payloadPart, 'payload', checked);
+  return { header, payload, signingInput: token.slice(0, second), signature: decodeSegment(signaturePart, 'signature', checked) };
 }
 
-function decodeHeader(segment: string): JoseHeader {
+function decodeHeader(segment: string, checked: boolean): JoseHeader {
   const cached = headerCache.get(segment);
   if (cached) return cached;
-  const header = decodeJsonObject(segment, 'header');
+  const header = decodeJsonObject(segment, 'header', checked);
   if (typeof header.alg !== 'string') throw new InvalidTokenError('malformed_token', 'header has no string "alg"');
   if (header.kid !== undefined && typeof header.kid !== 'string') throw new InvalidTokenError('malformed_token', 'header "kid" is not a string');
   // RFC 7515 4.1.11: a token naming extensions the recipient does not understand must be refused.
@@ -66,10 +78,10 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-function decodeSegment(segment: string, what: string): Buffer {
+function decodeSegment(segment: string, what: string, checked: boolean): Buffer {
   // Node's decoder skips characters outside the alphabet; a JWS must not contain any.
   const rest = segment.length % 4;
-  if (!BASE64URL.test(segment) || rest === 1) throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
+  if ((!checked && !BASE64URL.test(segment)) || rest === 1) throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
   // Canonical encoding only: the unused low bits of the last character must be zero, so one
   // token has exactly one spelling (no variants of a signature that decode to the same bytes).
   if (rest !== 0 && (ALPHABET.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0x0f : 0x03)) !== 0) {
@@ -78,9 +90,9 @@ function decodeSegment(segment: string, what: string): Buffer {
   return Buffer.from(segment, 'base64url');
 }
 
-function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
+function decodeJsonObject(segment: string, what: string, checked: boolean): Record<string, unknown> {
   if (segment.length === 0) throw new InvalidTokenError('malformed_token', `${what} is empty`);
-  const bytes = decodeSegment(segment, what);
+  const bytes = decodeSegment(segment, what, checked);
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));

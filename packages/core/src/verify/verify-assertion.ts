@@ -1,7 +1,7 @@
 import { InvalidTokenError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
-import { decodeCompactJws, type DecodedJws } from '../jwt/compact-jws.js';
+import { decodeCheckedJws, type DecodedJws } from '../jwt/compact-jws.js';
 import { verifyJwsSignature } from '../jwt/verify-signature.js';
 import type { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
@@ -28,7 +28,8 @@ export interface AssertionRules {
  * ```
  */
 export function verifyAssertion(token: string, rules: AssertionRules, nowSeconds = Date.now() / 1000): VerifiedCredential | Promise<VerifiedCredential> {
-  const jws = decodeCompactJws(token);
+  // Tokens come from extractCredentials, which checked their compact-JWS syntax.
+  const jws = decodeCheckedJws(token);
   const alg = jws.header.alg;
   if (!rules.algorithms.has(alg as AssertionAlgorithm)) throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(alg)} is not allowed for assertions`);
   const keys = candidateKeys(rules, jws.header.kid, alg as AssertionAlgorithm);

@@ -1,7 +1,7 @@
 import { InvalidTokenError, TemporarilyUnavailableError } from '../errors.js';
 import type { CredentialSource, Principal } from '../identity.js';
 import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
-import { decodeCompactJws } from '../jwt/compact-jws.js';
+import { decodeCheckedJws } from '../jwt/compact-jws.js';
 import { verifyJwsSignature } from '../jwt/verify-signature.js';
 import type { KeyObject } from 'node:crypto';
 import type { DirectoryUser, Lookup, ServiceAccountRecord } from '../options.js';
@@ -38,7 +38,8 @@ export function verifyServiceAccountToken(
   rules: ServiceAccountRules,
   nowSeconds = Date.now() / 1000,
 ): VerifiedCredential | Promise<VerifiedCredential> {
-  const jws = decodeCompactJws(token);
+  // Tokens come from extractCredentials, which checked their compact-JWS syntax.
+  const jws = decodeCheckedJws(token);
   if (jws.header.alg !== 'HS256') throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(jws.header.alg)} is not allowed for service accounts`);
   if (!verifyJwsSignature('HS256', jws.signingInput, jws.signature, rules.hmacKey)) throw new InvalidTokenError('bad_signature', 'HMAC does not verify');
   const claims = jws.payload;
