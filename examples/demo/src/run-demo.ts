@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditEvent } from '@pomerium-auth/core';
 import { createApp } from '@pomerium-auth/example-express/app';
-import { DEV_SHARED_SECRET, devOptions } from '@pomerium-auth/example-express/dev-config';
+import { DEV_SHARED_SECRET, devOptions } from '@pomerium-auth/example-support';
 import { assertionHeaders, createTestIssuer, generateSigningKey, serviceAccountHeaders, type ServiceAccountScheme } from '@pomerium-auth/testing';
 import { colorWanted, painter, rows, shorten, table, type DemoOutput } from './demo-output.js';
 import { judge, type DemoStep, type Observed } from './demo-steps.js';

@@ -1,17 +1,6 @@
 import express from 'express';
-import { forbidImpersonation, pomeriumAuth, type Identity, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
-
-/** What `GET /api/profile` answers: who you are, and who you act as. */
-export function profileOf(identity: Identity) {
-  const { user, initiator } = identity;
-  return {
-    user: { id: user.id, email: user.email ?? null, name: user.name ?? null, groups: user.groups, kind: user.kind },
-    initiator: { id: initiator.id, email: initiator.email ?? null, kind: initiator.kind },
-    impersonating: identity.impersonating,
-    impersonation: identity.impersonation ?? null,
-    credential: identity.credential.source,
-  };
-}
+import { profileOf } from '@pomerium-auth/example-support';
+import { forbidImpersonation, pomeriumAuth, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
 
 /**
  * The example app: a service behind Pomerium that machines call too, and where admins may act as

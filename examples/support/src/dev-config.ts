@@ -1,4 +1,4 @@
-import type { AuditEvent, DirectoryUser, Grant, PomeriumAuthOptions, ServiceAccountRecord } from '@pomerium-auth/koa';
+import type { AuditEvent, DirectoryUser, Grant, PomeriumAuthOptions, ServiceAccountRecord } from '@pomerium-auth/core';
 
 /**
  * ⚠️ DEVELOPMENT ONLY — a TEST shared secret, published in this repository. It decodes to the
