@@ -49,6 +49,15 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       expectedUser: userAt,
     },
     {
+      id: 'http.express.pomerium.es256.thread-pool',
+      group: 'Express 5',
+      label: 'pomeriumAuth, fresh ES256, assertionVerification thread-pool',
+      server: 'express+pomeriumAuth(thread-pool)',
+      baseline: 'http.express',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
       id: 'http.express.pomerium.sa',
       group: 'Express 5',
       label: 'pomeriumAuth, repeated service-account token',

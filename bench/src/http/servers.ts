@@ -20,6 +20,7 @@ import { BENCH_GRANTS, BENCH_PATH, type HttpConfig } from './http-config.js';
 export type ServerName =
   | 'express'
   | 'express+pomeriumAuth'
+  | 'express+pomeriumAuth(thread-pool)'
   | 'express+express-jwt'
   | 'express+express-oauth2-jwt-bearer'
   | 'express+passport-jwt'
@@ -31,8 +32,9 @@ export type ServerName =
 
 const ASSERTION = 'x-pomerium-jwt-assertion';
 
-function pomeriumOptions(config: HttpConfig): PomeriumAuthOptions {
+function pomeriumOptions(config: HttpConfig, more: Partial<PomeriumAuthOptions> = {}): PomeriumAuthOptions {
   return {
+    ...more,
     jwksUrl: config.jwksUrl,
     issuer: config.issuer,
     audience: config.audience,
@@ -65,6 +67,8 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       return expressApp([], () => 'anonymous');
     case 'express+pomeriumAuth':
       return expressApp([expressPomeriumAuth(pomeriumOptions(config))], (req) => (req.user as { id: string }).id);
+    case 'express+pomeriumAuth(thread-pool)':
+      return expressApp([expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'thread-pool' }))], (req) => (req.user as { id: string }).id);
     case 'express+express-jwt':
       return expressApp(
         [expressjwt({ secret: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience, getToken: (req) => req.headers[ASSERTION] as string | undefined })],

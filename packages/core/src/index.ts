@@ -36,7 +36,7 @@ export {
 } from './errors.js';
 export { extractCredentials, ASSERTION_HEADER, POMERIUM_AUTHORIZATION_HEADER, type ExtractedCredentials } from './credentials/extract-credentials.js';
 export { decodeCompactJws, type DecodedJws, type JoseHeader } from './jwt/compact-jws.js';
-export { verifyJwsSignature, type JwsAlgorithm } from './jwt/verify-signature.js';
+export { verifyJwsSignature, verifyJwsSignatureOnThreadPool, type JwsAlgorithm } from './jwt/verify-signature.js';
 export { normalizeIssuer } from './jwt/claims.js';
 export { sharedSecretBytes, type SharedSecretEncoding } from './keys/shared-secret.js';
 export { deriveSigningKey, type DerivedSigningKey } from './keys/derive-signing-key.js';

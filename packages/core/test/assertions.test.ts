@@ -172,3 +172,32 @@ describe('assertions with a remote key set', () => {
     for (let i = 0; i < 3; i++) assert.ok(await a.authenticate(request(assertionHeaders(es.mintAssertion()))));
   });
 });
+
+describe('assertions verified on the thread pool (assertionVerification: thread-pool)', () => {
+  const threadPool = () => auth({ publicKeys: [es.keys[0]!.publicJwk, rs.keys[0]!.publicJwk], assertionVerification: 'thread-pool' });
+
+  test('accept ES256 and RS256 assertions as the main thread does', async () => {
+    assert.equal((await threadPool().authenticate(request(assertionHeaders(es.mintAssertion({ sub: 'es-user' })))))?.user.id, 'es-user');
+    assert.equal((await threadPool().authenticate(request(assertionHeaders(rs.mintAssertion({ sub: 'rs-user' })))))?.user.id, 'rs-user');
+  });
+
+  const refusals: Array<[string, () => string, string]> = [
+    ['refuse a signature by another key', () => es.mintAssertion({}, { header: { kid: es.keys[0]!.kid }, key: undefined }).replace(/.{8}$/, 'AAAAAAAA'), 'bad_signature'],
+    ['refuse an expired assertion after its signature', () => es.mintAssertion({}, { now: now() - 600 }), 'token_expired'],
+    ['refuse alg none before any key work', () => signJwt({ alg: 'none', kid: es.keys[0]!.kid }, { sub: 'x', exp: now() + 60 }, null), 'algorithm_not_allowed'],
+  ];
+  for (const [description, mint, reason] of refusals) {
+    test(description, async () => {
+      assert.equal((await failure(threadPool().authenticate(request(assertionHeaders(mint()))))).reason, reason);
+    });
+  }
+
+  test('concurrent assertions each get their own answer', async () => {
+    const a = threadPool();
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => a.authenticate(request(assertionHeaders(i % 4 === 0 ? `${es.mintAssertion({ sub: `u${i}` }).slice(0, -8)}AAAAAAAA` : es.mintAssertion({ sub: `u${i}` }))))));
+    results.forEach((r, i) => {
+      if (i % 4 === 0) assert.equal(r.status, 'rejected');
+      else assert.equal(r.status === 'fulfilled' && r.value?.user.id, `u${i}`);
+    });
+  });
+});

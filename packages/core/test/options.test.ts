@@ -29,6 +29,7 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
   ['an audit sink that is neither a function nor a logger', { sharedSecret: SECRET, audit: { info: () => undefined } as never }, 'audit'],
   ['a cache size of zero', { sharedSecret: SECRET, cache: { max: 0 } }, 'cache.max'],
   ['an unknown onError', { sharedSecret: SECRET, onError: 'throw' as 'next' }, 'onError'],
+  ['an unknown place to verify assertions', { publicKeys: [], sharedSecret: SECRET, assertionVerification: 'worker' as 'thread-pool' }, 'assertionVerification'],
   ['a misspelt option', { sharedSecret: SECRET, audiance: 'x' } as PomeriumAuthOptions, 'audiance'],
   ['a service-account lookup that is neither a function nor a records source', { sharedSecret: SECRET, serviceAccounts: {} as never }, 'serviceAccounts'],
 ];

@@ -37,7 +37,7 @@ export interface ResolvedOptions {
 const KNOWN_OPTIONS = new Set([
   'sharedSecret', 'sharedSecretEncoding', 'jwksUrl', 'publicKeys', 'deriveAssertionKey', 'issuer', 'audience', 'clockTolerance',
   'maxTokenAge', 'maxTokenBytes', 'sources', 'serviceAccounts', 'directory', 'required', 'impersonation', 'audit', 'cache',
-  'onError', 'userProperty', 'jwks', 'env', 'logger',
+  'onError', 'userProperty', 'jwks', 'env', 'logger', 'assertionVerification',
 ]);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -203,7 +203,9 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   };
   if (directory) resolved.directory = directory;
   if (cache) resolved.cache = cache;
-  if (acceptAssertions) resolved.assertionRules = { staticKeys, remote, algorithms, issuers, audiences, time };
+  const verification = options.assertionVerification ?? 'main-thread';
+  if (verification !== 'main-thread' && verification !== 'thread-pool') throw new PomeriumAuthConfigError('assertionVerification', "must be 'main-thread' or 'thread-pool'");
+  if (acceptAssertions) resolved.assertionRules = { staticKeys, remote, algorithms, issuers, audiences, time, threadPool: verification === 'thread-pool' };
   if (acceptServiceAccounts) resolved.serviceAccountRules = { hmacKey: hmacKey!, issuers, audiences, time, serviceAccounts, directory };
 
   const warn = options.logger ? (m: string) => options.logger!.warn(`pomerium-auth: ${m}`) : emitWarningOnce;

@@ -2,7 +2,7 @@ import { InvalidTokenError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
 import { decodeCheckedJws, type DecodedJws } from '../jwt/compact-jws.js';
-import { verifyJwsSignature } from '../jwt/verify-signature.js';
+import { verifyJwsSignature, verifyJwsSignatureOnThreadPool } from '../jwt/verify-signature.js';
 import type { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
 import type { VerifiedCredential } from './verified-credential.js';
@@ -12,6 +12,8 @@ export interface AssertionRules {
   staticKeys: readonly VerificationKey[];
   remote?: RemoteKeySet;
   algorithms: ReadonlySet<AssertionAlgorithm>;
+  /** Where the public-key operation runs (option `assertionVerification`). */
+  threadPool: boolean;
   issuers?: ReadonlySet<string>;
   audiences?: ReadonlySet<string>;
   time: TimeRules;
@@ -33,14 +35,27 @@ export function verifyAssertion(token: string, rules: AssertionRules, nowSeconds
   const alg = jws.header.alg;
   if (!rules.algorithms.has(alg as AssertionAlgorithm)) throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(alg)} is not allowed for assertions`);
   const keys = candidateKeys(rules, jws.header.kid, alg as AssertionAlgorithm);
-  // Synchronous when the keys are at hand (static, or a fresh cached set): this is the hot path.
-  return Array.isArray(keys) ? checkAssertion(jws, keys, rules, nowSeconds) : keys.then((k) => checkAssertion(jws, k, rules, nowSeconds));
+  const check = rules.threadPool ? checkAssertionOnThreadPool : checkAssertion;
+  // Synchronous when the keys are at hand and verification runs here: this is the hot path.
+  return Array.isArray(keys) ? check(jws, keys, rules, nowSeconds) : keys.then((k) => check(jws, k, rules, nowSeconds));
 }
 
 function checkAssertion(jws: DecodedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): VerifiedCredential {
   if (!keys.some((k) => verifyJwsSignature(k.alg, jws.signingInput, jws.signature, k.key))) {
     throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
   }
+  return checkClaims(jws, rules, nowSeconds);
+}
+
+async function checkAssertionOnThreadPool(jws: DecodedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): Promise<VerifiedCredential> {
+  let verified = false;
+  for (const k of keys) if ((verified = await verifyJwsSignatureOnThreadPool(k.alg, jws.signingInput, jws.signature, k.key))) break;
+  if (!verified) throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
+  return checkClaims(jws, rules, nowSeconds);
+}
+
+/** Once the signature holds: times, issuer, audience, and the principal. */
+function checkClaims(jws: DecodedJws, rules: AssertionRules, nowSeconds: number): VerifiedCredential {
   const claims = jws.payload;
   const exp = checkTokenTimes(claims, rules.time, nowSeconds, true);
   checkIssuerOrAudience(claims, 'iss', rules.issuers, true);
