@@ -23,7 +23,7 @@ export interface DemoStep {
   expectStatus: number;
   /** What the person should see, in words. */
   expectation: string;
-  /** The audit event the decision must leave (the last one for the request). */
+  /** The one audit event the decision must leave. */
   expectAudit: { event: AuditEvent['event']; initiating?: string; effective?: string; reason?: string };
   /** Extra check of the body: a message when it is wrong. */
   checkBody?: (body: unknown) => string | undefined;
@@ -34,9 +34,9 @@ export function judge(step: DemoStep, seen: Observed): string | undefined {
   if (seen.status !== step.expectStatus) return `expected status ${step.expectStatus}, got ${seen.status}`;
   const bodyProblem = step.checkBody?.(seen.body);
   if (bodyProblem) return bodyProblem;
-  const last = seen.audit.at(-1);
   const want = step.expectAudit;
-  if (!last) return `expected audit event ${want.event}, got none`;
+  if (seen.audit.length !== 1) return `expected exactly one audit event (${want.event}), got ${seen.audit.length}`;
+  const last = seen.audit[0]!;
   if (last.event !== want.event) return `expected audit event ${want.event}, got ${last.event}`;
   if (want.initiating !== undefined && last.initiating_user?.id !== want.initiating) return `expected initiating user ${want.initiating}, got ${last.initiating_user?.id ?? 'none'}`;
   if (want.effective !== undefined && last.effective_user?.id !== want.effective) return `expected effective user ${want.effective}, got ${last.effective_user?.id ?? 'none'}`;

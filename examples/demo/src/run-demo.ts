@@ -154,7 +154,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         title: 'POST /api/payments forbids impersonation: alice acting as user_1 is refused',
         request: { method: 'POST', path: '/api/payments', headers: { ...alice, 'impersonate-user': 'user_1' } },
         expectStatus: 403,
-        expectation: '403: the app-wide middleware granted it, then the route rule refused it (two audit events)',
+        expectation: '403: the route rule overturns the app-wide grant; still one audit event, impersonation_denied',
         expectAudit: { event: 'impersonation_denied', initiating: 'alice', reason: 'forbidden_on_route' },
         checkBody: errorIs('impersonation_denied'),
       },

@@ -30,7 +30,10 @@ test('a step that does not behave as shown is reported as FAIL', async () => {
   const { judge } = await import('../dist/demo-steps.js');
   const step = { name: 'x', title: 'x', request: { method: 'GET' as const, path: '/', headers: {} }, expectStatus: 200, expectation: '', expectAudit: { event: 'authenticated' as const } };
   assert.equal(judge(step, { status: 401, body: {}, audit: [] }), 'expected status 200, got 401');
-  assert.equal(judge(step, { status: 200, body: {}, audit: [] }), 'expected audit event authenticated, got none');
+  assert.equal(judge(step, { status: 200, body: {}, audit: [] }), 'expected exactly one audit event (authenticated), got 0');
+  const event = { time: '', event: 'authenticated' as const, request: { method: 'GET', path: '/' } };
+  assert.equal(judge(step, { status: 200, body: {}, audit: [event, event] }), 'expected exactly one audit event (authenticated), got 2');
+  assert.equal(judge(step, { status: 200, body: {}, audit: [event] }), undefined);
 });
 
 test('colours only on a terminal, and never with NO_COLOR', async () => {
