@@ -119,7 +119,9 @@ export async function measureInterleaved(contenders: Contender[]): Promise<Measu
     for (const [k, c] of contenders.entries()) {
       if (s >= c.options.samples) continue;
       const op = await c.prepare();
-      collectGarbage();
+      // A full GC before each sample makes every sample start alike; BENCH_FORCE_GC=0 leaves the
+      // heap as the previous sample left it, as a running server's would be.
+      if (process.env.BENCH_FORCE_GC !== '0') collectGarbage();
       perOp[k]!.push(await timeRun(op, c.options.iterations, c.options.awaited, 0));
     }
   }
