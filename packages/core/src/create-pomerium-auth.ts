@@ -144,9 +144,7 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
     }
     if (audit) {
       const e = event(outcome.impersonating ? 'impersonation_granted' : 'authenticated', request, credential, outcome.initiator, outcome.user);
-      if (outcome.impersonating) {
-        decorate(e, ask, outcome.grant);
-      }
+      if (outcome.impersonating) decorate(e, ask, outcome.grant);
       decidedEvents.set(identity, e);
       opts.audit.emit(e);
     }
@@ -157,7 +155,7 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
       const denied = ask !== undefined && credential !== undefined;
       const e = event(denied ? 'impersonation_denied' : 'authentication_failed', request, credential, ask?.initiator ?? credential?.principal, undefined);
       if (denied) decorate(e, ask!, undefined);
-      e.error = err.detail === undefined ? { code: err.error, reason: err.reason } : { code: err.error, reason: err.reason, detail: err.detail };
+      e.error = auditError(err);
       opts.audit.emit(e);
     }
     throw err;
@@ -169,7 +167,7 @@ function requireIdentity(opts: ResolvedOptions, identity: Identity | undefined, 
   const err = new CredentialsRequiredError('this route requires authentication');
   if (opts.audit.active) {
     const e = event('authentication_failed', request, undefined, undefined, undefined);
-    e.error = { code: err.error, reason: err.reason, detail: err.detail! };
+    e.error = auditError(err);
     opts.audit.emit(e);
   }
   throw err;
@@ -200,7 +198,7 @@ function auditOverturn(opts: ResolvedOptions, identity: Identity, request: AuthR
       if (identity.impersonation.reason !== undefined) e.impersonation_reason = identity.impersonation.reason;
     }
   }
-  e.error = { code: err.error, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
+  e.error = auditError(err);
   if (!queued) opts.audit.emit(e);
 }
 
@@ -233,6 +231,11 @@ function event(name: AuditEventName, request: AuthRequest, credential: VerifiedC
   if (effective) e.effective_user = effective;
   if (credential) e.credential_source = credential.source;
   return e;
+}
+
+/** The `error` field of an audit event: the client's code and the internal reason and detail. */
+function auditError(err: PomeriumAuthError): NonNullable<AuditEvent['error']> {
+  return err.detail === undefined ? { code: err.error, reason: err.reason } : { code: err.error, reason: err.reason, detail: err.detail };
 }
 
 function decorate(e: AuditEvent, ask: ImpersonationAsk, grant: string | undefined): void {
