@@ -17,9 +17,10 @@ export interface PomeriumAuth {
   /**
    * Authenticates one request: resolves to its {@link Identity}, to `undefined` for an anonymous
    * request when `required` is false, or rejects with a {@link PomeriumAuthError}. Never rejects
-   * with anything else.
+   * with anything else. With several route rules (route helpers stacked on one route), the first
+   * is part of the decision and each later one can only narrow it, as {@link PomeriumAuth.authorizeRoute}.
    */
-  authenticate(request: AuthRequest, route?: RouteRule): Promise<Identity | undefined>;
+  authenticate(request: AuthRequest, route?: RouteRule | readonly RouteRule[]): Promise<Identity | undefined>;
   /**
    * Applies a route rule to an identity an app-wide middleware already decided. It can only
    * narrow (`'forbid'`, or route grants that must also allow it); a refusal is audited as
@@ -73,7 +74,7 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
   return {
     options: Object.freeze({ ...options }),
     warnings: Object.freeze([...resolved.warnings]),
-    authenticate: (request, route) => authenticate(resolved, request, route),
+    authenticate: (request, route) => (Array.isArray(route) ? authenticateWithRules(resolved, request, route) : authenticate(resolved, request, route as RouteRule | undefined)),
     authorizeRoute: (identity, request, rule) => authorizeRoute(resolved, identity, request, rule),
     requireIdentity: (identity, request) => requireIdentity(resolved, identity, request),
     refuseIdentity: (identity, request, detail) => refuseIdentity(resolved, identity, request, detail),
@@ -160,6 +161,13 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
     }
     throw err;
   }
+}
+
+async function authenticateWithRules(opts: ResolvedOptions, request: AuthRequest, rules: readonly RouteRule[]): Promise<Identity | undefined> {
+  const [first, ...narrowing] = rules;
+  const identity = await authenticate(opts, request, first);
+  for (const rule of narrowing) authorizeRoute(opts, identity, request, rule);
+  return identity;
 }
 
 function requireIdentity(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest): Identity {

@@ -203,6 +203,18 @@ describe('impersonation rules', () => {
     assert.deepEqual(events.map((e) => [e.event, e.error?.reason]), [['impersonation_denied', 'forbidden_on_route'], ['impersonation_denied', 'not_allowed']]);
   });
 
+  test('several route rules: the first is part of the one decision, later ones can only narrow it', async () => {
+    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
+    const widen = { impersonation: { grants: [{ name: 'route', initiators: ['bob'], targets: ['user_1'] }] } };
+    const asBob = () => request({ ...serviceAccountHeaders(tokenFor(bob)), 'impersonate-user': 'user_1' });
+    assert.equal((await auth.authenticate(asBob(), [widen]))?.impersonation?.grant, 'route');
+    const refused = await failure(auth.authenticate(asBob(), [widen, { impersonation: 'forbid' }]));
+    assert.equal(refused.reason, 'forbidden_on_route');
+    assert.equal((await failure(auth.authenticate(asBob(), [{ impersonation: 'forbid' }, widen]))).reason, 'forbidden_on_route');
+    await settled();
+    assert.deepEqual(events.map((e) => e.event), ['impersonation_granted', 'impersonation_denied', 'impersonation_denied']);
+  });
+
   test('explainImpersonation needs only the impersonation rules and the directory', async () => {
     const answer = await explainImpersonation({ impersonation, directory }, { initiator: 'sam@corp.example', target: 'customer_1' });
     assert.equal(answer.allowed, false, 'sam is not in the directory, so has no groups');

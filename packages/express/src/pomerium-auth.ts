@@ -27,11 +27,10 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
 
   async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const request = toAuthRequest(req);
-    const [rule, ...narrowing] = state(req)[RULES] ?? [];
     let identity: Identity | undefined;
     try {
-      identity = await auth.authenticate(request, rule);
-      for (const more of narrowing) auth.authorizeRoute(identity, request, more);
+      // Route helpers placed before this middleware left their rules: core composes them.
+      identity = await auth.authenticate(request, state(req)[RULES]);
     } catch (err) {
       return answerError(err, auth, res, next);
     }

@@ -22,11 +22,10 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): Middleware<Pome
   const userProperty = options.userProperty ?? 'user';
   return async function pomeriumAuthMiddleware(ctx, next) {
     const request = authRequestOf(ctx);
-    const [rule, ...narrowing] = stash(ctx)[RULES] ?? [];
     let identity: Identity | undefined;
     try {
-      identity = await auth.authenticate(request, rule);
-      for (const more of narrowing) auth.authorizeRoute(identity, request, more);
+      // Route helpers placed before this middleware left their rules: core composes them.
+      identity = await auth.authenticate(request, stash(ctx)[RULES]);
     } catch (err) {
       return answerError(ctx, err, auth);
     }
