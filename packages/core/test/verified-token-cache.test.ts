@@ -37,6 +37,70 @@ describe('verified-token cache', () => {
     assert.equal(cache.get('t9'), 9);
   });
 
+  test('evicts in insertion order after expiries, re-stores, look-alikes and clear, as a plain list would', () => {
+    // The reference: an array in insertion order, scanned from the front. Slow, and obviously right.
+    // Tokens share signature segments on purpose: storing one replaces a stored look-alike.
+    const max = 7;
+    const cache = new VerifiedTokenCache<number>({ max, maxAge: 60 });
+    let model: { key: string; value: number; until: number }[] = [];
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1);
+    let now = 1_000_000;
+    for (let step = 0; step < 20_000; step++) {
+      now += random(3) * 100;
+      const key = `eyJhbGciOiJIUzI1NiJ9.p${random(4)}.${'s'.repeat(40)}${random(6)}`;
+      const action = random(10);
+      if (action === 0) {
+        cache.clear();
+        model = [];
+      } else if (action < 5) {
+        const exp = random(4) === 0 ? (now + random(2_000)) / 1000 : undefined;
+        const until = Math.min(now + 60_000, exp === undefined ? Infinity : exp * 1000);
+        cache.set(key, step, exp, now);
+        if (until > now) {
+          const known = model.find((e) => e.key === key);
+          if (known) Object.assign(known, { value: step, until });
+          else {
+            const lookAlike = model.findIndex((e) => signatureOf(e.key) === signatureOf(key));
+            if (lookAlike >= 0) model.splice(lookAlike, 1);
+            else if (model.length >= max) model.shift();
+            model.push({ key, value: step, until });
+          }
+        }
+      } else {
+        const at = model.findIndex((e) => e.key === key);
+        let expected: number | undefined;
+        if (at >= 0 && now >= model[at]!.until) model.splice(at, 1);
+        else if (at >= 0) expected = model[at]!.value;
+        assert.equal(cache.get(key, now), expected, `step ${step}: get(${key})`);
+      }
+      assert.equal(cache.size, model.length, `step ${step}: size`);
+    }
+  });
+
+  test('a token that copies a cached token’s signature is not a hit, and fails verification', async () => {
+    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret });
+    const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
+    assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url')}.${signature}`;
+    assert.equal((await failure(auth.authenticate(request(serviceAccountHeaders(forged))))).reason, 'bad_signature');
+    assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
+  });
+
+  test('never holds more than max entries, however many distinct tokens pass', () => {
+    const cache = new VerifiedTokenCache<number>({ max: 100, maxAge: 60 });
+    for (let i = 0; i < 100_000; i++) cache.set(`token-${i}`, i, undefined);
+    assert.equal(cache.size, 100);
+    assert.equal(cache.get('token-99899'), undefined);
+    assert.equal(cache.get('token-99900'), 99_900);
+  });
+
   test('skips record lookups for a repeated token', async () => {
     let lookups = 0;
     const serviceAccounts = (id: string): ServiceAccountRecord => { lookups++; return { id, userId: 'u' }; };
