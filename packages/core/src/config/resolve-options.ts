@@ -7,6 +7,7 @@ import { RemoteKeySet } from '../keys/remote-key-set.js';
 import { sharedSecretKey } from '../keys/shared-secret.js';
 import { importVerificationKey, KeyImportError, type AssertionAlgorithm, type VerificationKey } from '../keys/verification-key.js';
 import { normalizeIssuer } from '../jwt/claims.js';
+import { HmacSha256 } from '../jwt/hmac-sha256.js';
 import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
 import { directoryLookup, isRecordsSource, serviceAccountLookup } from '../records/record-lookups.js';
 import type { RecordsSource } from '../records/records-source.js';
@@ -206,7 +207,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   const verification = options.assertionVerification ?? 'main-thread';
   if (verification !== 'main-thread' && verification !== 'thread-pool') throw new PomeriumAuthConfigError('assertionVerification', "must be 'main-thread' or 'thread-pool'");
   if (acceptAssertions) resolved.assertionRules = { staticKeys, remote, algorithms, issuers, audiences, time, threadPool: verification === 'thread-pool' };
-  if (acceptServiceAccounts) resolved.serviceAccountRules = { hmacKey: hmacKey!, issuers, audiences, time, serviceAccounts, directory };
+  if (acceptServiceAccounts) resolved.serviceAccountRules = { hmac: new HmacSha256(hmacKey!), issuers, audiences, time, serviceAccounts, directory };
 
   const warn = options.logger ? (m: string) => options.logger!.warn(`pomerium-auth: ${m}`) : emitWarningOnce;
   for (const message of warnings) warn(message);

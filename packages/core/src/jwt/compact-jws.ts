@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../errors.js';
+import { base64urlToText, checkBase64url } from './base64url.js';
 
 /** The JOSE header fields the suite reads. Anything naming a key source (`jku`, `x5u`, `jwk`, `x5c`) is never used. */
 export interface JoseHeader {
@@ -17,6 +18,18 @@ export interface DecodedJws {
   signature: Buffer;
 }
 
+/**
+ * A compact JWS decoded but for its signature, which stays text (checked canonical base64url)
+ * until a verification decodes it where it needs it: the verification hot path copies nothing.
+ */
+export interface ParsedJws {
+  header: JoseHeader;
+  payload: Record<string, unknown>;
+  signingInput: string;
+  /** The signature segment, base64url. */
+  signatureText: string;
+}
+
 /** Header segments seen before, decoded and checked: Pomerium sends the same header on every assertion. */
 const headerCache = new Map<string, JoseHeader>();
 const HEADER_CACHE_MAX = 64;
@@ -33,29 +46,30 @@ const HEADER_CACHE_MAX = 64;
  * ```
  */
 export function decodeCompactJws(token: string): DecodedJws {
-  return decodeJws(token, false);
+  const { header, payload, signingInput, signatureText } = parseJws(token, false);
+  return { header, payload, signingInput, signature: Buffer.from(signatureText, 'base64url') };
 }
 
 /**
  * {@link decodeCompactJws} for a token already known to be three base64url segments
- * (`extractCredentials` checked it): the per-segment alphabet scans are skipped.
+ * (`extractCredentials` checked it): the per-segment alphabet scans are skipped, and the
+ * signature is left as text for `verifyParsedJws`.
  */
-export function decodeCheckedJws(token: string): DecodedJws {
-  return decodeJws(token, true);
+export function parseCheckedJws(token: string): ParsedJws {
+  return parseJws(token, true);
 }
 
-function decodeJws(token: string, checked: boolean): DecodedJws {
+function parseJws(token: string, checked: boolean): ParsedJws {
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0 || second === first + 1) {
     throw new InvalidTokenError('malformed_token', 'not a compact JWS of three segments');
   }
-  const headerPart = token.slice(0, first);
-  const payloadPart = token.slice(first + 1, second);
-  const signaturePart = token.slice(second + 1);
-  const header = decodeHeader(headerPart, checked);
-  const payload = decodeJsonObject(payloadPart, 'payload', checked);
-  return { header, payload, signingInput: token.slice(0, second), signature: decodeSegment(signaturePart, 'signature', checked) };
+  const header = decodeHeader(token.slice(0, first), checked);
+  const payload = decodeJsonObject(token.slice(first + 1, second), 'payload', checked);
+  const signatureText = token.slice(second + 1);
+  checkBase64url(signatureText, 'signature', checked);
+  return { header, payload, signingInput: token.slice(0, second), signatureText };
 }
 
 function decodeHeader(segment: string, checked: boolean): JoseHeader {
@@ -74,28 +88,12 @@ function decodeHeader(segment: string, checked: boolean): JoseHeader {
   return frozen;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-function decodeSegment(segment: string, what: string, checked: boolean): Buffer {
-  // Node's decoder skips characters outside the alphabet; a JWS must not contain any.
-  const rest = segment.length % 4;
-  if ((!checked && !BASE64URL.test(segment)) || rest === 1) throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
-  // Canonical encoding only: the unused low bits of the last character must be zero, so one
-  // token has exactly one spelling (no variants of a signature that decode to the same bytes).
-  if (rest !== 0 && (ALPHABET.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0x0f : 0x03)) !== 0) {
-    throw new InvalidTokenError('malformed_token', `${what} is not canonical base64url`);
-  }
-  return Buffer.from(segment, 'base64url');
-}
-
 function decodeJsonObject(segment: string, what: string, checked: boolean): Record<string, unknown> {
   if (segment.length === 0) throw new InvalidTokenError('malformed_token', `${what} is empty`);
-  const bytes = decodeSegment(segment, what, checked);
+  checkBase64url(segment, what, checked);
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(base64urlToText(segment));
   } catch {
     throw new InvalidTokenError('malformed_token', `${what} is not JSON`);
   }

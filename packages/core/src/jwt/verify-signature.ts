@@ -1,10 +1,28 @@
-import { createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
+import { asciiView, signatureView } from './base64url.js';
+import type { ParsedJws } from './compact-jws.js';
+import { HmacSha256 } from './hmac-sha256.js';
 
 /** The three algorithms the suite verifies: HS256 for service accounts, ES256 and RS256 for assertions. */
 export type JwsAlgorithm = 'HS256' | 'ES256' | 'RS256';
 
-const HS256_LENGTH = 32;
 const ES256_LENGTH = 64;
+
+/** One {@link HmacSha256} per secret key handed to {@link verifyJwsSignature}. */
+const hmacs = new WeakMap<KeyObject, HmacSha256>();
+
+/** The HMAC-SHA256 of a secret key, built once per key. */
+export function hmacFor(key: KeyObject): HmacSha256 {
+  let hmac = hmacs.get(key);
+  if (hmac === undefined) hmacs.set(key, (hmac = new HmacSha256(key)));
+  return hmac;
+}
+
+/** ECDSA P-256 (IEEE P1363 `r || s`) or RSASSA-PKCS1-v1_5 over SHA-256, on this thread. */
+function verifyAsymmetric(alg: 'ES256' | 'RS256', data: Buffer, signature: Buffer, key: KeyObject): boolean {
+  if (alg === 'ES256') return signature.length === ES256_LENGTH && verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  return verify('sha256', data, key, signature);
+}
 
 /**
  * Checks a JWS signature with node:crypto directly (no WebCrypto round trip): HMAC-SHA256 with a
@@ -18,19 +36,25 @@ const ES256_LENGTH = 64;
  */
 export function verifyJwsSignature(alg: JwsAlgorithm, signingInput: string, signature: Buffer, key: KeyObject): boolean {
   try {
-    switch (alg) {
-      case 'HS256': {
-        if (signature.length !== HS256_LENGTH) return false;
-        const expected = createHmac('sha256', key).update(signingInput, 'latin1').digest();
-        return timingSafeEqual(expected, signature);
-      }
-      case 'ES256':
-        if (signature.length !== ES256_LENGTH) return false;
-        // The signing input is base64url text: latin1 encodes it byte for byte, faster than utf8.
-        return verify('sha256', Buffer.from(signingInput, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'RS256':
-        return verify('sha256', Buffer.from(signingInput, 'latin1'), key, signature);
-    }
+    // The signing input is base64url text: one byte per character.
+    return alg === 'HS256' ? hmacFor(key).verify(signingInput, signature) : verifyAsymmetric(alg, asciiView(signingInput), signature, key);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * {@link verifyJwsSignature} for a {@link ParsedJws}: the signature is decoded, and the signing
+ * input written, into buffers reused on this thread, so verifying copies nothing. `key` is the
+ * {@link HmacSha256} for HS256, the public key otherwise.
+ */
+export function verifyParsedJws(jws: ParsedJws, alg: 'HS256', key: HmacSha256): boolean;
+export function verifyParsedJws(jws: ParsedJws, alg: 'ES256' | 'RS256', key: KeyObject): boolean;
+export function verifyParsedJws(jws: ParsedJws, alg: JwsAlgorithm, key: HmacSha256 | KeyObject): boolean {
+  try {
+    const signature = signatureView(jws.signatureText);
+    if (alg === 'HS256') return (key as HmacSha256).verify(jws.signingInput, signature);
+    return verifyAsymmetric(alg, asciiView(jws.signingInput), signature, key as KeyObject);
   } catch {
     return false;
   }
@@ -51,6 +75,7 @@ export function verifyJwsSignatureOnThreadPool(alg: 'ES256' | 'RS256', signingIn
   if (alg === 'ES256' && signature.length !== ES256_LENGTH) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
+      // The thread pool reads these later: they must be the call's own copies, not shared buffers.
       const data = Buffer.from(signingInput, 'latin1');
       verify('sha256', data, alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature, (err, ok) => resolve(!err && ok));
     } catch {

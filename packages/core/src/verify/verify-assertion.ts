@@ -1,8 +1,8 @@
 import { InvalidTokenError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
-import { decodeCheckedJws, type DecodedJws } from '../jwt/compact-jws.js';
-import { verifyJwsSignature, verifyJwsSignatureOnThreadPool } from '../jwt/verify-signature.js';
+import { parseCheckedJws, type ParsedJws } from '../jwt/compact-jws.js';
+import { verifyJwsSignatureOnThreadPool, verifyParsedJws } from '../jwt/verify-signature.js';
 import type { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
 import type { VerifiedCredential } from './verified-credential.js';
@@ -31,7 +31,7 @@ export interface AssertionRules {
  */
 export function verifyAssertion(token: string, rules: AssertionRules, nowSeconds = Date.now() / 1000): VerifiedCredential | Promise<VerifiedCredential> {
   // Tokens come from extractCredentials, which checked their compact-JWS syntax.
-  const jws = decodeCheckedJws(token);
+  const jws = parseCheckedJws(token);
   const alg = jws.header.alg;
   if (!rules.algorithms.has(alg as AssertionAlgorithm)) throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(alg)} is not allowed for assertions`);
   const keys = candidateKeys(rules, jws.header.kid, alg as AssertionAlgorithm);
@@ -40,22 +40,24 @@ export function verifyAssertion(token: string, rules: AssertionRules, nowSeconds
   return Array.isArray(keys) ? check(jws, keys, rules, nowSeconds) : keys.then((k) => check(jws, k, rules, nowSeconds));
 }
 
-function checkAssertion(jws: DecodedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): VerifiedCredential {
-  if (!keys.some((k) => verifyJwsSignature(k.alg, jws.signingInput, jws.signature, k.key))) {
+function checkAssertion(jws: ParsedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): VerifiedCredential {
+  if (!keys.some((k) => verifyParsedJws(jws, k.alg, k.key))) {
     throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
   }
   return checkClaims(jws, rules, nowSeconds);
 }
 
-async function checkAssertionOnThreadPool(jws: DecodedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): Promise<VerifiedCredential> {
+async function checkAssertionOnThreadPool(jws: ParsedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): Promise<VerifiedCredential> {
   let verified = false;
-  for (const k of keys) if ((verified = await verifyJwsSignatureOnThreadPool(k.alg, jws.signingInput, jws.signature, k.key))) break;
+  // The thread pool reads the signature after this call returns: it gets its own copy.
+  const signature = Buffer.from(jws.signatureText, 'base64url');
+  for (const k of keys) if ((verified = await verifyJwsSignatureOnThreadPool(k.alg, jws.signingInput, signature, k.key))) break;
   if (!verified) throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
   return checkClaims(jws, rules, nowSeconds);
 }
 
 /** Once the signature holds: times, issuer, audience, and the principal. */
-function checkClaims(jws: DecodedJws, rules: AssertionRules, nowSeconds: number): VerifiedCredential {
+function checkClaims(jws: ParsedJws, rules: AssertionRules, nowSeconds: number): VerifiedCredential {
   const claims = jws.payload;
   const exp = checkTokenTimes(claims, rules.time, nowSeconds, true);
   checkIssuerOrAudience(claims, 'iss', rules.issuers, true);

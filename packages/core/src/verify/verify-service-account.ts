@@ -1,15 +1,16 @@
 import { InvalidTokenError, TemporarilyUnavailableError } from '../errors.js';
 import type { CredentialSource, Principal } from '../identity.js';
 import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
-import { decodeCheckedJws } from '../jwt/compact-jws.js';
-import { verifyJwsSignature } from '../jwt/verify-signature.js';
-import type { KeyObject } from 'node:crypto';
+import { parseCheckedJws } from '../jwt/compact-jws.js';
+import type { HmacSha256 } from '../jwt/hmac-sha256.js';
+import { verifyParsedJws } from '../jwt/verify-signature.js';
 import type { DirectoryUser, Lookup, ServiceAccountRecord } from '../options.js';
 import type { VerifiedCredential } from './verified-credential.js';
 
 /** How service-account tokens are checked. */
 export interface ServiceAccountRules {
-  hmacKey: KeyObject;
+  /** The shared secret's HMAC. */
+  hmac: HmacSha256;
   issuers?: ReadonlySet<string>;
   audiences?: ReadonlySet<string>;
   time: TimeRules;
@@ -39,9 +40,9 @@ export function verifyServiceAccountToken(
   nowSeconds = Date.now() / 1000,
 ): VerifiedCredential | Promise<VerifiedCredential> {
   // Tokens come from extractCredentials, which checked their compact-JWS syntax.
-  const jws = decodeCheckedJws(token);
+  const jws = parseCheckedJws(token);
   if (jws.header.alg !== 'HS256') throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(jws.header.alg)} is not allowed for service accounts`);
-  if (!verifyJwsSignature('HS256', jws.signingInput, jws.signature, rules.hmacKey)) throw new InvalidTokenError('bad_signature', 'HMAC does not verify');
+  if (!verifyParsedJws(jws, 'HS256', rules.hmac)) throw new InvalidTokenError('bad_signature', 'HMAC does not verify');
   const claims = jws.payload;
   const exp = checkTokenTimes(claims, rules.time, nowSeconds, false);
   // A token that carries the claim must match the configured value (today's tokens carry neither).
