@@ -10,7 +10,7 @@ const BUFFER_LIMIT = 64 * 1024;
  * `latin1` string (one character per byte): measured on Node 20, a digest returned as a `Buffer`
  * costs about 0.6 µs more (a new backing store per call).
  */
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, output: 'latin1') => string }).hash;
+const oneShotHash = (nodeCrypto as unknown as { hash?: (algorithm: string, data: Uint8Array, output: 'latin1') => string }).hash;
 
 /**
  * HMAC-SHA256 (RFC 2104) under one key, built once. `createHmac` sets up a new `Hmac` object
