@@ -101,13 +101,35 @@ describe('verified-token cache', () => {
     assert.equal(cache.get('token-99900'), 99_900);
   });
 
-  test('skips record lookups for a repeated token', async () => {
+  test('stores a token at its second verification, then skips verification and record lookups', async () => {
     let lookups = 0;
     const serviceAccounts = (id: string): ServiceAccountRecord => { lookups++; return { id, userId: 'u' }; };
     const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts });
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
-    for (let i = 0; i < 5; i++) await auth.authenticate(request(serviceAccountHeaders(token)));
-    assert.equal(lookups, 1);
+    for (let i = 0; i < 5; i++) assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
+    assert.equal(lookups, 2);
+  });
+
+  test('offer: a token offered once is remembered, not stored; offered again, it is stored', () => {
+    const cache = new VerifiedTokenCache<number>({ max: 10, maxAge: 60 });
+    const token = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.${'A'.repeat(43)}`;
+    assert.equal(cache.offer(token, 1, undefined), false);
+    assert.equal(cache.size, 0);
+    assert.equal(cache.get(token), undefined);
+    assert.equal(cache.offer(token, 2, undefined), true);
+    assert.equal(cache.get(token), 2);
+    cache.clear();
+    assert.equal(cache.offer(token, 3, undefined), false, 'clear forgets what was seen once');
+  });
+
+  test('offer: a stream of one-time tokens neither fills the cache nor evicts a token in use', () => {
+    const cache = new VerifiedTokenCache<string>({ max: 3, maxAge: 60 });
+    const hot = `h.p.${'H'.repeat(43)}`;
+    cache.offer(hot, 'hot', undefined);
+    cache.offer(hot, 'hot', undefined);
+    for (let i = 0; i < 10_000; i++) cache.offer(`h.p.${String(i).padStart(43, 'x')}`, 'once', undefined);
+    assert.equal(cache.get(hot), 'hot');
+    assert.ok(cache.size <= 3);
   });
 
   test('never caches a failure', async () => {
@@ -127,6 +149,18 @@ describe('verified-token cache', () => {
     revoked = true;
     await sleep(250);
     assert.equal((await failure(auth.authenticate(request(serviceAccountHeaders(token))))).reason, 'unknown_service_account');
+  });
+
+  test('hands out a cached principal whole: every field, in a copy of its own', async () => {
+    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, directory: (id) => ({ id, email: 'bot@corp.example', name: 'Build Bot', groups: ['ci'] }) });
+    const token = issuer.mintServiceAccountToken({ id: 'sa-7', userId: 'bot' });
+    const first = await auth.authenticate(request(serviceAccountHeaders(token)));
+    const second = await auth.authenticate(request(serviceAccountHeaders(token)));
+    assert.ok(first!.user.name && first!.user.email && first!.user.serviceAccountId && first!.user.groups.length > 0, 'the principal has every optional field');
+    assert.deepEqual(second!.user, first!.user);
+    assert.equal(Object.keys(second!.user).sort().join(), Object.keys(first!.user).sort().join());
+    assert.notEqual(second!.user, first!.user);
+    assert.notEqual(second!.user.groups, first!.user.groups);
   });
 
   test('gives each request its own principal, so a handler cannot change the cached one', async () => {

@@ -15,6 +15,13 @@ function indexKey(token: string): string {
 }
 const MIN_INDEX_LENGTH = 22;
 
+/** FNV-1a over the UTF-16 code units of `text`: 32 bits to tell tokens apart in the doorkeeper. */
+function fingerprint(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
 /**
  * A bounded cache of verified tokens. Service-account tokens are long-lived and sent again and
  * again; a hit skips signature verification and record lookups. Rules: the key is the whole
@@ -26,6 +33,12 @@ const MIN_INDEX_LENGTH = 22;
  * verify, unique; a hit still requires the whole token to be equal. (A forged token that copies
  * a cached token's signature is a miss, and goes on to fail verification.) A lookup hashes the
  * 43 characters of an HS256 signature instead of the whole token (about 200).
+ *
+ * {@link VerifiedTokenCache.offer} admits a token on its second verification only (a doorkeeper,
+ * as in TinyLFU): a token seen once is not stored, so a stream of one-time tokens costs no
+ * entries, no evictions of tokens in use, and no garbage-collector work for retained entries.
+ * The doorkeeper is a table of 32-bit fingerprints, one slot per entry the cache can hold
+ * rounded up to a power of two, at most 2^20 (4 bytes each: 64 KiB for the default 10 000).
  *
  * Insertion order lives in a queue beside the `Map`, so evicting the oldest entry takes constant
  * time (amortised). Taking it from the `Map`'s own iteration order does not: V8 leaves a hole for
@@ -49,12 +62,35 @@ export class VerifiedTokenCache<T> {
   private queueSeq: number[] = [];
   private head = 0;
   private seq = 0;
+  /** Fingerprints of tokens offered once and not yet stored (0: empty). */
+  private readonly seenOnce: Int32Array;
   readonly max: number;
   readonly maxAgeMs: number;
 
   constructor(options: { max: number; maxAge: number }) {
     this.max = options.max;
     this.maxAgeMs = options.maxAge * 1000;
+    this.seenOnce = new Int32Array(2 ** Math.min(20, Math.ceil(Math.log2(Math.max(options.max, 64)))));
+  }
+
+  /**
+   * Offers a verified token: stores it (as {@link VerifiedTokenCache.set}) if it was offered
+   * before, else only remembers its fingerprint. Returns whether it was stored. A fingerprint
+   * slot may be taken over by another token before the second offer; that token then waits for
+   * a third. Two tokens with the same 32-bit fingerprint in the same slot let the second in at
+   * its first offer: harmless, since only verified tokens are offered.
+   */
+  offer(token: string, value: T, expSeconds: number | undefined, now = Date.now()): boolean {
+    const hash = fingerprint(indexKey(token));
+    const slot = hash & (this.seenOnce.length - 1);
+    const tag = hash | 1; // never 0, the empty slot
+    if (this.seenOnce[slot] !== tag) {
+      this.seenOnce[slot] = tag;
+      return false;
+    }
+    this.seenOnce[slot] = 0;
+    this.set(token, value, expSeconds, now);
+    return true;
   }
 
   /** The cached value, if the entry exists and has not run out. */
@@ -99,6 +135,7 @@ export class VerifiedTokenCache<T> {
 
   clear(): void {
     this.entries.clear();
+    this.seenOnce.fill(0);
     this.queue = [];
     this.queueSeq = [];
     this.head = 0;
