@@ -6,6 +6,8 @@
 //   BENCH_SCALE=1                  multiplies iterations per sample (0.1 for a quick look)
 //   BENCH_MEMORY_TOKENS=1000000    distinct tokens sent through the cache
 //   BENCH_CLOCK=cpu                cpu: this process's CPU time per call (robust on a shared machine); wall: hrtime
+//   BENCH_ISOLATE=1               0: all verification cases of a group in this process (1: each case with its baseline in a child)
+//   BENCH_GC=minor                 collection before each verification sample: minor, major or none
 //   BENCH_STRICT=1                 exit 1 when a target fails
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import type { CacheMemoryResult } from './memory/cache-memory.js';
 import { buildMicroCases } from './micro/micro-cases.js';
 import { runMicro, type MicroResult } from './micro/run-micro.js';
 import { assertionPool, createBenchIssuers } from './micro/token-pools.js';
-import { currentClock } from './harness/measure.js';
+import { currentClock, currentSampleGc } from './harness/measure.js';
 import { formatReport } from './report/table.js';
 import { judgeTargets } from './report/targets.js';
 
@@ -38,8 +40,11 @@ const started = new Date();
 let micro: MicroResult[] = [];
 if (phases.has('micro')) {
   log('verification micro-benchmarks (minting token pools first)');
-  const cases = await buildMicroCases(issuers, { asymmetric: Math.max(10, Math.round(1000 * scale)), hmac: Math.max(10, Math.round(20_000 * scale)) });
-  micro = await runMicro(cases, samples, log);
+  const sizes = { asymmetric: Math.max(10, Math.round(1000 * scale)), hmac: Math.max(10, Math.round(20_000 * scale)) };
+  const isolate = env.BENCH_ISOLATE !== '0';
+  // In isolated mode this process needs only the cases' names: the children mint their own pools.
+  const cases = await buildMicroCases(issuers, isolate ? { asymmetric: 1, hmac: 1 } : sizes);
+  micro = await runMicro(cases, { sizes, samples, isolate }, log);
 }
 
 let memory: CacheMemoryResult | undefined;
@@ -70,7 +75,7 @@ await issuers.rs256.close();
 
 const targets = judgeTargets(micro, http, memory);
 const cpu = cpus();
-const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'} — verification clock: ${currentClock()}`;
+const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'} — verification clock: ${currentClock()}, GC before each sample: ${currentSampleGc()}`;
 const report = `${header}\n\n${formatReport(micro, http, memory, targets)}\n`;
 process.stdout.write(`\n${report}`);
 
@@ -80,6 +85,6 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 writeFileSync(`${resultsDir}bench-${stamp}.md`, report);
 writeFileSync(
   `${resultsDir}bench-${stamp}.json`,
-  JSON.stringify({ started, node: process.version, cpus: cpu.length, micro: micro.map((m) => ({ id: m.case.id, ...m.measurement })), http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })), memory, targets }, null, 2),
+  JSON.stringify({ started, node: process.version, cpus: cpu.length, micro: micro.map((m) => ({ id: m.case.id, ratio: m.ratio, ...m.measurement })), http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })), memory, targets }, null, 2),
 );
 if (env.BENCH_STRICT === '1' && targets.some((t) => t.pass === false)) process.exitCode = 1;

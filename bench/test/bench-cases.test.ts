@@ -2,9 +2,9 @@
 // iterations. No timing is asserted here: performance is judged by `pnpm bench`, in ratios.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { measure, measureInterleaved, summarise } from '../dist/harness/measure.js';
+import { measure, measureInterleaved, pairedRatio, summarise } from '../dist/harness/measure.js';
 import { buildMicroCases, type MicroCase } from '../dist/micro/micro-cases.js';
-import { checkMicroCase } from '../dist/micro/run-micro.js';
+import { checkMicroCase, runMicro } from '../dist/micro/run-micro.js';
 import { createBenchIssuers, type BenchIssuers } from '../dist/micro/token-pools.js';
 import { measureCacheMemory } from '../dist/memory/cache-memory.js';
 
@@ -77,6 +77,26 @@ describe('harness', () => {
     assert.equal(prepared, 1 + 3);
     assert.equal(settled, 2 + 3 * 4);
     assert.equal(m!.perOpNs.length, 3);
+  });
+
+  test('pairedRatio is the median of the per-round ratios, not the ratio of medians', () => {
+    const baseline = summarise([10, 20, 40]);
+    const measured = summarise([20, 60, 60]);
+    // Per round: 2, 3, 1.5; median 2. The ratio of medians would be 60 / 20 = 3.
+    assert.equal(pairedRatio(measured, baseline), 2);
+  });
+
+  test('isolated runs measure each case with its baseline in a child process, and still check every call', async () => {
+    const group = 'HS256 service account, first sight';
+    const names = cases.filter((c) => c.group === group);
+    const results = await runMicro(names, { sizes: { asymmetric: 4, hmac: 8 }, samples: 2, isolate: true }, () => undefined);
+    assert.deepEqual(results.map((r) => r.case.id).sort(), names.map((c) => c.id).sort());
+    for (const r of results) {
+      if (r.case.baseline === undefined) assert.equal(r.ratio, undefined);
+      else assert.ok(r.ratio !== undefined && r.ratio > 0, `${r.case.id} has a ratio`);
+    }
+    const floor = results.find((r) => r.case.id === 'hs256.floor')!;
+    assert.equal(floor.measurement.perOpNs.length, 2 * (names.length - 1), 'the floor pools its samples from every pair');
   });
 
   test('summarise reports the median and the interquartile range as a share of it', () => {

@@ -24,15 +24,43 @@ export interface Measurement {
   opsPerSecond: number;
 }
 
-let collect: (() => void) | undefined;
+let collect: ((options?: { type: 'major' | 'minor' }) => void) | undefined;
 
-/** A full garbage collection between samples, so one sample does not pay for another's garbage. */
-export function collectGarbage(): void {
+/** A garbage collection: `major` (the whole heap, the default) or `minor` (the young generation only). */
+export function collectGarbage(type: 'major' | 'minor' = 'major'): void {
   if (!collect) {
     setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
+    collect = runInNewContext('gc') as typeof collect;
   }
-  collect();
+  collect!({ type });
+}
+
+/**
+ * What runs before each timed sample, so that one sample does not pay for another's garbage
+ * (`BENCH_GC`). `minor` (the default): a scavenge empties the young generation, where a call's
+ * garbage lives. `major`: a full collection; it also resets the heap (the young generation
+ * shrinks back, memory is handed back to the system), so the sample after it pays page faults,
+ * concurrent sweeping and a regrowing young generation: measured on Node 20, that made an
+ * HS256 floor sample ~2x slower and penalised allocating code more than the floor. `none`: the
+ * heap as the previous sample left it.
+ */
+export type SampleGc = 'minor' | 'major' | 'none';
+
+function sampleGc(): SampleGc {
+  const value = process.env.BENCH_GC ?? 'minor';
+  if (value !== 'minor' && value !== 'major' && value !== 'none') throw new Error(`BENCH_GC must be minor, major or none, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The collection chosen by `BENCH_GC`, run before a sample. */
+export function collectBeforeSample(): void {
+  const gc = sampleGc();
+  if (gc !== 'none') collectGarbage(gc);
+}
+
+/** The `BENCH_GC` setting in use, for the report. */
+export function currentSampleGc(): SampleGc {
+  return sampleGc();
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -54,6 +82,22 @@ export function summarise(perOpNs: number[]): Measurement {
     iqr: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / medianNs,
     opsPerSecond: 1e9 / medianNs,
   };
+}
+
+/**
+ * The ratio of a case to its baseline, sample by sample: the median of `case[s] / baseline[s]`
+ * over the samples `s` taken in the same round of {@link measureInterleaved}. A round's two
+ * samples run back to back, under the same machine load; pairing them keeps a slow second of
+ * the machine from moving one side of the ratio only (a ratio of two medians can).
+ *
+ * @example
+ * ```ts
+ * pairedRatio(core, floor); // 1.12
+ * ```
+ */
+export function pairedRatio(measured: Measurement, baseline: Measurement): number {
+  const ratios = measured.perOpNs.map((ns, s) => ns / baseline.perOpNs[s]!).sort((a, b) => a - b);
+  return quantile(ratios, 0.5);
 }
 
 // Results land here so that the optimiser cannot drop a synchronous call whose value is unused.
@@ -119,9 +163,7 @@ export async function measureInterleaved(contenders: Contender[]): Promise<Measu
     for (const [k, c] of contenders.entries()) {
       if (s >= c.options.samples) continue;
       const op = await c.prepare();
-      // A full GC before each sample makes every sample start alike; BENCH_FORCE_GC=0 leaves the
-      // heap as the previous sample left it, as a running server's would be.
-      if (process.env.BENCH_FORCE_GC !== '0') collectGarbage();
+      collectBeforeSample();
       perOp[k]!.push(await timeRun(op, c.options.iterations, c.options.awaited, 0));
     }
   }
@@ -146,7 +188,7 @@ export async function measure(prepare: () => Operation | Promise<Operation>, opt
   const perOp: number[] = [];
   for (let s = 0; s < options.samples; s++) {
     const op = await prepare();
-    collectGarbage();
+    collectBeforeSample();
     perOp.push(await timeRun(op, options.iterations, options.awaited, 0));
   }
   void sink;

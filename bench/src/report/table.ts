@@ -1,5 +1,6 @@
 import type { CacheMemoryResult } from '../memory/cache-memory.js';
 import type { HttpResult } from '../http/run-http.js';
+import { OVERHEAD_GROUP } from '../micro/micro-cases.js';
 import type { MicroResult } from '../micro/run-micro.js';
 import type { TargetResult } from './targets.js';
 
@@ -28,15 +29,14 @@ export function formatReport(micro: MicroResult[], http: HttpResult[], memory: C
   const rule = `|${W.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
 
   if (micro.length > 0) {
-    lines.push('Verification, one thread (time per call; ratio = time / baseline, lower is better)', '');
+    lines.push('Verification, one thread (time per call; ratio = time / baseline, median of the per-round ratios, lower is better)', '');
     lines.push(row(['case', 'median', 'IQR', 'ratio']), rule);
     for (const group of [...new Set(micro.map((m) => m.case.group))]) {
       lines.push(row([`**${group}**`, '', '', '']));
       for (const m of micro.filter((x) => x.case.group === group)) {
-        const base = m.case.baseline ? micro.find((b) => b.case.id === m.case.baseline) : undefined;
-        const ratio = base ? `${(m.measurement.medianNs / base.measurement.medianNs).toFixed(2)}x` : 'baseline';
+        const ratio = m.ratio === undefined ? 'baseline' : `${m.ratio.toFixed(2)}x`;
         const label = `${m.case.label}${m.case.reference ? ' (ref)' : ''}`;
-        lines.push(row([label, formatNs(m.measurement.medianNs), `±${(m.measurement.iqr * 50).toFixed(1)}%`, m.case.group === 'harness overhead' ? '' : ratio]));
+        lines.push(row([label, formatNs(m.measurement.medianNs), `±${(m.measurement.iqr * 50).toFixed(1)}%`, m.case.group === OVERHEAD_GROUP ? '' : ratio]));
       }
     }
     lines.push('');

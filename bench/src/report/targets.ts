@@ -10,9 +10,7 @@ export interface TargetResult {
 }
 
 function microRatio(micro: MicroResult[], id: string): number | undefined {
-  const r = micro.find((m) => m.case.id === id);
-  const base = r?.case.baseline ? micro.find((m) => m.case.id === r.case.baseline) : undefined;
-  return r && base ? r.measurement.medianNs / base.measurement.medianNs : undefined;
+  return micro.find((m) => m.case.id === id)?.ratio;
 }
 
 function rps(http: HttpResult[], id: string): number | undefined {
