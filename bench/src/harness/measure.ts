@@ -32,7 +32,9 @@ export function collectGarbage(type: 'major' | 'minor' = 'major'): void {
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as typeof collect;
   }
-  collect!({ type });
+  // A full collection is `gc()` with no options: V8's most thorough one (all available garbage).
+  if (type === 'major') collect!();
+  else collect!({ type });
 }
 
 /**

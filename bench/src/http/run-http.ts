@@ -4,14 +4,14 @@ import autocannon from 'autocannon';
 import { BENCH_PATH, type HttpConfig } from './http-config.js';
 import type { HttpCase } from './http-cases.js';
 
-/** Throughput of one HTTP case, from autocannon's per-second samples. */
+/** Throughput of one HTTP case, over interleaved rounds. */
 export interface HttpResult {
   case: HttpCase;
-  /** Requests per second: the median of the per-second samples. */
+  /** Requests per second: the median over the rounds of each round's rate. */
   medianRps: number;
-  /** Requests per second over the whole run (total / duration). */
-  meanRps: number;
-  /** Spread of the per-second samples, p2.5 to p97.5, as a share of the median. */
+  /** Requests per second of each round (total / duration of the round). */
+  roundRps: number[];
+  /** Spread of the round rates, lowest to highest, as a share of the median. */
   spread: number;
   requests: number;
   non2xx: number;
@@ -22,9 +22,31 @@ export interface HttpResult {
 
 /** How long, and how hard, each case is loaded. */
 export interface LoadOptions {
+  /** Seconds of measured load per case, split over the rounds. */
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
+  /** Rounds: every case gets one slice of load per round, cases in turn (default 5). */
+  rounds?: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The median over rounds of `ours[r] / theirs[r]`: two cases compared round by round, each
+ * round's pair loaded back to back, so a slow stretch of the machine cannot favour one side.
+ *
+ * @example
+ * ```ts
+ * pairedRpsRatio(core, bare); // 0.64
+ * ```
+ */
+export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
+  return median(ours.roundRps.map((rps, r) => rps / theirs.roundRps[r]!));
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));
@@ -67,8 +89,12 @@ function load(c: HttpCase, port: number, seconds: number, connections: number, o
 }
 
 /**
- * Runs each case: its server in a child process, a couple of checked requests, a warm-up, then
- * `durationSeconds` of load from this process with autocannon.
+ * Runs the cases interleaved: every server starts in a child process of its own and answers a
+ * couple of checked requests and a warm-up; then, round after round, each case in turn gets
+ * `durationSeconds / rounds` of load from this process with autocannon. A case's throughput
+ * is the median of its round rates, and its ratio to another case is paired by round (see
+ * `pairedRpsRatio`): run one after the other for ten seconds each, two cases saw different
+ * machines (the bare Express baseline measured 3 700 req/s in one run and 4 800 in the next).
  *
  * @example
  * ```ts
@@ -76,31 +102,40 @@ function load(c: HttpCase, port: number, seconds: number, connections: number, o
  * ```
  */
 export async function runHttp(cases: HttpCase[], config: HttpConfig, options: LoadOptions, log: (line: string) => void): Promise<HttpResult[]> {
-  const results: HttpResult[] = [];
-  for (const c of cases) {
-    const { child, port } = await startServer(c, config);
-    try {
+  const rounds = Math.max(1, options.rounds ?? 5);
+  const slice = options.durationSeconds / rounds;
+  const servers: { c: HttpCase; child: ChildProcess; port: number }[] = [];
+  try {
+    for (const c of cases) {
+      const { child, port } = await startServer(c, config);
+      servers.push({ c, child, port });
       await checkCase(c, port, 0);
       await checkCase(c, port, 1);
       if (options.warmupSeconds > 0) await load(c, port, options.warmupSeconds, options.connections, 1_000_000);
-      const r = await load(c, port, options.durationSeconds, options.connections, 2_000_000);
-      const rq = r.requests;
+    }
+    const runs = servers.map(() => [] as autocannon.Result[]);
+    for (let round = 0; round < rounds; round++) {
+      for (const [k, { c, port }] of servers.entries()) runs[k]!.push(await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000));
+    }
+    return servers.map(({ c }, k) => {
+      const rs = runs[k]!;
+      const roundRps = rs.map((r) => r.requests.total / slice);
+      const medianRps = median(roundRps);
       const result: HttpResult = {
         case: c,
-        medianRps: rq.p50,
-        meanRps: rq.total / options.durationSeconds,
-        spread: rq.p50 > 0 ? (rq.p97_5 - rq.p2_5) / rq.p50 : 0,
-        requests: rq.total,
-        non2xx: r.non2xx,
-        errors: r.errors + r.timeouts,
-        latencyP50Ms: r.latency.p50,
-        latencyP99Ms: r.latency.p99,
+        medianRps,
+        roundRps,
+        spread: medianRps > 0 ? (Math.max(...roundRps) - Math.min(...roundRps)) / medianRps : 0,
+        requests: rs.reduce((n, r) => n + r.requests.total, 0),
+        non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+        errors: rs.reduce((n, r) => n + r.errors + r.timeouts, 0),
+        latencyP50Ms: median(rs.map((r) => r.latency.p50)),
+        latencyP99Ms: median(rs.map((r) => r.latency.p99)),
       };
-      log(`  ${c.id.padEnd(36)} ${result.medianRps.toFixed(0).padStart(7)} req/s  (non-2xx ${result.non2xx}, errors ${result.errors})`);
-      results.push(result);
-    } finally {
-      await stopServer(child);
-    }
+      log(`  ${c.id.padEnd(36)} ${medianRps.toFixed(0).padStart(7)} req/s  rounds ${roundRps.map((x) => x.toFixed(0)).join(' ')}  (non-2xx ${result.non2xx}, errors ${result.errors})`);
+      return result;
+    });
+  } finally {
+    for (const { child } of servers) await stopServer(child);
   }
-  return results;
 }

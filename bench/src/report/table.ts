@@ -1,5 +1,5 @@
 import type { CacheMemoryResult } from '../memory/cache-memory.js';
-import type { HttpResult } from '../http/run-http.js';
+import { pairedRpsRatio, type HttpResult } from '../http/run-http.js';
 import { OVERHEAD_GROUP } from '../micro/micro-cases.js';
 import type { MicroResult } from '../micro/run-micro.js';
 import type { TargetResult } from './targets.js';
@@ -42,14 +42,14 @@ export function formatReport(micro: MicroResult[], http: HttpResult[], memory: C
     lines.push('');
   }
   if (http.length > 0) {
-    lines.push('HTTP on 127.0.0.1, autocannon in another process (requests/s; ratio = throughput / bare framework, higher is better)', '');
-    lines.push(row(['case', 'median req/s', 'p2.5–97.5', 'ratio']), rule);
+    lines.push('HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better)', '');
+    lines.push(row(['case', 'median req/s', 'spread', 'ratio']), rule);
     for (const group of [...new Set(http.map((h) => h.case.group))]) {
       lines.push(row([`**${group}**`, '', '', '']));
       for (const h of http.filter((x) => x.case.group === group)) {
         const base = h.case.baseline ? http.find((b) => b.case.id === h.case.baseline) : undefined;
         const failed = h.non2xx > 0 || h.errors > 0 ? ` [${h.non2xx} non-2xx, ${h.errors} errors]` : '';
-        const ratio = base ? (h.medianRps / base.medianRps).toFixed(2) : 'baseline';
+        const ratio = base ? pairedRpsRatio(h, base).toFixed(2) : 'baseline';
         lines.push(row([`${h.case.label}${failed}`, h.medianRps.toFixed(0), `±${(h.spread * 50).toFixed(1)}%`, ratio]));
       }
     }

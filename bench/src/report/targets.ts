@@ -1,5 +1,5 @@
 import type { CacheMemoryResult } from '../memory/cache-memory.js';
-import type { HttpResult } from '../http/run-http.js';
+import { pairedRpsRatio, type HttpResult } from '../http/run-http.js';
 import type { MicroResult } from '../micro/run-micro.js';
 
 /** One target of issue 8, judged on ratios measured in the same run. */
@@ -13,9 +13,9 @@ function microRatio(micro: MicroResult[], id: string): number | undefined {
   return micro.find((m) => m.case.id === id)?.ratio;
 }
 
-function rps(http: HttpResult[], id: string): number | undefined {
+function usable(http: HttpResult[], id: string): HttpResult | undefined {
   const r = http.find((h) => h.case.id === id);
-  return r && r.non2xx === 0 && r.errors === 0 ? r.medianRps : undefined;
+  return r && r.non2xx === 0 && r.errors === 0 ? r : undefined;
 }
 
 function atMost(target: string, ratio: number | undefined, limit: number): TargetResult {
@@ -26,9 +26,12 @@ function atLeast(target: string, ratio: number | undefined, limit: number): Targ
   return { target, measured: ratio === undefined ? 'not run' : ratio.toFixed(2), pass: ratio === undefined ? undefined : ratio >= limit };
 }
 
-function ahead(target: string, ours: number | undefined, theirs: number | undefined): TargetResult {
-  if (ours === undefined || theirs === undefined) return { target, measured: 'not run', pass: undefined };
-  return { target, measured: `${ours.toFixed(0)} vs ${theirs.toFixed(0)} req/s (${(ours / theirs).toFixed(2)}x)`, pass: ours > theirs };
+function ahead(target: string, http: HttpResult[], oursId: string, theirsId: string): TargetResult {
+  const ours = usable(http, oursId);
+  const theirs = usable(http, theirsId);
+  if (!ours || !theirs) return { target, measured: 'not run', pass: undefined };
+  const ratio = pairedRpsRatio(ours, theirs);
+  return { target, measured: `${ours.medianRps.toFixed(0)} vs ${theirs.medianRps.toFixed(0)} req/s (${ratio.toFixed(2)}x, paired by round)`, pass: ratio > 1 };
 }
 
 /**
@@ -42,12 +45,11 @@ function ahead(target: string, ours: number | undefined, theirs: number | undefi
  */
 export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: CacheMemoryResult | undefined): TargetResult[] {
   const ratio = (id: string): number | undefined => {
-    const r = rps(http, id);
-    const base = http.find((h) => h.case.id === id)?.case.baseline;
-    const b = base ? rps(http, base) : undefined;
-    return r !== undefined && b !== undefined ? r / b : undefined;
+    const r = usable(http, id);
+    const base = r?.case.baseline === undefined ? undefined : usable(http, r.case.baseline);
+    return r && base ? pairedRpsRatio(r, base) : undefined;
   };
-  const es = rps(http, 'http.express.pomerium.es256');
+  const es = 'http.express.pomerium.es256';
   return [
     atMost('ES256 first sight: core authenticate within 1.25x of node:crypto verify', microRatio(micro, 'es256.core.authenticate'), 1.25),
     atMost('HS256 first sight: core authenticate within 3x of the HMAC floor', microRatio(micro, 'hs256.core.authenticate.fresh'), 3),
@@ -55,10 +57,10 @@ export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: C
     atLeast('HTTP: Express + pomeriumAuth, fresh ES256 ≥ 0.6 of bare Express', ratio('http.express.pomerium.es256'), 0.6),
     atLeast('HTTP: the same with assertionVerification thread-pool ≥ 0.6 of bare Express', ratio('http.express.pomerium.es256.thread-pool'), 0.6),
     atLeast('HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express', ratio('http.express.pomerium.sa'), 0.9),
-    ahead('HTTP: pomeriumAuth ahead of express-jwt (fresh ES256)', es, rps(http, 'http.express.express-jwt')),
-    ahead('HTTP: pomeriumAuth ahead of express-oauth2-jwt-bearer (fresh ES256)', es, rps(http, 'http.express.oauth2-jwt-bearer')),
-    ahead('HTTP: pomeriumAuth ahead of passport-jwt (fresh ES256)', es, rps(http, 'http.express.passport-jwt')),
-    ahead('HTTP: Koa pomeriumAuth ahead of koa-jwt (fresh ES256)', rps(http, 'http.koa.pomerium.es256'), rps(http, 'http.koa.koa-jwt')),
+    ahead('HTTP: pomeriumAuth ahead of express-jwt (fresh ES256)', http, es, 'http.express.express-jwt'),
+    ahead('HTTP: pomeriumAuth ahead of express-oauth2-jwt-bearer (fresh ES256)', http, es, 'http.express.oauth2-jwt-bearer'),
+    ahead('HTTP: pomeriumAuth ahead of passport-jwt (fresh ES256)', http, es, 'http.express.passport-jwt'),
+    ahead('HTTP: Koa pomeriumAuth ahead of koa-jwt (fresh ES256)', http, 'http.koa.pomerium.es256', 'http.koa.koa-jwt'),
     memory
       ? {
           target: `Cache memory bounded by cache.max (${memory.cacheMax} entries, ${memory.points[memory.points.length - 1]!.tokens} tokens)`,
