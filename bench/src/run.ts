@@ -5,7 +5,7 @@
 //   BENCH_SAMPLES=9                timed samples per verification case
 //   BENCH_SCALE=1                  multiplies iterations per sample (0.1 for a quick look)
 //   BENCH_MEMORY_TOKENS=1000000    distinct tokens sent through the cache
-//   BENCH_CLOCK=cpu                cpu: this process's CPU time per call (robust on a shared machine); wall: hrtime
+//   BENCH_CLOCK=wall               the clock samples are judged by: wall (the measuring thread) or cpu (the process, helper threads included); both are shown
 //   BENCH_ISOLATE=1               0: all verification cases of a group in this process (1: each case with its baseline in a child)
 //   BENCH_GC=minor                 collection before each verification sample: minor, major or none
 //   BENCH_STRICT=1                 exit 1 when a target fails
@@ -85,6 +85,6 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 writeFileSync(`${resultsDir}bench-${stamp}.md`, report);
 writeFileSync(
   `${resultsDir}bench-${stamp}.json`,
-  JSON.stringify({ started, node: process.version, cpus: cpu.length, micro: micro.map((m) => ({ id: m.case.id, ratio: m.ratio, ...m.measurement })), http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })), memory, targets }, null, 2),
+  JSON.stringify({ started, node: process.version, cpus: cpu.length, micro: micro.map((m) => ({ id: m.case.id, ratio: m.ratio, cpuRatio: m.cpuRatio, ...m.measurement })), http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })), memory, targets }, null, 2),
 );
 if (env.BENCH_STRICT === '1' && targets.some((t) => t.pass === false)) process.exitCode = 1;

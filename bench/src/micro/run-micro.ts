@@ -9,8 +9,10 @@ import type { MicroCase, MicroSizes } from './micro-cases.js';
 export interface MicroResult {
   case: MicroCase;
   measurement: Measurement;
-  /** Time ratio to the group's baseline, paired by round (see `pairedRatio`); absent on baselines. */
+  /** Time ratio to the group's baseline by the chosen clock, paired by round (see `pairedRatio`); absent on baselines. */
   ratio?: number;
+  /** The same ratio by the process's CPU time (V8's helper threads included). */
+  cpuRatio?: number;
 }
 
 /** Calls each case a few times and throws unless every call verified: a benchmark of a failing path measures nothing. */
@@ -57,9 +59,11 @@ async function measureInChild(request: PairRequest): Promise<Measurement[]> {
  */
 export async function runMicro(cases: MicroCase[], options: MicroRunOptions, log: (line: string) => void): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
-  const report = (c: MicroCase, measurement: Measurement, ratio: number | undefined): void => {
-    log(`  ${c.id.padEnd(36)} ${(measurement.medianNs / 1000).toFixed(2).padStart(9)} µs/op  ±${(measurement.iqr * 50).toFixed(1)}%${ratio === undefined ? '' : `  ${ratio.toFixed(2)}x`}`);
-    results.push(ratio === undefined ? { case: c, measurement } : { case: c, measurement, ratio });
+  const report = (c: MicroCase, measurement: Measurement, base: Measurement | undefined): void => {
+    const ratio = base === undefined ? undefined : pairedRatio(measurement, base);
+    const cpuRatio = base === undefined ? undefined : pairedRatio(measurement, base, 'cpu');
+    log(`  ${c.id.padEnd(36)} ${(measurement.medianNs / 1000).toFixed(2).padStart(9)} µs/op  ±${(measurement.iqr * 50).toFixed(1)}%${ratio === undefined ? '' : `  ${ratio.toFixed(2)}x (CPU ${cpuRatio!.toFixed(2)}x)`}`);
+    results.push(ratio === undefined ? { case: c, measurement } : { case: c, measurement, ratio, cpuRatio: cpuRatio! });
   };
   for (const group of [...new Set(cases.map((c) => c.group))]) {
     const members = cases.filter((c) => c.group === group);
@@ -68,15 +72,13 @@ export async function runMicro(cases: MicroCase[], options: MicroRunOptions, log
       const measured = await measureInterleaved(
         members.map((c) => ({ prepare: () => c.prepare(), options: { warmup: c.warmup, samples: options.samples, iterations: c.iterations, awaited: c.awaited } })),
       );
-      for (const [k, c] of members.entries()) {
-        const base = c.baseline === undefined ? undefined : measured[members.findIndex((m) => m.id === c.baseline)];
-        report(c, measured[k]!, base === undefined ? undefined : pairedRatio(measured[k]!, base));
-      }
+      for (const [k, c] of members.entries()) report(c, measured[k]!, c.baseline === undefined ? undefined : measured[members.findIndex((m) => m.id === c.baseline)]);
       continue;
     }
     const baseline = members.find((c) => members.some((m) => m.baseline === c.id));
     const baselineSamples: number[] = [];
-    const rows: { c: MicroCase; measurement: Measurement; ratio?: number }[] = [];
+    const baselineCpuSamples: number[] = [];
+    const rows: { c: MicroCase; measurement: Measurement; base?: Measurement }[] = [];
     for (const c of members) {
       if (c === baseline) continue;
       const ids = c.baseline === undefined ? [c.id] : [c.baseline, c.id];
@@ -85,11 +87,12 @@ export async function runMicro(cases: MicroCase[], options: MicroRunOptions, log
         rows.push({ c, measurement: measured[0]! });
       } else {
         baselineSamples.push(...measured[0]!.perOpNs);
-        rows.push({ c, measurement: measured[1]!, ratio: pairedRatio(measured[1]!, measured[0]!) });
+        baselineCpuSamples.push(...measured[0]!.cpuPerOpNs);
+        rows.push({ c, measurement: measured[1]!, base: measured[0]! });
       }
     }
-    if (baseline) report(baseline, summarise(baselineSamples), undefined);
-    for (const row of rows) report(row.c, row.measurement, row.ratio);
+    if (baseline) report(baseline, summarise(baselineSamples, baselineCpuSamples), undefined);
+    for (const row of rows) report(row.c, row.measurement, row.base);
   }
   return results;
 }

@@ -29,14 +29,19 @@ export function formatReport(micro: MicroResult[], http: HttpResult[], memory: C
   const rule = `|${W.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
 
   if (micro.length > 0) {
-    lines.push('Verification, one thread (time per call; ratio = time / baseline, median of the per-round ratios, lower is better)', '');
-    lines.push(row(['case', 'median', 'IQR', 'ratio']), rule);
+    const M = [52, 13, 10, 9, 9];
+    const microRow = (cells: string[]): string => `| ${cells.map((c, i) => pad(c, M[i]!, i > 0)).join(' | ')} |`;
+    const microRule = `|${M.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+    lines.push('Verification, one thread (time per call; ratio = time / baseline, median of the per-round ratios, lower is better; CPU ratio: the same by process CPU time, V8 helper threads included)', '');
+    lines.push(microRow(['case', 'median', 'IQR', 'ratio', 'CPU ratio']), microRule);
     for (const group of [...new Set(micro.map((m) => m.case.group))]) {
-      lines.push(row([`**${group}**`, '', '', '']));
+      lines.push(microRow([`**${group}**`, '', '', '', '']));
       for (const m of micro.filter((x) => x.case.group === group)) {
-        const ratio = m.ratio === undefined ? 'baseline' : `${m.ratio.toFixed(2)}x`;
+        const shown = m.case.group !== OVERHEAD_GROUP;
+        const ratio = !shown ? '' : m.ratio === undefined ? 'baseline' : `${m.ratio.toFixed(2)}x`;
+        const cpuRatio = !shown || m.cpuRatio === undefined ? '' : `${m.cpuRatio.toFixed(2)}x`;
         const label = `${m.case.label}${m.case.reference ? ' (ref)' : ''}`;
-        lines.push(row([label, formatNs(m.measurement.medianNs), `±${(m.measurement.iqr * 50).toFixed(1)}%`, m.case.group === OVERHEAD_GROUP ? '' : ratio]));
+        lines.push(microRow([label, formatNs(m.measurement.medianNs), `±${(m.measurement.iqr * 50).toFixed(1)}%`, ratio, cpuRatio]));
       }
     }
     lines.push('');
