@@ -13,6 +13,10 @@ function microRatio(micro: MicroResult[], id: string): number | undefined {
   return micro.find((m) => m.case.id === id)?.ratio;
 }
 
+function judgeable(memory: CacheMemoryResult): boolean {
+  return memory.points[memory.points.length - 1]!.tokens >= 20 * memory.cacheMax;
+}
+
 function usable(http: HttpResult[], id: string): HttpResult | undefined {
   const r = http.find((h) => h.case.id === id);
   return r && r.non2xx === 0 && r.errors === 0 ? r : undefined;
@@ -64,8 +68,9 @@ export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: C
     memory
       ? {
           target: `Cache memory bounded by cache.max (${memory.cacheMax} entries, ${memory.points[memory.points.length - 1]!.tokens} tokens)`,
-          measured: `${memory.bytesPerEntry.toFixed(0)} B/entry; ${(memory.growthAfterFull / 1024).toFixed(0)} KiB growth over the last 3/4 of the run`,
-          pass: memory.bounded,
+          measured: `${memory.bytesPerEntry.toFixed(0)} B/entry; ${(memory.growthAfterFull / 1024).toFixed(0)} KiB growth over the last 3/4 of the run${judgeable(memory) ? '' : ' (too few tokens to judge: needs 20 x cache.max)'}`,
+          // The queue and the Map settle only after a few turns of the cache: a shorter run shows their slack, not a leak.
+          pass: judgeable(memory) ? memory.bounded : undefined,
         }
       : { target: 'Cache memory bounded by cache.max', measured: 'not run', pass: undefined },
   ];
