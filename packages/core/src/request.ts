@@ -113,17 +113,34 @@ export interface NodeRequestLike {
  * ```
  */
 export function toAuthRequest(req: NodeRequestLike): AuthRequest {
-  const rawHeaders = req.rawHeaders ?? req.raw?.rawHeaders;
-  const request: AuthRequest = {
-    method: req.method ?? 'GET',
-    url: req.originalUrl ?? req.url ?? '/',
-    headers: req.headers,
-    // Read only when an audit event needs it: Express's `req.ip` runs proxy-addr over
-    // X-Forwarded-For on every read, about 1 % of a bare Express request's CPU.
-    get ip() {
-      return req.ip || req.socket?.remoteAddress || req.raw?.socket?.remoteAddress || undefined;
-    },
-  };
-  if (rawHeaders) request.rawHeaders = rawHeaders;
-  return request;
+  return new NodeAuthRequest(req);
+}
+
+/**
+ * An {@link AuthRequest} read from a framework's request. The client address is read only when
+ * an audit event asks for it: Express's `req.ip` runs proxy-addr over `X-Forwarded-For` on every
+ * read (about 0.7 µs), and Koa's `ctx.request.ip` likewise. A class with the getter on its
+ * prototype, not an object literal with its own getter: on Node 20 that literal cost about
+ * 0.9 µs per request, this about 20 ns.
+ */
+class NodeAuthRequest implements AuthRequest {
+  method: string;
+  url: string;
+  headers: Record<string, HeaderValue>;
+  rawHeaders?: string[];
+  readonly #source: NodeRequestLike;
+
+  constructor(req: NodeRequestLike) {
+    this.method = req.method ?? 'GET';
+    this.url = req.originalUrl ?? req.url ?? '/';
+    this.headers = req.headers;
+    const rawHeaders = req.rawHeaders ?? req.raw?.rawHeaders;
+    if (rawHeaders) this.rawHeaders = rawHeaders;
+    this.#source = req;
+  }
+
+  get ip(): string | undefined {
+    const req = this.#source;
+    return req.ip || req.socket?.remoteAddress || req.raw?.socket?.remoteAddress || undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { AUDIT_CHANNEL, createPomeriumAuth, toAuthRequest, type AuditEvent } from '@pomerium-auth/core';
+import { AUDIT_CHANNEL, createPomeriumAuth, toAuthRequest, type AuditEvent, type AuthRequest } from '@pomerium-auth/core';
 import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
@@ -110,9 +110,20 @@ describe('requireIdentity', () => {
 describe('toAuthRequest', () => {
   test('reads Express, Fastify and plain Node requests alike', () => {
     const headers = { a: '1' };
-    assert.deepEqual(toAuthRequest({ method: 'POST', url: '/x', originalUrl: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' }), { method: 'POST', url: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' });
-    assert.deepEqual(toAuthRequest({ method: 'GET', url: '/y', headers, raw: { rawHeaders: ['a', '1'], socket: { remoteAddress: '::1' } } }), { method: 'GET', url: '/y', headers, rawHeaders: ['a', '1'], ip: '::1' });
+    const fields = (r: AuthRequest) => ({ method: r.method, url: r.url, headers: r.headers, rawHeaders: r.rawHeaders, ip: r.ip });
+    assert.deepEqual(fields(toAuthRequest({ method: 'POST', url: '/x', originalUrl: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' })), { method: 'POST', url: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' });
+    assert.deepEqual(fields(toAuthRequest({ method: 'GET', url: '/y', headers, raw: { rawHeaders: ['a', '1'], socket: { remoteAddress: '::1' } } })), { method: 'GET', url: '/y', headers, rawHeaders: ['a', '1'], ip: '::1' });
+    assert.deepEqual(fields(toAuthRequest({ headers })), { method: 'GET', url: '/', headers, rawHeaders: undefined, ip: undefined });
     assert.equal(toAuthRequest({ headers }).headers, headers);
+  });
+
+  test('reads the client address only when it is asked for, and then from the request as it is', () => {
+    let reads = 0;
+    const req = { headers: {}, get ip() { reads++; return '10.0.0.2'; } };
+    const request = toAuthRequest(req);
+    assert.equal(reads, 0);
+    assert.equal(request.ip, '10.0.0.2');
+    assert.equal(reads, 1);
   });
 });
 

@@ -34,17 +34,7 @@ export { AUTH, RULES };
 
 /** A Koa context read as the Node request it wraps, through core's one translation. */
 export function authRequestOf(ctx: Context): AuthRequest {
-  return toAuthRequest({
-    method: ctx.method,
-    originalUrl: ctx.originalUrl,
-    headers: ctx.req.headers,
-    rawHeaders: ctx.req.rawHeaders,
-    // Koa works the address out of X-Forwarded-For (with `proxy`): only when an audit event asks.
-    get ip() {
-      return ctx.request.ip || undefined;
-    },
-    socket: ctx.req.socket,
-  });
+  return toAuthRequest({ method: ctx.method, originalUrl: ctx.originalUrl, headers: ctx.req.headers, rawHeaders: ctx.req.rawHeaders, ip: ctx.request.ip || undefined, socket: ctx.req.socket });
 }
 
 /**
