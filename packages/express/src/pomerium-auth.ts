@@ -35,7 +35,8 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
       return answerError(err, auth, res, next);
     }
     state(req)[AUTH] = auth;
-    state(req)[RULES] = undefined;
+    // Cleared only when set: every property added to a request is a hidden-class transition.
+    if (state(req)[RULES] !== undefined) state(req)[RULES] = undefined;
     if (identity) {
       req.pomerium = identity;
       if (userProperty !== false) (req as unknown as Record<string, unknown>)[userProperty] = identity.user;

@@ -30,7 +30,7 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): Middleware<Pome
       return answerError(ctx, err, auth);
     }
     stash(ctx)[AUTH] = auth;
-    stash(ctx)[RULES] = undefined;
+    if (stash(ctx)[RULES] !== undefined) stash(ctx)[RULES] = undefined;
     if (identity) {
       ctx.state.pomerium = identity;
       if (userProperty !== false) (ctx.state as Record<string, unknown>)[userProperty] = identity.user;

@@ -8,10 +8,13 @@ interface Entry<T> {
   seq: number;
 }
 
-/** What the map is indexed by: the signature segment when it is long enough to tell tokens apart, else the whole token. */
+/** What the map is indexed by: the signature segment (after the second dot) when it is long enough to tell tokens apart, else the whole token. */
 function indexKey(token: string): string {
-  const dot = token.lastIndexOf('.');
-  return token.length - dot > MIN_INDEX_LENGTH ? token.slice(dot + 1) : token;
+  // The second dot (a compact JWS has two), found with indexOf: on Node 20 lastIndexOf is a call
+  // into the runtime, indexOf a fast builtin.
+  const first = token.indexOf('.');
+  const dot = first < 0 ? -1 : token.indexOf('.', first + 1);
+  return dot >= 0 && token.length - dot > MIN_INDEX_LENGTH ? token.slice(dot + 1) : token;
 }
 const MIN_INDEX_LENGTH = 22;
 
