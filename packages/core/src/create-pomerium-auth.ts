@@ -7,7 +7,7 @@ import { checkRouteRule, decideImpersonation } from './impersonation/decide-impe
 import { readImpersonationAsk, removeImpersonationHeaders, type ImpersonationAsk } from './impersonation/impersonation-request.js';
 import type { PomeriumAuthOptions } from './options.js';
 import { explainWithRules, type ExplainAnswer, type ExplainQuestion } from './impersonation/explain-impersonation.js';
-import { headerValue, type AuthRequest, type RouteRule } from './request.js';
+import { headerValue, ownHeader, type AuthRequest, type RouteRule } from './request.js';
 import { verifyAssertion } from './verify/verify-assertion.js';
 import { verifyServiceAccountToken } from './verify/verify-service-account.js';
 import type { VerifiedCredential } from './verify/verified-credential.js';
@@ -128,7 +128,7 @@ async function authenticate(opts: ResolvedOptions, request: AuthRequest, route: 
     credential = pending instanceof Promise ? await pending : pending;
     if (!credential) {
       const rules = opts.impersonation;
-      const askedByHeader = (rules.header !== undefined && request.headers[rules.header] !== undefined) || (rules.groupsHeader !== undefined && request.headers[rules.groupsHeader] !== undefined);
+      const askedByHeader = (rules.header !== undefined && ownHeader(request.headers, rules.header) !== undefined) || (rules.groupsHeader !== undefined && ownHeader(request.headers, rules.groupsHeader) !== undefined);
       removeImpersonationHeaders(request, rules);
       // Nobody to authorize an impersonation: that needs a credential, even on optional routes.
       if (opts.required || askedByHeader) throw new CredentialsRequiredError();

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { AUDIT_CHANNEL, createPomeriumAuth, toAuthRequest, type AuditEvent, type AuthRequest } from '@pomerium-auth/core';
+import { AUDIT_CHANNEL, createPomeriumAuth, headerValue, toAuthRequest, type AuditEvent, type AuthRequest } from '@pomerium-auth/core';
 import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
@@ -115,6 +115,12 @@ describe('toAuthRequest', () => {
     assert.deepEqual(fields(toAuthRequest({ method: 'GET', url: '/y', headers, raw: { rawHeaders: ['a', '1'], socket: { remoteAddress: '::1' } } })), { method: 'GET', url: '/y', headers, rawHeaders: ['a', '1'], ip: '::1' });
     assert.deepEqual(fields(toAuthRequest({ headers })), { method: 'GET', url: '/', headers, rawHeaders: undefined, ip: undefined });
     assert.equal(toAuthRequest({ headers }).headers, headers);
+  });
+
+  test('headerValue reads only the request’s own headers, never Object.prototype members', () => {
+    assert.equal(headerValue({}, 'constructor'), undefined);
+    assert.equal(headerValue({ 'x-request-id': ['a', 'b'] }, 'x-request-id'), 'a');
+    assert.equal(headerValue({ 'x-request-id': 'r1' }, 'x-request-id'), 'r1');
   });
 
   test('reads the client address only when it is asked for, and then from the request as it is', () => {

@@ -1,5 +1,5 @@
 import type { ImpersonationVia, Principal } from '../identity.js';
-import { singleHeaderValue, type AuthRequest, type HeaderValue } from '../request.js';
+import { ownHeader, singleHeaderValue, type AuthRequest, type HeaderValue } from '../request.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
 
 /** A request to act as someone else, however it was made. Not yet a permission. */
@@ -23,7 +23,7 @@ function headerText(request: AuthRequest, name: string | undefined, folded: bool
 
 function headerList(headers: Record<string, HeaderValue>, name: string | undefined): string[] {
   if (name === undefined) return [];
-  const value = headers[name];
+  const value = ownHeader(headers, name);
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((g) => g.trim()).filter((g) => g.length > 0);
 }
@@ -80,7 +80,7 @@ export function readImpersonationAsk(request: AuthRequest, principal: Principal,
 export function removeImpersonationHeaders(request: AuthRequest, rules: ImpersonationRules): void {
   let found = false;
   for (const name of rules.headerNames) {
-    if (request.headers[name] === undefined) continue;
+    if (ownHeader(request.headers, name) === undefined) continue;
     delete request.headers[name];
     found = true;
   }
