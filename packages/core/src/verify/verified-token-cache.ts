@@ -84,7 +84,8 @@ export class VerifiedTokenCache<T> {
    * its first offer: harmless, since only verified tokens are offered.
    */
   offer(token: string, value: T, expSeconds: number | undefined, now = Date.now()): boolean {
-    const hash = fingerprint(indexKey(token));
+    const key = indexKey(token);
+    const hash = fingerprint(key);
     const slot = hash & (this.seenOnce.length - 1);
     const tag = hash | 1; // never 0, the empty slot
     if (this.seenOnce[slot] !== tag) {
@@ -92,7 +93,7 @@ export class VerifiedTokenCache<T> {
       return false;
     }
     this.seenOnce[slot] = 0;
-    this.set(token, value, expSeconds, now);
+    this.store(key, token, value, expSeconds, now);
     return true;
   }
 
@@ -110,9 +111,13 @@ export class VerifiedTokenCache<T> {
 
   /** Stores a verified token until `expSeconds` (if any) or `maxAge`, whichever comes first. */
   set(token: string, value: T, expSeconds: number | undefined, now = Date.now()): void {
+    this.store(indexKey(token), token, value, expSeconds, now);
+  }
+
+  /** {@link VerifiedTokenCache.set} with the token's index key already worked out. */
+  private store(key: string, token: string, value: T, expSeconds: number | undefined, now: number): void {
     const until = Math.min(now + this.maxAgeMs, expSeconds === undefined ? Infinity : expSeconds * 1000);
     if (until <= now) return;
-    const key = indexKey(token);
     const known = this.entries.get(key);
     if (known !== undefined && known.token === token) {
       // Stored again (two requests verified it at once): fresher facts, same place in line.
