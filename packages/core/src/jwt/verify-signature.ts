@@ -18,10 +18,20 @@ export function hmacFor(key: KeyObject): HmacSha256 {
   return hmac;
 }
 
-/** ECDSA P-256 (IEEE P1363 `r || s`) or RSASSA-PKCS1-v1_5 over SHA-256, on this thread. */
+/**
+ * The key argument of `crypto.verify` for an asymmetric JWS algorithm (ES256 signatures are IEEE
+ * P1363 `r || s`, RS256 is RSASSA-PKCS1-v1_5), or undefined when the signature cannot be one of
+ * that algorithm (an ES256 signature is exactly 64 bytes).
+ */
+function asymmetricKey(alg: 'ES256' | 'RS256', key: KeyObject, signature: Buffer): KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } | undefined {
+  if (alg === 'RS256') return key;
+  return signature.length === ES256_LENGTH ? { key, dsaEncoding: 'ieee-p1363' } : undefined;
+}
+
+/** ES256 or RS256 over SHA-256, on this thread. */
 function verifyAsymmetric(alg: 'ES256' | 'RS256', data: Buffer, signature: Buffer, key: KeyObject): boolean {
-  if (alg === 'ES256') return signature.length === ES256_LENGTH && verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-  return verify('sha256', data, key, signature);
+  const verifyKey = asymmetricKey(alg, key, signature);
+  return verifyKey !== undefined && verify('sha256', data, verifyKey, signature);
 }
 
 /**
@@ -72,12 +82,13 @@ export function verifyParsedJws(jws: ParsedJws, alg: JwsAlgorithm, key: HmacSha2
  * ```
  */
 export function verifyJwsSignatureOnThreadPool(alg: 'ES256' | 'RS256', signingInput: string, signature: Buffer, key: KeyObject): Promise<boolean> {
-  if (alg === 'ES256' && signature.length !== ES256_LENGTH) return Promise.resolve(false);
+  const verifyKey = asymmetricKey(alg, key, signature);
+  if (verifyKey === undefined) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
       // The thread pool reads these later: they must be the call's own copies, not shared buffers.
       const data = Buffer.from(signingInput, 'latin1');
-      verify('sha256', data, alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature, (err, ok) => resolve(!err && ok));
+      verify('sha256', data, verifyKey, signature, (err, ok) => resolve(!err && ok));
     } catch {
       resolve(false);
     }
