@@ -102,10 +102,20 @@ export function summarise(perOpNs: number[], cpuPerOpNs: number[] = perOpNs): Me
  * ```
  */
 export function pairedRatio(measured: Measurement, baseline: Measurement, by: 'clock' | 'cpu' = 'clock'): number {
-  const m = by === 'cpu' ? measured.cpuPerOpNs : measured.perOpNs;
-  const b = by === 'cpu' ? baseline.cpuPerOpNs : baseline.perOpNs;
-  const ratios = m.map((ns, s) => ns / b[s]!).sort((x, y) => x - y);
-  return quantile(ratios, 0.5);
+  return by === 'cpu' ? medianOfRatios(measured.cpuPerOpNs, baseline.cpuPerOpNs) : medianOfRatios(measured.perOpNs, baseline.perOpNs);
+}
+
+/** The median of `values`. */
+export function median(values: number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
+/**
+ * The median over rounds `r` of `ours[r] / theirs[r]`, for two series measured round by round:
+ * the pairing behind {@link pairedRatio} and the HTTP ratios.
+ */
+export function medianOfRatios(ours: number[], theirs: number[]): number {
+  return median(ours.map((value, r) => value / theirs[r]!));
 }
 
 // Results land here so that the optimiser cannot drop a synchronous call whose value is unused.

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { median, medianOfRatios } from '../harness/measure.js';
 import { BENCH_PATH, type HttpConfig } from './http-config.js';
 import type { HttpCase } from './http-cases.js';
 
@@ -30,12 +31,6 @@ export interface LoadOptions {
   rounds?: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /**
  * The median over rounds of `ours[r] / theirs[r]`: two cases compared round by round, each
  * round's pair loaded back to back, so a slow stretch of the machine cannot favour one side.
@@ -46,7 +41,7 @@ function median(values: number[]): number {
  * ```
  */
 export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
-  return median(ours.roundRps.map((rps, r) => rps / theirs.roundRps[r]!));
+  return medianOfRatios(ours.roundRps, theirs.roundRps);
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));
