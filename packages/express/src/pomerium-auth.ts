@@ -1,6 +1,6 @@
 import { createPomeriumAuth, toAuthRequest, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AUTH, RULES, answerError, state } from './request-state.js';
+import { answerError, markDecided, stateOf } from './request-state.js';
 
 /**
  * Express middleware (Express 4 and 5) that authenticates each request with Pomerium's identity
@@ -25,18 +25,8 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
   const auth = createPomeriumAuth(options);
   const userProperty = options.userProperty ?? 'user';
 
-  async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const request = toAuthRequest(req);
-    let identity: Identity | undefined;
-    try {
-      // Route helpers placed before this middleware left their rules: core composes them.
-      identity = await auth.authenticate(request, state(req)[RULES]);
-    } catch (err) {
-      return answerError(err, auth, res, next);
-    }
-    state(req)[AUTH] = auth;
-    // Cleared only when set: every property added to a request is a hidden-class transition.
-    if (state(req)[RULES] !== undefined) state(req)[RULES] = undefined;
+  function accept(req: Request, next: NextFunction, identity: Identity | undefined): void {
+    markDecided(req, auth);
     if (identity) {
       req.pomerium = identity;
       if (userProperty !== false) (req as unknown as Record<string, unknown>)[userProperty] = identity.user;
@@ -44,7 +34,22 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
     next();
   }
 
-  return function pomeriumAuthMiddleware(req, res, next) {
-    void authenticate(req, res, next);
+  return function pomeriumAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
+    let decided: ReturnType<typeof auth.decide>;
+    try {
+      // Route helpers placed before this middleware left their rules: core composes them.
+      decided = auth.decide(toAuthRequest(req), stateOf(req)?.rules);
+    } catch (err) {
+      return answerError(err, auth, res, next);
+    }
+    // Decided in this turn (a cached token, say): the request goes on without a trip through the microtask queue.
+    if (decided instanceof Promise) {
+      decided.then(
+        (identity) => accept(req, next, identity),
+        (err: unknown) => answerError(err, auth, res, next),
+      );
+    } else {
+      accept(req, next, decided);
+    }
   };
 }

@@ -1,14 +1,14 @@
 import { defineRouteRule, toAuthRequest, type Grant, type RouteRule } from '@pomerium-auth/core';
 import type { RequestHandler } from 'express';
-import { AUTH, RULES, answerError, state } from './request-state.js';
+import { addPendingRule, answerError, stateOf } from './request-state.js';
 
 function routeRule(rule: RouteRule): RequestHandler {
   defineRouteRule(rule);
   return function pomeriumRouteRule(req, res, next) {
-    const auth = state(req)[AUTH];
+    const auth = stateOf(req)?.auth;
     if (!auth) {
       // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
-      (state(req)[RULES] ??= []).push(rule);
+      addPendingRule(req, rule);
       return next();
     }
     // After app-wide authentication: the rule can only narrow what was decided.
@@ -62,7 +62,7 @@ export function allowImpersonation(grants: Grant[]): RequestHandler {
  */
 export function requireAuthentication(): RequestHandler {
   return function pomeriumRequireAuthentication(req, res, next) {
-    const auth = state(req)[AUTH];
+    const auth = stateOf(req)?.auth;
     if (!auth) return next(new Error('requireAuthentication() must come after pomeriumAuth()'));
     try {
       auth.requireIdentity(req.pomerium, toAuthRequest(req));

@@ -1,0 +1,153 @@
+// auth.decide(): the decision of authenticate(), handed back in the same turn when nothing had to
+// be awaited. Adapters call it on every request; these specify when it answers synchronously,
+// that it decides exactly as authenticate() does, and that it fails only with PomeriumAuthError.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createPomeriumAuth, PomeriumAuthError, type AuthRequest, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import { assertionHeaders, serviceAccountHeaders, signJwt, type TestIssuer } from '@pomerium-auth/testing';
+import { issuer as makeIssuer, request, withAudit } from './fixtures.js';
+
+let issuer: TestIssuer;
+const now = () => Math.floor(Date.now() / 1000);
+
+before(async () => {
+  issuer = await makeIssuer();
+});
+
+function auth(options: PomeriumAuthOptions = {}) {
+  return createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, publicKeys: [issuer.keys[0]!.publicJwk], audience: issuer.host, ...options });
+}
+
+/** What decide() threw, or undefined when it did not throw. */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('auth.decide answers in the same turn', () => {
+  test('for a service-account token that needs no record lookup, from its first sight on', () => {
+    const a = auth();
+    const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' });
+    for (let i = 0; i < 3; i++) {
+      const decided = a.decide(request(serviceAccountHeaders(token)));
+      assert.ok(!(decided instanceof Promise), `request ${i} was answered with a promise`);
+      assert.equal(decided?.user.id, 'bot-1');
+    }
+  });
+
+  test('for an assertion verified with a configured public key', () => {
+    const decided = auth().decide(request(assertionHeaders(issuer.mintAssertion({ sub: 'user-7' }))));
+    assert.ok(!(decided instanceof Promise));
+    assert.equal(decided?.user.id, 'user-7');
+  });
+
+  test('for an anonymous request when authentication is optional', () => {
+    assert.equal(auth({ required: false }).decide(request({})), undefined);
+  });
+
+  test('for a cached token whose first verifications had to look its record up', async () => {
+    let lookups = 0;
+    const a = auth({ serviceAccounts: (id) => (lookups++, { id, userId: 'bot-1' }) });
+    const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' });
+    // Stored at its second verification (the cache's doorkeeper): two lookups, then none.
+    for (let i = 0; i < 2; i++) {
+      const decided = a.decide(request(serviceAccountHeaders(token)));
+      assert.ok(decided instanceof Promise, `verification ${i} should wait for the lookup`);
+      assert.equal((await decided)?.user.id, 'bot-1');
+    }
+    const cached = a.decide(request(serviceAccountHeaders(token)));
+    assert.ok(!(cached instanceof Promise));
+    assert.equal(cached?.user.id, 'bot-1');
+    assert.equal(lookups, 2);
+  });
+});
+
+describe('auth.decide hands back a promise', () => {
+  test('when the keys have to be fetched first, and in the same turn once they are held', async () => {
+    const server = await issuer.serve();
+    try {
+      const a = createPomeriumAuth({ env: false, jwksUrl: server.url, audience: issuer.host });
+      const first = a.decide(request(assertionHeaders(issuer.mintAssertion({ sub: 'u1' }))));
+      assert.ok(first instanceof Promise);
+      assert.equal((await first)?.user.id, 'u1');
+      const next = a.decide(request(assertionHeaders(issuer.mintAssertion({ sub: 'u2' }))));
+      assert.ok(!(next instanceof Promise));
+      assert.equal(next?.user.id, 'u2');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('when an impersonation is asked for (grants and the directory are consulted)', async () => {
+    const a = auth({ impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } });
+    const headers = { ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })), 'impersonate-user': 'user_1' };
+    const decided = a.decide(request(headers));
+    assert.ok(decided instanceof Promise);
+    const identity = (await decided) as Identity;
+    assert.deepEqual([identity.initiator.id, identity.user.id, identity.impersonating], ['admin', 'user_1', true]);
+  });
+});
+
+describe('auth.decide refuses as authenticate does', () => {
+  const key = () => issuer.sharedSecretBytes;
+  const rows: Array<[string, () => Record<string, string>, PomeriumAuthOptions, string]> = [
+    ['no credential at all', () => ({}), {}, 'no_credentials'],
+    ['a credential that is not a compact JWS', () => ({ authorization: 'Pomerium not-a-token' }), {}, 'malformed_credential'],
+    ['alg none', () => serviceAccountHeaders(signJwt({ alg: 'none' }, { jti: 'sa', sub: 'u' }, null)), {}, 'algorithm_not_allowed'],
+    ['a wrong HMAC key', () => serviceAccountHeaders(signJwt({ alg: 'HS256' }, { jti: 'sa', sub: 'u' }, Buffer.alloc(32, 7))), {}, 'bad_signature'],
+    ['an expired service-account token', () => serviceAccountHeaders(signJwt({ alg: 'HS256' }, { jti: 'sa', sub: 'u', exp: now() - 60 }, key())), {}, 'token_expired'],
+    ['an assertion for another audience', () => assertionHeaders(issuer.mintAssertion({ aud: 'other.example.com' })), {}, 'audience_mismatch'],
+    ['an impersonation header without a credential', () => ({ 'impersonate-user': 'user_1' }), { required: false }, 'no_credentials'],
+  ];
+  for (const [description, headers, options, reason] of rows) {
+    test(`${description}: thrown in the same turn, audited once, the reason authenticate rejects with`, async () => {
+      const { auth: audited, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, publicKeys: [issuer.keys[0]!.publicJwk], audience: issuer.host, ...options });
+      const err = thrownBy(() => audited.decide(request(headers())));
+      assert.ok(err instanceof PomeriumAuthError, `expected a PomeriumAuthError, got ${String(err)}`);
+      assert.equal(err.reason, reason);
+      const rejected = await audited.authenticate(request(headers())).then(
+        () => assert.fail('authenticate accepted what decide refused'),
+        (e: unknown) => e,
+      );
+      assert.ok(rejected instanceof PomeriumAuthError);
+      assert.equal(rejected.reason, reason);
+      await settled();
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['authentication_failed', 'authentication_failed'],
+      );
+    });
+  }
+
+  test('a later route rule narrows in the same turn: forbid refuses an impersonation decided by the first', async () => {
+    const a = auth({ impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } });
+    const headers = { ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })), 'impersonate-user': 'user_1' };
+    const decided = a.decide(request(headers), [{}, { impersonation: 'forbid' }]);
+    assert.ok(decided instanceof Promise);
+    await assert.rejects(decided, (e: unknown) => e instanceof PomeriumAuthError && e.status === 403);
+  });
+
+  test('whatever the headers hold, it answers or throws a PomeriumAuthError, never anything else', () => {
+    const a = auth({ required: false, impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] } });
+    const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
+    const tokenish = fc.oneof(fc.string(), fc.tuple(segment, segment, segment).map((parts) => parts.join('.')));
+    const value = fc.oneof(tokenish, tokenish.map((t) => `Pomerium ${t}`), tokenish.map((t) => `Bearer Pomerium-${t}`), fc.array(tokenish, { maxLength: 3 }));
+    const names = fc.constantFrom('authorization', 'x-pomerium-authorization', 'x-pomerium-jwt-assertion', 'impersonate-user', 'impersonate-group', 'constructor', '__proto__');
+    fc.assert(
+      fc.property(fc.dictionary(names, value, { maxKeys: 4 }), (headers) => {
+        const req: AuthRequest = { method: 'GET', url: '/', headers: { ...headers } };
+        const err = thrownBy(() => {
+          const decided = a.decide(req);
+          if (decided instanceof Promise) decided.catch(() => undefined);
+        });
+        assert.ok(err === undefined || err instanceof PomeriumAuthError, `threw ${String(err)}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
