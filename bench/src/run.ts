@@ -2,6 +2,7 @@
 // one table with the targets of issue 8. Environment:
 //   BENCH_ONLY=micro,memory,http   phases to run (default all)
 //   BENCH_DURATION=10              seconds of load per HTTP case (BENCH_WARMUP, default 2, before it)
+//   BENCH_ROUNDS=10                interleaved rounds the HTTP load is split into
 //   BENCH_SAMPLES=9                timed samples per verification case
 //   BENCH_SCALE=1                  multiplies iterations per sample (0.1 for a quick look)
 //   BENCH_MEMORY_TOKENS=1000000    distinct tokens sent through the cache
@@ -68,7 +69,7 @@ if (phases.has('http')) {
     publicPem: issuers.es256.keys[0]!.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
   };
   const tokens = { assertions: assertionPool(issuers.es256, HTTP_ASSERTIONS).tokens, serviceAccount: issuers.es256.mintServiceAccountToken({ id: 'sa-0', userId: 'bot-0' }) };
-  http = await runHttp(httpCases(tokens), config, { durationSeconds: Number(env.BENCH_DURATION ?? 10), warmupSeconds: Number(env.BENCH_WARMUP ?? 2), connections: 16 }, log);
+  http = await runHttp(httpCases(tokens), config, { durationSeconds: Number(env.BENCH_DURATION ?? 10), warmupSeconds: Number(env.BENCH_WARMUP ?? 2), connections: 16, ...(env.BENCH_ROUNDS ? { rounds: Number(env.BENCH_ROUNDS) } : {}) }, log);
 }
 await issuers.es256.close();
 await issuers.rs256.close();

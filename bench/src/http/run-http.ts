@@ -27,7 +27,7 @@ export interface LoadOptions {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
-  /** Rounds: every case gets one slice of load per round, cases in turn (default 5). */
+  /** Rounds: every case gets one slice of load per round, cases in turn (default 10). */
   rounds?: number;
 }
 
@@ -97,7 +97,7 @@ function load(c: HttpCase, port: number, seconds: number, connections: number, o
  * ```
  */
 export async function runHttp(cases: HttpCase[], config: HttpConfig, options: LoadOptions, log: (line: string) => void): Promise<HttpResult[]> {
-  const rounds = Math.max(1, options.rounds ?? 5);
+  const rounds = Math.max(1, options.rounds ?? 10);
   const slice = options.durationSeconds / rounds;
   const servers: { c: HttpCase; child: ChildProcess; port: number }[] = [];
   try {
