@@ -4,7 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import express4 from 'express4';
 import express5 from 'express5';
 import { PomeriumAuthConfigError } from '@pomerium-auth/core';
-import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { assertionHeaders, createTestIssuer, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { allowImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
 import { listen } from './conformance-app.js';
 
@@ -29,6 +29,50 @@ test('allowImpersonation checks its grants when the route is defined', () => {
 
 test('pomeriumAuth refuses bad options at start-up, naming the option', () => {
   assert.throws(() => pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, clockTolerance: -1 }), (err: unknown) => err instanceof PomeriumAuthConfigError && err.option === 'clockTolerance');
+});
+
+describe('the middleware, called as Express calls it', () => {
+  const bot = () => serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' }));
+  const call = (middleware: RequestHandler, headers: Record<string, string>) => {
+    const req = { method: 'GET', url: '/', originalUrl: '/', headers, rawHeaders: Object.entries(headers).flat() } as unknown as PomeriumRequest;
+    const before = Reflect.ownKeys(req);
+    let nextCalls = 0;
+    let nextArg: unknown;
+    const done = new Promise<void>((resolve) => {
+      middleware(req, {} as never, (arg?: unknown) => {
+        nextCalls++;
+        nextArg = arg;
+        resolve();
+      });
+    });
+    const sameTurn = nextCalls === 1;
+    return { req, before, sameTurn, done, next: () => ({ nextCalls, nextArg }) };
+  };
+
+  test('calls next() in the same turn when core decided without waiting (a service-account token)', async () => {
+    const { req, sameTurn, done } = call(pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false }), bot());
+    assert.equal(sameTurn, true);
+    await done;
+    assert.equal(req.user?.id, 'bot-1');
+  });
+
+  test('calls next() once the lookup it waited for has answered', async () => {
+    const middleware = pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false, serviceAccounts: async (id) => ({ id, userId: 'bot-1' }) });
+    const { req, sameTurn, done, next } = call(middleware, bot());
+    assert.equal(sameTurn, false);
+    await done;
+    assert.deepEqual(next(), { nextCalls: 1, nextArg: undefined });
+    assert.equal(req.user?.id, 'bot-1');
+  });
+
+  test('adds to req only what it promises: pomerium and the user property', async () => {
+    const { req, before, done } = call(pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false }), bot());
+    await done;
+    assert.deepEqual(
+      Reflect.ownKeys(req).filter((k) => !before.includes(k)),
+      ['pomerium', 'user'],
+    );
+  });
 });
 
 for (const [name, express] of [['express 4', express4], ['express 5', express5]] as const) {
