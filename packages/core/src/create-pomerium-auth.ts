@@ -211,6 +211,7 @@ function withCredential(opts: ResolvedOptions, request: AuthRequest, route: Rout
   }
 }
 
+/** The identity an impersonation decision produced, with its success event audited. */
 function impersonationIdentity(
   opts: ResolvedOptions,
   request: AuthRequest,
