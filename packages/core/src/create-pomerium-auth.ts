@@ -308,10 +308,12 @@ function authorizeRoute(opts: ResolvedOptions, identity: Identity | undefined, r
 
 function event(name: AuditEventName, request: AuthRequest, credential: VerifiedCredential | undefined, initiator: Principal | undefined, user: Principal | undefined): AuditEvent {
   const requestId = request.requestId ?? headerValue(request.headers, 'x-request-id');
+  // Read once: from a framework's request, the address is worked out on each read (Express runs proxy-addr).
+  const ip = request.ip;
   const e: AuditEvent = {
     time: new Date().toISOString(),
     event: name,
-    request: { method: request.method, path: pathOf(request.url), ...(request.ip !== undefined ? { ip: request.ip } : {}), ...(requestId !== undefined ? { request_id: requestId } : {}) },
+    request: { method: request.method, path: pathOf(request.url), ...(ip !== undefined ? { ip } : {}), ...(requestId !== undefined ? { request_id: requestId } : {}) },
   };
   const initiating = auditUser(initiator);
   const effective = auditUser(user);

@@ -131,7 +131,8 @@ export function toAuthRequest(req: NodeRequestLike): AuthRequest {
 /**
  * An {@link AuthRequest} read from a framework's request. Only `headers` (and `rawHeaders`) are
  * read up front; the method, the URL and the client address are read when something asks for
- * them (an audit event, a read-only grant), and the first answer is kept.
+ * them (an audit event, a read-only grant). The method and URL are kept once read; the address
+ * is read again on each ask, so a caller reads it once.
  *
  * Each read of the framework's request is worth saving: Express gives every request object a
  * hidden class of its own, so each property read there misses V8's inline caches (measured in a
