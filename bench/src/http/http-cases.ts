@@ -39,6 +39,7 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
   const userAt = (i: number): string => `user_${i % pool.length}`;
   const assertion = (i: number): Record<string, string> => ({ 'x-pomerium-jwt-assertion': at(i) });
   const none = (): Record<string, string> => ({});
+  const serviceAccount = (): Record<string, string> => ({ authorization: `Bearer Pomerium-${tokens.serviceAccount}` });
   return [
     { id: 'http.express', group: 'Express 5', label: 'bare Express 5', server: 'express', headers: none, expectedUser: () => 'anonymous' },
     {
@@ -47,7 +48,7 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       label: 'pomeriumAuth, repeated service-account token',
       server: 'express+pomeriumAuth',
       baseline: 'http.express',
-      headers: () => ({ authorization: `Bearer Pomerium-${tokens.serviceAccount}` }),
+      headers: serviceAccount,
       expectedUser: () => 'bot-0',
     },
     {
@@ -56,7 +57,7 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       label: 'floor: a middleware that only sets req.pomerium and req.user (same requests)',
       server: 'express+identity-only',
       baseline: 'http.express',
-      headers: () => ({ authorization: `Bearer Pomerium-${tokens.serviceAccount}` }),
+      headers: serviceAccount,
       expectedUser: () => 'bot-0',
     },
     {

@@ -53,6 +53,9 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+/** The id of the principal an Express middleware put under `req.user`. */
+const userId = (req: Request): string => (req.user as { id: string }).id;
+
 function expressApp(auth: express.RequestHandler[], userOf: (req: Request) => string): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -67,9 +70,9 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
     case 'express':
       return expressApp([], () => 'anonymous');
     case 'express+pomeriumAuth':
-      return expressApp([expressPomeriumAuth(pomeriumOptions(config))], (req) => (req.user as { id: string }).id);
+      return expressApp([expressPomeriumAuth(pomeriumOptions(config))], userId);
     case 'express+pomeriumAuth(thread-pool)':
-      return expressApp([expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'thread-pool' }))], (req) => (req.user as { id: string }).id);
+      return expressApp([expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'thread-pool' }))], userId);
     case 'express+identity-only':
       // What any authentication middleware pays in Express before it checks a thing: one more
       // layer, and the two properties it adds to req (see bench/README.md, per-request cost).
@@ -82,7 +85,7 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
             next();
           },
         ],
-        (req) => (req.user as { id: string }).id,
+        userId,
       );
     case 'express+express-jwt':
       return expressApp(
@@ -101,7 +104,7 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
         (payload: { sub: string }, done: (err: unknown, user: unknown) => void) => done(null, { id: payload.sub }),
       );
       passport.use(strategy);
-      return expressApp([passport.initialize(), passport.authenticate('jwt', { session: false })], (req) => (req.user as { id: string }).id);
+      return expressApp([passport.initialize(), passport.authenticate('jwt', { session: false })], userId);
     }
     default:
       throw new Error(`not an Express server: ${name}`);
