@@ -9,7 +9,8 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const tmp = '.dist-building';
 rmSync(tmp, { recursive: true, force: true });
-const run = (project, outDir) => execFileSync(process.execPath, [tsc, '-p', project, '--outDir', outDir], { stdio: 'inherit' });
+const run = (project, outDir) =>
+  execFileSync(process.execPath, [tsc, '-p', project, '--outDir', outDir], { stdio: 'inherit' });
 try {
   run('tsconfig.json', `${tmp}/esm`);
   if (existsSync('tsconfig.cjs.json')) {

@@ -35,10 +35,16 @@ function testFiles(dir) {
 }
 
 const files = workspaceDirs().flatMap((dir) => testFiles(join(dir, '.test-build')));
-const selected = filter.length ? files.filter((f) => filter.some((p) => relative(root, f).includes(p))) : files;
+const selected = filter.length
+  ? files.filter((f) => filter.some((p) => relative(root, f).includes(p)))
+  : files;
 if (selected.length === 0) {
   console.error('run-tests: no compiled test files found; run the test:build task first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=4', '--test-reporter=spec', ...selected], { stdio: 'inherit', cwd: root });
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=4', '--test-reporter=spec', ...selected],
+  { stdio: 'inherit', cwd: root },
+);
 process.exit(result.status ?? 1);

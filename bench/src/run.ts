@@ -41,7 +41,10 @@ const started = new Date();
 let micro: MicroResult[] = [];
 if (phases.has('micro')) {
   log('verification micro-benchmarks (minting token pools first)');
-  const sizes = { asymmetric: Math.max(10, Math.round(1000 * scale)), hmac: Math.max(10, Math.round(20_000 * scale)) };
+  const sizes = {
+    asymmetric: Math.max(10, Math.round(1000 * scale)),
+    hmac: Math.max(10, Math.round(20_000 * scale)),
+  };
   const isolate = env.BENCH_ISOLATE !== '0';
   // In isolated mode this process needs only the cases' names: the children mint their own pools.
   const cases = await buildMicroCases(issuers, isolate ? { asymmetric: 1, hmac: 1 } : sizes);
@@ -53,7 +56,11 @@ if (phases.has('memory')) {
   const tokens = Number(env.BENCH_MEMORY_TOKENS ?? 1_000_000);
   log(`cache memory: ${tokens} distinct tokens through a 10000-entry cache (child process)`);
   const script = fileURLToPath(new URL('./memory/cache-memory.js', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, [script, String(tokens), '10000'], { maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [script, String(tokens), '10000'],
+    { maxBuffer: 1 << 20 },
+  );
   memory = JSON.parse(stdout) as CacheMemoryResult;
 }
 
@@ -68,8 +75,21 @@ if (phases.has('http')) {
     sharedSecret: issuers.es256.sharedSecret,
     publicPem: issuers.es256.keys[0]!.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
   };
-  const tokens = { assertions: assertionPool(issuers.es256, HTTP_ASSERTIONS).tokens, serviceAccount: issuers.es256.mintServiceAccountToken({ id: 'sa-0', userId: 'bot-0' }) };
-  http = await runHttp(httpCases(tokens), config, { durationSeconds: Number(env.BENCH_DURATION ?? 10), warmupSeconds: Number(env.BENCH_WARMUP ?? 2), connections: 16, ...(env.BENCH_ROUNDS ? { rounds: Number(env.BENCH_ROUNDS) } : {}) }, log);
+  const tokens = {
+    assertions: assertionPool(issuers.es256, HTTP_ASSERTIONS).tokens,
+    serviceAccount: issuers.es256.mintServiceAccountToken({ id: 'sa-0', userId: 'bot-0' }),
+  };
+  http = await runHttp(
+    httpCases(tokens),
+    config,
+    {
+      durationSeconds: Number(env.BENCH_DURATION ?? 10),
+      warmupSeconds: Number(env.BENCH_WARMUP ?? 2),
+      connections: 16,
+      ...(env.BENCH_ROUNDS ? { rounds: Number(env.BENCH_ROUNDS) } : {}),
+    },
+    log,
+  );
 }
 await issuers.es256.close();
 await issuers.rs256.close();
@@ -86,6 +106,23 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 writeFileSync(`${resultsDir}bench-${stamp}.md`, report);
 writeFileSync(
   `${resultsDir}bench-${stamp}.json`,
-  JSON.stringify({ started, node: process.version, cpus: cpu.length, micro: micro.map((m) => ({ id: m.case.id, ratio: m.ratio, cpuRatio: m.cpuRatio, ...m.measurement })), http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })), memory, targets }, null, 2),
+  JSON.stringify(
+    {
+      started,
+      node: process.version,
+      cpus: cpu.length,
+      micro: micro.map((m) => ({
+        id: m.case.id,
+        ratio: m.ratio,
+        cpuRatio: m.cpuRatio,
+        ...m.measurement,
+      })),
+      http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })),
+      memory,
+      targets,
+    },
+    null,
+    2,
+  ),
 );
 if (env.BENCH_STRICT === '1' && targets.some((t) => t.pass === false)) process.exitCode = 1;

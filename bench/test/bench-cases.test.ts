@@ -40,8 +40,19 @@ describe('verification cases', () => {
     const op = await core.prepare();
     // Index 0 of the ES256 pool verifies; an RS256 token signed by another issuer's key must not.
     assert.ok(core.verified(await op(0), 0));
-    const esAuth = (await import('@pomerium-auth/core')).createPomeriumAuth({ publicKeys: [issuers.es256.keys[0]!.publicJwk as never], env: false, audience: issuers.es256.audience });
-    await assert.rejects(esAuth.authenticate({ method: 'GET', url: '/', headers: { 'x-pomerium-jwt-assertion': rsToken } }), { error: 'invalid_token' });
+    const esAuth = (await import('@pomerium-auth/core')).createPomeriumAuth({
+      publicKeys: [issuers.es256.keys[0]!.publicJwk as never],
+      env: false,
+      audience: issuers.es256.audience,
+    });
+    await assert.rejects(
+      esAuth.authenticate({
+        method: 'GET',
+        url: '/',
+        headers: { 'x-pomerium-jwt-assertion': rsToken },
+      }),
+      { error: 'invalid_token' },
+    );
   });
 
   test('a case whose calls do not verify is reported, not measured', async () => {
@@ -53,7 +64,12 @@ describe('verification cases', () => {
 describe('harness', () => {
   test('measure gives one time per sample and a summary', async () => {
     let calls = 0;
-    const m = await measure(() => () => ++calls, { warmup: 3, samples: 4, iterations: 5, awaited: false });
+    const m = await measure(() => () => ++calls, {
+      warmup: 3,
+      samples: 4,
+      iterations: 5,
+      awaited: false,
+    });
     assert.equal(calls, 3 + 4 * 5);
     assert.equal(m.perOpNs.length, 4);
     assert.ok(m.minNs <= m.medianNs && m.medianNs <= m.maxNs);
@@ -89,14 +105,22 @@ describe('harness', () => {
   test('isolated runs measure each case with its baseline in a child process, and still check every call', async () => {
     const group = 'HS256 service account, first sight';
     const names = cases.filter((c) => c.group === group);
-    const results = await runMicro(names, { sizes: { asymmetric: 4, hmac: 8 }, samples: 2, isolate: true }, () => undefined);
+    const results = await runMicro(
+      names,
+      { sizes: { asymmetric: 4, hmac: 8 }, samples: 2, isolate: true },
+      () => undefined,
+    );
     assert.deepEqual(results.map((r) => r.case.id).sort(), names.map((c) => c.id).sort());
     for (const r of results) {
       if (r.case.baseline === undefined) assert.equal(r.ratio, undefined);
       else assert.ok(r.ratio !== undefined && r.ratio > 0, `${r.case.id} has a ratio`);
     }
     const floor = results.find((r) => r.case.id === 'hs256.floor')!;
-    assert.equal(floor.measurement.perOpNs.length, 2 * (names.length - 1), 'the floor pools its samples from every pair');
+    assert.equal(
+      floor.measurement.perOpNs.length,
+      2 * (names.length - 1),
+      'the floor pools its samples from every pair',
+    );
   });
 
   test('summarise reports the median and the interquartile range as a share of it', () => {

@@ -3,7 +3,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditEvent, DirectoryUser } from '@pomerium-auth/core';
 import { createApp } from '@pomerium-auth/example-express/app';
-import { assertionHeaders, createTestIssuer, serviceAccountHeaders, signJwt } from '@pomerium-auth/testing';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  serviceAccountHeaders,
+  signJwt,
+} from '@pomerium-auth/testing';
 import { keepAliveAgent, send } from './http-client.js';
 
 /** Options of {@link runSoak}. */
@@ -75,7 +80,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     { id: 'bob', groups: ['staff'] },
     { id: 'root', groups: [] },
     ...Array.from({ length: 100 }, (_, i) => ({ id: `user_${i}`, groups: ['customers'] })),
-  ]) users.set(user.id, user);
+  ])
+    users.set(user.id, user);
   const app = createApp({
     env: false,
     jwksUrl: keys.url,
@@ -83,7 +89,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     audience: issuer.audience,
     sharedSecret: issuer.sharedSecret,
     directory: (id) => users.get(id) ?? null,
-    impersonation: { grants: [{ name: 'support', initiators: ['group:admins'], targets: ['user_*'] }], protect: ['root', 'group:admins'] },
+    impersonation: {
+      grants: [{ name: 'support', initiators: ['group:admins'], targets: ['user_*'] }],
+      protect: ['root', 'group:admins'],
+    },
     audit: (_event: AuditEvent) => void auditEvents++,
     logger: { warn: () => undefined },
   });
@@ -92,35 +101,148 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const agent = keepAliveAgent(concurrency);
 
-  const pool = Array.from({ length: 50 }, (_, i) => issuer.mintAssertion({ sub: `user_${i}` }, { lifetime: 3600 }));
-  const admin = issuer.mintAssertion({ sub: 'admin', email: 'admin@corp.example', groups: ['admins'] }, { lifetime: 3600 });
+  const pool = Array.from({ length: 50 }, (_, i) =>
+    issuer.mintAssertion({ sub: `user_${i}` }, { lifetime: 3600 }),
+  );
+  const admin = issuer.mintAssertion(
+    { sub: 'admin', email: 'admin@corp.example', groups: ['admins'] },
+    { lifetime: 3600 },
+  );
   const bob = issuer.mintAssertion({ sub: 'bob' }, { lifetime: 3600 });
   const sa = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'user_7' });
-  const expired = issuer.mintAssertion({ sub: 'user_1' }, { now: Math.floor(Date.now() / 1000) - 3600 });
+  const expired = issuer.mintAssertion(
+    { sub: 'user_1' },
+    { now: Math.floor(Date.now() / 1000) - 3600 },
+  );
   const none = signJwt({ alg: 'none', typ: 'JWT' }, { sub: 'admin' }, null);
   const forged = `${pool[0]!.slice(0, pool[0]!.lastIndexOf('.'))}.${Buffer.alloc(64, 7).toString('base64url')}`;
   let n = 0;
-  const profile = (user: string, initiator = user) => (status: number, body: string): boolean => {
-    if (status !== 200) return false;
-    const p = JSON.parse(body) as { user: { id: string }; initiator: { id: string }; impersonating: boolean };
-    return p.user.id === user && p.initiator.id === initiator && p.impersonating === (user !== initiator);
-  };
-  const refused = (status: number, error: string) => (s: number, body: string): boolean => s === status && (JSON.parse(body) as { error: string }).error === error;
+  const profile =
+    (user: string, initiator = user) =>
+    (status: number, body: string): boolean => {
+      if (status !== 200) return false;
+      const p = JSON.parse(body) as {
+        user: { id: string };
+        initiator: { id: string };
+        impersonating: boolean;
+      };
+      return (
+        p.user.id === user &&
+        p.initiator.id === initiator &&
+        p.impersonating === (user !== initiator)
+      );
+    };
+  const refused =
+    (status: number, error: string) =>
+    (s: number, body: string): boolean =>
+      s === status && (JSON.parse(body) as { error: string }).error === error;
   let last = '';
   const kinds: Kind[] = [
-    { name: 'assertion (cached)', method: 'GET', path: '/api/profile', headers: () => assertionHeaders(pool[n++ % pool.length]!), check: (s, b) => s === 200 && (JSON.parse(b) as { user: { id: string } }).user.id.startsWith('user_') },
-    { name: 'assertion (fresh)', method: 'GET', path: '/api/profile', headers: () => assertionHeaders(issuer.mintAssertion({ sub: (last = `user_${n++ % 100}`) })), check: (s, b) => profile(last)(s, b) || (s === 200 && (JSON.parse(b) as { user: { id: string } }).user.id.startsWith('user_')) },
-    { name: 'service account', method: 'GET', path: '/api/reports', headers: () => serviceAccountHeaders(sa, (['x-pomerium-authorization', 'authorization-pomerium', 'authorization-bearer-pomerium'] as const)[n++ % 3]), check: (s, b) => s === 200 && (JSON.parse(b) as { readBy: string }).readBy === 'user_7' },
-    { name: 'impersonation granted', method: 'GET', path: '/api/profile', headers: () => ({ ...assertionHeaders(admin), 'impersonate-user': 'user_42' }), check: profile('user_42', 'admin') },
-    { name: 'impersonation denied (not granted)', method: 'GET', path: '/api/profile', headers: () => ({ ...assertionHeaders(bob), 'impersonate-user': 'user_1' }), check: refused(403, 'impersonation_denied') },
-    { name: 'impersonation denied (protected)', method: 'GET', path: '/api/profile', headers: () => ({ ...assertionHeaders(admin), 'impersonate-user': 'root' }), check: refused(403, 'impersonation_denied') },
-    { name: 'impersonation denied (payments)', method: 'POST', path: '/api/payments', headers: () => ({ ...assertionHeaders(admin), 'impersonate-user': 'user_3' }), check: refused(403, 'impersonation_denied'), audits: 2 },
-    { name: 'expired', method: 'GET', path: '/api/profile', headers: () => assertionHeaders(expired), check: refused(401, 'invalid_token') },
-    { name: 'alg none', method: 'GET', path: '/api/profile', headers: () => assertionHeaders(none), check: refused(401, 'invalid_token') },
-    { name: 'forged signature', method: 'GET', path: '/api/profile', headers: () => assertionHeaders(forged), check: refused(401, 'invalid_token') },
-    { name: 'random kid', method: 'GET', path: '/api/profile', headers: () => assertionHeaders(issuer.mintAssertion({}, { header: { kid: randomUUID() } })), check: refused(401, 'invalid_token') },
-    { name: 'garbage', method: 'GET', path: '/api/profile', headers: () => ({ authorization: `Pomerium ${randomUUID()}` }), check: refused(400, 'invalid_request') },
-    { name: 'no credential', method: 'GET', path: '/api/profile', headers: () => ({}), check: refused(401, 'credentials_required') },
+    {
+      name: 'assertion (cached)',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => assertionHeaders(pool[n++ % pool.length]!),
+      check: (s, b) =>
+        s === 200 && (JSON.parse(b) as { user: { id: string } }).user.id.startsWith('user_'),
+    },
+    {
+      name: 'assertion (fresh)',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => assertionHeaders(issuer.mintAssertion({ sub: (last = `user_${n++ % 100}`) })),
+      check: (s, b) =>
+        profile(last)(s, b) ||
+        (s === 200 && (JSON.parse(b) as { user: { id: string } }).user.id.startsWith('user_')),
+    },
+    {
+      name: 'service account',
+      method: 'GET',
+      path: '/api/reports',
+      headers: () =>
+        serviceAccountHeaders(
+          sa,
+          (
+            [
+              'x-pomerium-authorization',
+              'authorization-pomerium',
+              'authorization-bearer-pomerium',
+            ] as const
+          )[n++ % 3],
+        ),
+      check: (s, b) => s === 200 && (JSON.parse(b) as { readBy: string }).readBy === 'user_7',
+    },
+    {
+      name: 'impersonation granted',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => ({ ...assertionHeaders(admin), 'impersonate-user': 'user_42' }),
+      check: profile('user_42', 'admin'),
+    },
+    {
+      name: 'impersonation denied (not granted)',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => ({ ...assertionHeaders(bob), 'impersonate-user': 'user_1' }),
+      check: refused(403, 'impersonation_denied'),
+    },
+    {
+      name: 'impersonation denied (protected)',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => ({ ...assertionHeaders(admin), 'impersonate-user': 'root' }),
+      check: refused(403, 'impersonation_denied'),
+    },
+    {
+      name: 'impersonation denied (payments)',
+      method: 'POST',
+      path: '/api/payments',
+      headers: () => ({ ...assertionHeaders(admin), 'impersonate-user': 'user_3' }),
+      check: refused(403, 'impersonation_denied'),
+      audits: 2,
+    },
+    {
+      name: 'expired',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => assertionHeaders(expired),
+      check: refused(401, 'invalid_token'),
+    },
+    {
+      name: 'alg none',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => assertionHeaders(none),
+      check: refused(401, 'invalid_token'),
+    },
+    {
+      name: 'forged signature',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => assertionHeaders(forged),
+      check: refused(401, 'invalid_token'),
+    },
+    {
+      name: 'random kid',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => assertionHeaders(issuer.mintAssertion({}, { header: { kid: randomUUID() } })),
+      check: refused(401, 'invalid_token'),
+    },
+    {
+      name: 'garbage',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => ({ authorization: `Pomerium ${randomUUID()}` }),
+      check: refused(400, 'invalid_request'),
+    },
+    {
+      name: 'no credential',
+      method: 'GET',
+      path: '/api/profile',
+      headers: () => ({}),
+      check: refused(401, 'credentials_required'),
+    },
   ];
 
   const counts: Record<string, number> = Object.fromEntries(kinds.map((k) => [k.name, 0]));
@@ -155,7 +277,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const answer = await send(agent, base + kind.path, kind.method, headers);
         if (!kind.check(answer.status, answer.body)) {
           wrong++;
-          if (examples.length < 20) examples.push(`${kind.name}: ${answer.status} ${answer.body.slice(0, 200)}`);
+          if (examples.length < 20)
+            examples.push(`${kind.name}: ${answer.status} ${answer.body.slice(0, 200)}`);
         }
       } catch (err) {
         wrong++;
@@ -163,7 +286,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       done++;
       if (done === Math.floor(options.requests / 2)) sample('middle');
-      if (done % 20_000 === 0) log(`${done} requests, rss ${mib(process.memoryUsage().rss)} MiB, ${wrong} wrong`);
+      if (done % 20_000 === 0)
+        log(`${done} requests, rss ${mib(process.memoryUsage().rss)} MiB, ${wrong} wrong`);
     }
   }
 
@@ -181,5 +305,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
   rss.max = Math.max(rss.max, rss.start, rss.middle, rss.end);
   heap.max = Math.max(heap.max, heap.start, heap.middle, heap.end);
-  return { requests: done, kinds: counts, wrong, examples, unhandledRejections, auditEvents, auditEventsExpected: { min: done, max: auditEventsExpected }, rssMiB: rss, heapUsedMiB: heap, durationMs: Date.now() - started };
+  return {
+    requests: done,
+    kinds: counts,
+    wrong,
+    examples,
+    unhandledRejections,
+    auditEvents,
+    auditEventsExpected: { min: done, max: auditEventsExpected },
+    rssMiB: rss,
+    heapUsedMiB: heap,
+    durationMs: Date.now() - started,
+  };
 }

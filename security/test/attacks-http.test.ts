@@ -22,7 +22,10 @@ before(async () => {
   for (const name of new Set(rows.map((r) => r.auth))) {
     const server = createApp(f.options(name, (e) => void events.push(e))).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-    servers.set(name, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    servers.set(name, {
+      server,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    });
   }
 });
 after(async () => {
@@ -39,42 +42,76 @@ test('at least 80 lines of the table run over HTTP', () => {
 });
 
 for (const row of rows) {
-  test(`HTTP [${row.auth}] ${row.name} → ${row.expect}`, row.bug ? { todo: row.bug } : {}, async () => {
-    const { url } = servers.get(row.auth)!;
-    const path = row.method === 'GET' ? '/api/profile' : '/api/payments';
-    if (row.warm) await send(agent, `${url}/api/profile`, 'GET', row.warm);
-    await new Promise((resolve) => setImmediate(resolve));
-    events.length = 0;
-    // Lines of rawHeaders are sent as they are; the other headers of the row go along.
-    const inRaw = new Set((row.rawHeaders ?? []).filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase()));
-    const headers = row.rawHeaders ? [...row.rawHeaders, ...Object.entries(row.headers).filter(([n]) => !inRaw.has(n)).flatMap(([n, v]) => [v].flat().flatMap((x) => [n, x]))] : row.headers;
-    const answer = await send(agent, `${url}${path}`, row.method, headers);
-    await new Promise((resolve) => setImmediate(resolve));
-    const expected = parseExpectation(row.expect);
-    const body = JSON.parse(answer.body) as Record<string, unknown>;
-    if (expected.kind === 'error') {
-      assert.deepEqual([answer.status, body.error], [expected.status, expected.error], answer.body);
-      assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description'], 'nothing internal in the body');
-      if (expected.status === 401) assert.match(String(answer.headers['www-authenticate']), /^Bearer realm="pomerium"/);
-    } else if (expected.kind === 'pass') {
-      assert.equal(answer.status, 200, answer.body);
-      const profile = body as { user: { id: string; groups: string[] }; initiator: { id: string }; impersonating: boolean; credential: string };
-      assert.equal(profile.user.id, expected.user);
-      assert.equal(profile.impersonating, expected.initiator !== undefined);
-      if (expected.initiator) assert.equal(profile.initiator.id, expected.initiator);
-      if (expected.source) assert.equal(profile.credential, expected.source);
-      if (expected.groups) assert.deepEqual(profile.user.groups, expected.groups);
-    }
-    // Exactly one audit event per decision; an anonymous pass on an optional route is not a decision about anyone.
-    assert.equal(events.length, expected.kind === 'anon' ? 0 : 1, `${events.length} audit events`);
-    if (expected.kind === 'error' && expected.reason) assert.equal(events[0]!.error?.reason, expected.reason);
-  });
+  test(
+    `HTTP [${row.auth}] ${row.name} → ${row.expect}`,
+    row.bug ? { todo: row.bug } : {},
+    async () => {
+      const { url } = servers.get(row.auth)!;
+      const path = row.method === 'GET' ? '/api/profile' : '/api/payments';
+      if (row.warm) await send(agent, `${url}/api/profile`, 'GET', row.warm);
+      await new Promise((resolve) => setImmediate(resolve));
+      events.length = 0;
+      // Lines of rawHeaders are sent as they are; the other headers of the row go along.
+      const inRaw = new Set(
+        (row.rawHeaders ?? []).filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase()),
+      );
+      const headers = row.rawHeaders
+        ? [
+            ...row.rawHeaders,
+            ...Object.entries(row.headers)
+              .filter(([n]) => !inRaw.has(n))
+              .flatMap(([n, v]) => [v].flat().flatMap((x) => [n, x])),
+          ]
+        : row.headers;
+      const answer = await send(agent, `${url}${path}`, row.method, headers);
+      await new Promise((resolve) => setImmediate(resolve));
+      const expected = parseExpectation(row.expect);
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      if (expected.kind === 'error') {
+        assert.deepEqual(
+          [answer.status, body.error],
+          [expected.status, expected.error],
+          answer.body,
+        );
+        assert.deepEqual(
+          Object.keys(body).sort(),
+          ['error', 'error_description'],
+          'nothing internal in the body',
+        );
+        if (expected.status === 401)
+          assert.match(String(answer.headers['www-authenticate']), /^Bearer realm="pomerium"/);
+      } else if (expected.kind === 'pass') {
+        assert.equal(answer.status, 200, answer.body);
+        const profile = body as {
+          user: { id: string; groups: string[] };
+          initiator: { id: string };
+          impersonating: boolean;
+          credential: string;
+        };
+        assert.equal(profile.user.id, expected.user);
+        assert.equal(profile.impersonating, expected.initiator !== undefined);
+        if (expected.initiator) assert.equal(profile.initiator.id, expected.initiator);
+        if (expected.source) assert.equal(profile.credential, expected.source);
+        if (expected.groups) assert.deepEqual(profile.user.groups, expected.groups);
+      }
+      // Exactly one audit event per decision; an anonymous pass on an optional route is not a decision about anyone.
+      assert.equal(
+        events.length,
+        expected.kind === 'anon' ? 0 : 1,
+        `${events.length} audit events`,
+      );
+      if (expected.kind === 'error' && expected.reason)
+        assert.equal(events[0]!.error?.reason, expected.reason);
+    },
+  );
 }
 
 test('HTTP: a credential header over 16 KiB is refused by Node (431) before anything parses it', async () => {
   const { url } = servers.get('main')!;
   events.length = 0;
-  const answer = await send(agent, `${url}/api/profile`, 'GET', { 'x-pomerium-jwt-assertion': 'a'.repeat(17_000) });
+  const answer = await send(agent, `${url}/api/profile`, 'GET', {
+    'x-pomerium-jwt-assertion': 'a'.repeat(17_000),
+  });
   assert.equal(answer.status, 431);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(events.length, 0, 'the app never saw it');

@@ -2,7 +2,13 @@
 // identity or PomeriumAuthError, and exactly one audit event (audit option and diagnostics channel).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, PomeriumAuthError, type AuthRequest, type Identity, type PomeriumAuth } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  PomeriumAuthError,
+  type AuthRequest,
+  type Identity,
+  type PomeriumAuth,
+} from '@pomerium-auth/core';
 import { attackRows } from './lib/attack-table.js';
 import { auditMismatch, identityMismatch, parseExpectation } from './lib/expectation.js';
 import { collectAudit, createFixtures, type AuthName } from './lib/fixtures.js';
@@ -12,7 +18,8 @@ const audit = collectAudit();
 const auths = new Map<AuthName, PomeriumAuth>();
 const authFor = (name: AuthName): PomeriumAuth => {
   let auth = auths.get(name);
-  if (!auth) auths.set(name, (auth = createPomeriumAuth(f.options(name, (e) => void audit.sink.push(e)))));
+  if (!auth)
+    auths.set(name, (auth = createPomeriumAuth(f.options(name, (e) => void audit.sink.push(e)))));
   return auth;
 };
 after(async () => {
@@ -31,8 +38,16 @@ test('the attack table has at least 80 distinct cases', () => {
 for (const row of rows) {
   test(`[${row.auth}] ${row.name} → ${row.expect}`, row.bug ? { todo: row.bug } : {}, async () => {
     const expected = parseExpectation(row.expect);
-    const request: AuthRequest = { method: row.method, url: '/attack?x=1', headers: structuredClone(row.headers), ...(row.rawHeaders ? { rawHeaders: [...row.rawHeaders] } : {}) };
-    if (row.warm) await authFor(row.auth).authenticate({ method: 'GET', url: '/', headers: { ...row.warm } }).catch(() => undefined);
+    const request: AuthRequest = {
+      method: row.method,
+      url: '/attack?x=1',
+      headers: structuredClone(row.headers),
+      ...(row.rawHeaders ? { rawHeaders: [...row.rawHeaders] } : {}),
+    };
+    if (row.warm)
+      await authFor(row.auth)
+        .authenticate({ method: 'GET', url: '/', headers: { ...row.warm } })
+        .catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
     audit.clear();
     let identity: Identity | undefined;
@@ -44,13 +59,28 @@ for (const row of rows) {
     }
     await new Promise((resolve) => setImmediate(resolve));
     if (error !== undefined) {
-      assert.ok(error instanceof PomeriumAuthError, `threw something else than PomeriumAuthError: ${String(error)}`);
-      assert.equal(expected.kind, 'error', `expected ${row.expect}, got ${error.status} ${error.error} ${error.reason} (${error.detail})`);
+      assert.ok(
+        error instanceof PomeriumAuthError,
+        `threw something else than PomeriumAuthError: ${String(error)}`,
+      );
+      assert.equal(
+        expected.kind,
+        'error',
+        `expected ${row.expect}, got ${error.status} ${error.error} ${error.reason} (${error.detail})`,
+      );
       if (expected.kind !== 'error') return;
-      assert.deepEqual([error.status, error.error, error.reason], [expected.status, expected.error, expected.reason ?? error.reason], `detail: ${error.detail}`);
+      assert.deepEqual(
+        [error.status, error.error, error.reason],
+        [expected.status, expected.error, expected.reason ?? error.reason],
+        `detail: ${error.detail}`,
+      );
       // What the client sees never carries internal detail.
       assert.deepEqual(Object.keys(error.toJSON()).sort(), ['error', 'error_description']);
-      if (error.status === 401 && error.error === 'invalid_token') assert.match(error.headers['WWW-Authenticate'] ?? '', /^Bearer realm="pomerium", error="invalid_token"/);
+      if (error.status === 401 && error.error === 'invalid_token')
+        assert.match(
+          error.headers['WWW-Authenticate'] ?? '',
+          /^Bearer realm="pomerium", error="invalid_token"/,
+        );
     } else {
       assert.deepEqual(identityMismatch(expected, identity), []);
     }
@@ -63,9 +93,16 @@ for (const row of rows) {
     assert.equal(audit.sink.length, 1, `audit sink got ${audit.sink.length} events`);
     assert.equal(audit.channel.length, 1, `diagnostics channel got ${audit.channel.length} events`);
     assert.equal(audit.channel[0], audit.sink[0]);
-    const outcome = error instanceof PomeriumAuthError ? { error: { error: error.error, reason: error.reason } } : identity ? { identity } : {};
+    const outcome =
+      error instanceof PomeriumAuthError
+        ? { error: { error: error.error, reason: error.reason } }
+        : identity
+          ? { identity }
+          : {};
     assert.deepEqual(auditMismatch(audit.sink[0]!, outcome), []);
     // Impersonation headers never reach the handler.
-    if (!error) for (const name of ['impersonate-user', 'impersonate-group', 'impersonate-reason']) assert.equal(request.headers[name], undefined);
+    if (!error)
+      for (const name of ['impersonate-user', 'impersonate-group', 'impersonate-reason'])
+        assert.equal(request.headers[name], undefined);
   });
 }

@@ -5,8 +5,17 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createPomeriumAuth, PomeriumAuthError, type PomeriumAuthOptions } from '@pomerium-auth/core';
-import { assertionHeaders, createTestIssuer, type JwksServer, type TestIssuer } from '@pomerium-auth/testing';
+import {
+  createPomeriumAuth,
+  PomeriumAuthError,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  type JwksServer,
+  type TestIssuer,
+} from '@pomerium-auth/testing';
 import { eventually, settle, sleep } from './lib/wait.js';
 
 const quiet = { warn: () => undefined };
@@ -15,19 +24,40 @@ after(async () => {
   await Promise.all(issuers.map((i) => i.close()));
 });
 
-async function setup(jwks: PomeriumAuthOptions['jwks'] = {}, extra: PomeriumAuthOptions = {}): Promise<{ issuer: TestIssuer; keys: JwksServer; auth: ReturnType<typeof createPomeriumAuth> }> {
+async function setup(
+  jwks: PomeriumAuthOptions['jwks'] = {},
+  extra: PomeriumAuthOptions = {},
+): Promise<{ issuer: TestIssuer; keys: JwksServer; auth: ReturnType<typeof createPomeriumAuth> }> {
   const issuer = await createTestIssuer();
   issuers.push(issuer);
   const keys = await issuer.serve();
-  const auth = createPomeriumAuth({ env: false, jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, jwks: { timeout: 300, ...jwks }, cache: false, audit: false, logger: quiet, ...extra });
+  const auth = createPomeriumAuth({
+    env: false,
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwks: { timeout: 300, ...jwks },
+    cache: false,
+    audit: false,
+    logger: quiet,
+    ...extra,
+  });
   return { issuer, keys, auth };
 }
 
 const request = (token: string) => ({ method: 'GET', url: '/', headers: assertionHeaders(token) });
 
-async function expectError(promise: Promise<unknown>, status: number, error: string, reason?: string): Promise<PomeriumAuthError> {
+async function expectError(
+  promise: Promise<unknown>,
+  status: number,
+  error: string,
+  reason?: string,
+): Promise<PomeriumAuthError> {
   const outcome = await settle(promise);
-  assert.ok(outcome.error instanceof PomeriumAuthError, `expected ${status} ${error}, got ${outcome.error === undefined ? 'a pass' : String(outcome.error)}`);
+  assert.ok(
+    outcome.error instanceof PomeriumAuthError,
+    `expected ${status} ${error}, got ${outcome.error === undefined ? 'a pass' : String(outcome.error)}`,
+  );
   assert.equal(outcome.error.status, status);
   assert.equal(outcome.error.error, error);
   if (reason) assert.equal(outcome.error.reason, reason);
@@ -57,9 +87,17 @@ describe('no key can be had: 503 temporarily_unavailable with Retry-After', () =
     test(`key server ${mode} ${JSON.stringify(options)} at start`, async () => {
       const { issuer, keys, auth } = await setup();
       keys.fault(mode, options);
-      const err = await expectError(auth.authenticate(request(issuer.mintAssertion())), 503, 'temporarily_unavailable', 'keys_unavailable');
+      const err = await expectError(
+        auth.authenticate(request(issuer.mintAssertion())),
+        503,
+        'temporarily_unavailable',
+        'keys_unavailable',
+      );
       assert.equal(err.headers['Retry-After'], '5');
-      assert.deepEqual(err.toJSON(), { error: 'temporarily_unavailable', error_description: err.description });
+      assert.deepEqual(err.toJSON(), {
+        error: 'temporarily_unavailable',
+        error_description: err.description,
+      });
       await keys.close();
     });
   }
@@ -67,16 +105,26 @@ describe('no key can be had: 503 temporarily_unavailable with Retry-After', () =
   test('recovers once the key server is back', async () => {
     const { issuer, keys, auth } = await setup();
     keys.fault('error');
-    await expectError(auth.authenticate(request(issuer.mintAssertion())), 503, 'temporarily_unavailable');
+    await expectError(
+      auth.authenticate(request(issuer.mintAssertion())),
+      503,
+      'temporarily_unavailable',
+    );
     keys.fault('none');
     // The retry backoff starts at 1 s: poll until it passes (a liveness bound, not a timing check).
-    await eventually(async () => (await settle(auth.authenticate(request(issuer.mintAssertion())))).value !== undefined, 'recovery');
+    await eventually(
+      async () =>
+        (await settle(auth.authenticate(request(issuer.mintAssertion())))).value !== undefined,
+      'recovery',
+    );
   });
 
   test('a burst of requests while the key server fails makes one fetch, not one per request', async () => {
     const { issuer, keys, auth } = await setup();
     keys.fault('error');
-    const outcomes = await Promise.all(Array.from({ length: 200 }, () => settle(auth.authenticate(request(issuer.mintAssertion())))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, () => settle(auth.authenticate(request(issuer.mintAssertion())))),
+    );
     for (const o of outcomes) assert.equal((o.error as PomeriumAuthError).status, 503);
     assert.ok(keys.requestCount <= 2, `${keys.requestCount} key-set requests for 200 requests`);
   });
@@ -91,16 +139,27 @@ describe('keys once fetched keep working while the key server fails', () => {
   ] as const) {
     test(`key server ${mode} after the first fetch`, async () => {
       const { issuer, keys, auth } = await setup({ fetch: noCacheControl, maxAge: 0.05 });
-      assert.equal((await auth.authenticate(request(issuer.mintAssertion({ sub: 'alice' }))))?.user.id, 'alice');
+      assert.equal(
+        (await auth.authenticate(request(issuer.mintAssertion({ sub: 'alice' }))))?.user.id,
+        'alice',
+      );
       const fetched = keys.requestCount;
       keys.fault(mode, options);
       await sleep(100); // the key set is now stale: the next request starts a background refetch
       for (let i = 0; i < 5; i++) {
-        assert.equal((await auth.authenticate(request(issuer.mintAssertion({ sub: `alice-${i}` }))))?.user.id, `alice-${i}`);
+        assert.equal(
+          (await auth.authenticate(request(issuer.mintAssertion({ sub: `alice-${i}` }))))?.user.id,
+          `alice-${i}`,
+        );
       }
       if (mode !== 'down') await eventually(() => keys.requestCount > fetched, 'a refetch attempt');
       // An unknown kid while the server fails is a bad token (401), not an outage: the set is known.
-      await expectError(auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: 'unknown' } })), ), 401, 'invalid_token', 'unknown_key');
+      await expectError(
+        auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: 'unknown' } }))),
+        401,
+        'invalid_token',
+        'unknown_key',
+      );
       await keys.close();
     });
   }
@@ -118,8 +177,18 @@ describe('rotation', () => {
     assert.notEqual(fresh.kid, old.kid);
     issuer.removeKey(old.kid);
     await sleep(300); // past the cooldown: the next unknown kid may refetch
-    await expectError(auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: 'nobody' } }))), 401, 'invalid_token', 'unknown_key');
-    await expectError(auth.authenticate(request(issuer.mintAssertion({}, { key: old }))), 401, 'invalid_token', 'unknown_key');
+    await expectError(
+      auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: 'nobody' } }))),
+      401,
+      'invalid_token',
+      'unknown_key',
+    );
+    await expectError(
+      auth.authenticate(request(issuer.mintAssertion({}, { key: old }))),
+      401,
+      'invalid_token',
+      'unknown_key',
+    );
     assert.ok(await auth.authenticate(request(issuer.mintAssertion())));
     await keys.close();
   });
@@ -132,11 +201,18 @@ describe('flood of random kids', () => {
     const before = keys.requestCount;
     for (let batch = 0; batch < 10; batch++) {
       const outcomes = await Promise.all(
-        Array.from({ length: 50 }, () => settle(auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: randomUUID() } }))))),
+        Array.from({ length: 50 }, () =>
+          settle(
+            auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: randomUUID() } }))),
+          ),
+        ),
       );
       for (const o of outcomes) assert.equal((o.error as PomeriumAuthError).reason, 'unknown_key');
     }
-    assert.ok(keys.requestCount - before <= 1, `${keys.requestCount - before} refetches for 500 random kids`);
+    assert.ok(
+      keys.requestCount - before <= 1,
+      `${keys.requestCount - before} refetches for 500 random kids`,
+    );
     // Genuine tokens are unaffected.
     assert.ok(await auth.authenticate(request(issuer.mintAssertion())));
     await keys.close();
@@ -149,12 +225,21 @@ describe('flood of random kids', () => {
     const started = Date.now();
     let sent = 0;
     while (Date.now() - started < 500) {
-      await Promise.all(Array.from({ length: 20 }, () => settle(auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: randomUUID() } }))))));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          settle(
+            auth.authenticate(request(issuer.mintAssertion({}, { header: { kid: randomUUID() } }))),
+          ),
+        ),
+      );
       sent += 20;
     }
     const elapsed = Date.now() - started;
     const allowed = Math.floor(elapsed / 100) + 1;
-    assert.ok(keys.requestCount - before <= allowed, `${keys.requestCount - before} refetches in ${elapsed} ms for ${sent} requests (bound ${allowed})`);
+    assert.ok(
+      keys.requestCount - before <= allowed,
+      `${keys.requestCount - before} refetches in ${elapsed} ms for ${sent} requests (bound ${allowed})`,
+    );
     await keys.close();
   });
 });

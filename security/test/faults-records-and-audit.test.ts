@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
-import { createPomeriumAuth, createRecordsSource, PomeriumAuthError, type AuditEvent } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  createRecordsSource,
+  PomeriumAuthError,
+  type AuditEvent,
+} from '@pomerium-auth/core';
 import { createTestIssuer, serviceAccountHeaders } from '@pomerium-auth/testing';
 import { eventually, settle, sleep } from './lib/wait.js';
 
@@ -66,10 +71,23 @@ const request = () => ({ method: 'GET', url: '/', headers: serviceAccountHeaders
 describe('records source faults: the last good copy is kept', () => {
   test('down, failing or serving garbage after a good load, then a revocation once it recovers', async () => {
     records.serve({ body: GOOD });
-    const source = createRecordsSource({ url: records.url, minDelay: 0.03, maxDelay: 0.06, timeout: 200, logger: quiet });
+    const source = createRecordsSource({
+      url: records.url,
+      minDelay: 0.03,
+      maxDelay: 0.06,
+      timeout: 200,
+      logger: quiet,
+    });
     after(() => source.close());
     await source.ready();
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: source, cache: false, audit: false, logger: quiet });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      serviceAccounts: source,
+      cache: false,
+      audit: false,
+      logger: quiet,
+    });
     assert.equal((await auth.authenticate(request()))?.user.serviceAccountId, 'sa-1');
 
     const faults: Array<Parameters<RecordsServer['serve']>[0]> = [
@@ -86,13 +104,23 @@ describe('records source faults: the last good copy is kept', () => {
     for (const fault of faults) {
       records.serve(fault);
       const before = records.hits;
-      await eventually(() => records.hits >= before + 2, `two polls under ${JSON.stringify(fault)}`);
-      assert.equal((await auth.authenticate(request()))?.user.id, 'bot', `still passes under ${JSON.stringify(fault)}`);
+      await eventually(
+        () => records.hits >= before + 2,
+        `two polls under ${JSON.stringify(fault)}`,
+      );
+      assert.equal(
+        (await auth.authenticate(request()))?.user.id,
+        'bot',
+        `still passes under ${JSON.stringify(fault)}`,
+      );
     }
 
     // Revocation: a good reload without the account refuses it (no cache: at once).
     records.serve({ body: JSON.stringify([{ id: 'sa-2', user_id: 'other' }]) });
-    await eventually(async () => (await settle(auth.authenticate(request()))).error !== undefined, 'the revocation to load');
+    await eventually(
+      async () => (await settle(auth.authenticate(request()))).error !== undefined,
+      'the revocation to load',
+    );
     const { error } = await settle(auth.authenticate(request()));
     assert.ok(error instanceof PomeriumAuthError);
     assert.equal(error.reason, 'unknown_service_account');
@@ -101,22 +129,53 @@ describe('records source faults: the last good copy is kept', () => {
 
   test('a records source that never loaded answers 503, never a pass', async () => {
     records.serve('down');
-    const source = createRecordsSource({ url: records.url, minDelay: 0.05, maxDelay: 0.1, timeout: 200, logger: quiet });
+    const source = createRecordsSource({
+      url: records.url,
+      minDelay: 0.05,
+      maxDelay: 0.1,
+      timeout: 200,
+      logger: quiet,
+    });
     after(() => source.close());
     await source.ready();
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: source, cache: false, audit: false, logger: quiet });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      serviceAccounts: source,
+      cache: false,
+      audit: false,
+      logger: quiet,
+    });
     const { error } = await settle(auth.authenticate(request()));
     assert.ok(error instanceof PomeriumAuthError);
-    assert.deepEqual([error.status, error.error, error.reason], [503, 'temporarily_unavailable', 'lookup_failed']);
+    assert.deepEqual(
+      [error.status, error.error, error.reason],
+      [503, 'temporarily_unavailable', 'lookup_failed'],
+    );
   });
 
   test('a lookup function that throws is 503 lookup_failed, never a pass', async () => {
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: () => { throw new Error('db down'); }, cache: false, audit: false, logger: quiet });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      serviceAccounts: () => {
+        throw new Error('db down');
+      },
+      cache: false,
+      audit: false,
+      logger: quiet,
+    });
     const { error } = await settle(auth.authenticate(request()));
     assert.ok(error instanceof PomeriumAuthError);
-    assert.deepEqual([error.status, error.error, error.reason], [503, 'temporarily_unavailable', 'lookup_failed']);
+    assert.deepEqual(
+      [error.status, error.error, error.reason],
+      [503, 'temporarily_unavailable', 'lookup_failed'],
+    );
     assert.equal(error.headers['Retry-After'], '5');
-    assert.ok(!JSON.stringify(error.toJSON()).includes('db down'), 'internal detail never reaches the client');
+    assert.ok(
+      !JSON.stringify(error.toJSON()).includes('db down'),
+      'internal detail never reaches the client',
+    );
   });
 });
 
@@ -133,20 +192,50 @@ describe('audit sink faults: requests are unaffected', () => {
   });
 
   const sinks: Array<[string, (e: AuditEvent) => unknown]> = [
-    ['throws', () => { throw new Error('sink exploded'); }],
+    [
+      'throws',
+      () => {
+        throw new Error('sink exploded');
+      },
+    ],
     ['rejects', () => Promise.reject(new Error('sink rejected'))],
     ['never settles', () => new Promise(() => undefined)],
     ['is slow', () => sleep(2_000)],
   ];
   for (const [name, sink] of sinks) {
     test(`a sink that ${name}`, async () => {
-      const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: sink, logger: quiet, impersonation: { grants: [{ initiators: ['bot'], targets: ['user_*'] }] } });
+      const auth = createPomeriumAuth({
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        audit: sink,
+        logger: quiet,
+        impersonation: { grants: [{ initiators: ['bot'], targets: ['user_*'] }] },
+      });
       for (let i = 0; i < 50; i++) {
         assert.equal((await auth.authenticate(request()))?.user.id, 'bot');
-        assert.equal((await auth.authenticate({ ...request(), headers: { ...serviceAccountHeaders(token), 'impersonate-user': 'user_1' } }))?.user.id, 'user_1');
-        const denied = await settle(auth.authenticate({ ...request(), headers: { ...serviceAccountHeaders(token), 'impersonate-user': 'root' } }));
+        assert.equal(
+          (
+            await auth.authenticate({
+              ...request(),
+              headers: { ...serviceAccountHeaders(token), 'impersonate-user': 'user_1' },
+            })
+          )?.user.id,
+          'user_1',
+        );
+        const denied = await settle(
+          auth.authenticate({
+            ...request(),
+            headers: { ...serviceAccountHeaders(token), 'impersonate-user': 'root' },
+          }),
+        );
         assert.equal((denied.error as PomeriumAuthError).reason, 'not_allowed');
-        const bad = await settle(auth.authenticate({ method: 'GET', url: '/', headers: { authorization: 'Pomerium a.b.c' } }));
+        const bad = await settle(
+          auth.authenticate({
+            method: 'GET',
+            url: '/',
+            headers: { authorization: 'Pomerium a.b.c' },
+          }),
+        );
         assert.equal((bad.error as PomeriumAuthError).status, 401);
       }
       await sleep(20);
@@ -155,7 +244,19 @@ describe('audit sink faults: requests are unaffected', () => {
   }
 
   test('a pino-style logger whose methods throw', async () => {
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, logger: quiet, audit: { info: () => { throw new Error('info'); }, warn: () => { throw new Error('warn'); } } });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      logger: quiet,
+      audit: {
+        info: () => {
+          throw new Error('info');
+        },
+        warn: () => {
+          throw new Error('warn');
+        },
+      },
+    });
     assert.equal((await auth.authenticate(request()))?.user.id, 'bot');
     const bad = await settle(auth.authenticate({ method: 'GET', url: '/', headers: {} }));
     assert.equal((bad.error as PomeriumAuthError).status, 401);

@@ -10,7 +10,11 @@ import { fuzzParameters, SHARES } from './lib/fuzz-runs.js';
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-function check(headers: Record<string, string | string[]>, raw: string[] | undefined, max: number): void {
+function check(
+  headers: Record<string, string | string[]>,
+  raw: string[] | undefined,
+  max: number,
+): void {
   let out: ReturnType<typeof extractCredentials>;
   try {
     out = extractCredentials(raw === undefined ? { headers } : { headers, rawHeaders: raw }, max);
@@ -29,22 +33,35 @@ function check(headers: Record<string, string | string[]>, raw: string[] | undef
   }
   if (out.assertion !== undefined) assert.ok(headers['x-pomerium-jwt-assertion'] !== undefined);
   const sa = out.serviceAccount;
-  if (sa?.source === 'authorization-pomerium') assert.ok([headers.authorization].flat()[0]!.startsWith('Pomerium '));
-  if (sa?.source === 'authorization-bearer-pomerium') assert.ok([headers.authorization].flat()[0]!.startsWith('Bearer Pomerium-'));
-  if (sa?.source === 'x-pomerium-authorization') assert.ok(headers['x-pomerium-authorization'] !== undefined);
+  if (sa?.source === 'authorization-pomerium')
+    assert.ok([headers.authorization].flat()[0]!.startsWith('Pomerium '));
+  if (sa?.source === 'authorization-bearer-pomerium')
+    assert.ok([headers.authorization].flat()[0]!.startsWith('Bearer Pomerium-'));
+  if (sa?.source === 'x-pomerium-authorization')
+    assert.ok(headers['x-pomerium-authorization'] !== undefined);
 }
 
 test('extraction over arbitrary header maps and rawHeaders: only PomeriumAuthError, only well-formed tokens', () => {
   fc.assert(
-    fc.property(headerMap, rawHeaders, fc.integer({ min: 1, max: 80 }), (headers, raw, max) => check(headers, raw, max)),
+    fc.property(headerMap, rawHeaders, fc.integer({ min: 1, max: 80 }), (headers, raw, max) =>
+      check(headers, raw, max),
+    ),
     fuzzParameters(SHARES.extractionHeaderMaps),
   );
 });
 
 test('extraction over arbitrary strings in each credential header', () => {
-  const value = fc.oneof(headerString, fc.string({ unit: 'binary', maxLength: 120 }), fc.string({ unit: 'binary-ascii', maxLength: 120 }));
+  const value = fc.oneof(
+    headerString,
+    fc.string({ unit: 'binary', maxLength: 120 }),
+    fc.string({ unit: 'binary-ascii', maxLength: 120 }),
+  );
   fc.assert(
-    fc.property(fc.constantFrom('x-pomerium-jwt-assertion', 'x-pomerium-authorization', 'authorization'), value, (name, v) => check({ [name]: v }, undefined, 16_384)),
+    fc.property(
+      fc.constantFrom('x-pomerium-jwt-assertion', 'x-pomerium-authorization', 'authorization'),
+      value,
+      (name, v) => check({ [name]: v }, undefined, 16_384),
+    ),
     fuzzParameters(SHARES.extractionStrings),
   );
 });

@@ -5,24 +5,84 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createPomeriumAuth, PomeriumAuthConfigError, PomeriumAuthError } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  PomeriumAuthConfigError,
+  PomeriumAuthError,
+} from '@pomerium-auth/core';
 import { createTestIssuer, serviceAccountHeaders } from '@pomerium-auth/testing';
 import { GRANTS, PROTECT } from './lib/fixtures.js';
 import { fuzzParameters, SHARES } from './lib/fuzz-runs.js';
 
 const quiet = { warn: () => undefined };
 const issuer = await createTestIssuer();
-const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, impersonation: { grants: GRANTS, protect: PROTECT }, audit: false, logger: quiet });
+const auth = createPomeriumAuth({
+  env: false,
+  sharedSecret: issuer.sharedSecret,
+  impersonation: { grants: GRANTS, protect: PROTECT },
+  audit: false,
+  logger: quiet,
+});
 
 /** Name pieces: the grant and protect vocabulary plus troublemakers. */
 const namePiece = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('user_', 'svc-', 'root', 'admin', 'a', 'b', 'z', 'Z', '1', '_', '-', '@', '.', 'corp.example') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'user_',
+      'svc-',
+      'root',
+      'admin',
+      'a',
+      'b',
+      'z',
+      'Z',
+      '1',
+      '_',
+      '-',
+      '@',
+      '.',
+      'corp.example',
+    ),
+  },
   // '\u017f' (long s) and '\u212a' (Kelvin sign): Unicode case folding would turn them into 's' and 'k'.
-  { weight: 2, arbitrary: fc.constantFrom('\u017f', '\u212a', '\uff41', '\uff52', '\u0430', '\u200b', '\u0327', '\u0130', '\u00df', ' ', '\n', '\u00a0', '\ufeff', 'A', 'R', 'ROOT', 'ADMIN', '\ud83d\ude00') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '\u017f',
+      '\u212a',
+      '\uff41',
+      '\uff52',
+      '\u0430',
+      '\u200b',
+      '\u0327',
+      '\u0130',
+      '\u00df',
+      ' ',
+      '\n',
+      '\u00a0',
+      '\ufeff',
+      'A',
+      'R',
+      'ROOT',
+      'ADMIN',
+      '\ud83d\ude00',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 3 }) },
 );
 const name = fc.array(namePiece, { maxLength: 5 }).map((p) => p.join(''));
-const groups = fc.array(fc.constantFrom('viewers', 'admins', 'Admins', '\uff41\uff44\uff4d\uff49\uff4e\uff53', 'customers', 'Viewers'), { maxLength: 2 });
+const groups = fc.array(
+  fc.constantFrom(
+    'viewers',
+    'admins',
+    'Admins',
+    '\uff41\uff44\uff4d\uff49\uff4e\uff53',
+    'customers',
+    'Viewers',
+  ),
+  { maxLength: 2 },
+);
 
 const fold = (s: string): string => s.normalize('NFKC').toLowerCase();
 const isEmail = (s: string): boolean => s.includes('@');
@@ -52,7 +112,13 @@ function globMatches(pattern: string, value: string): boolean {
 /** The reference decision for initiator admin (grant "support") without a directory. */
 function reference(target: string, asked: string[]): { allowed: boolean; impersonating: boolean } {
   if (target === 'admin' && asked.length === 0) return { allowed: true, impersonating: false };
-  const protectedName = [target].some((n) => n === 'admin' || fold(n) === 'admin' || globMatches('root*', n) || globMatches('root*', fold(n)));
+  const protectedName = [target].some(
+    (n) =>
+      n === 'admin' ||
+      fold(n) === 'admin' ||
+      globMatches('root*', n) ||
+      globMatches('root*', fold(n)),
+  );
   const protectedGroup = asked.some((g) => fold(g) === 'admins');
   if (protectedName || protectedGroup) return { allowed: false, impersonating: true };
   const svc = !isEmail(target) && /^svc-[a-z]+$/.test(target);
@@ -66,7 +132,11 @@ test('explain agrees with the reference model on arbitrary target names and grou
     fc.asyncProperty(name, groups, async (target, asked) => {
       const answer = await auth.explain({ initiator: 'admin', target, groups: asked });
       const expected = reference(target, asked);
-      assert.equal(answer.allowed, expected.allowed, `allowed for ${JSON.stringify(target)} ${JSON.stringify(asked)}: ${answer.reason ?? ''} ${answer.detail ?? ''}`);
+      assert.equal(
+        answer.allowed,
+        expected.allowed,
+        `allowed for ${JSON.stringify(target)} ${JSON.stringify(asked)}: ${answer.reason ?? ''} ${answer.detail ?? ''}`,
+      );
       if (answer.allowed) assert.equal(answer.impersonating, expected.impersonating);
     }),
     fuzzParameters(SHARES.grantsExplain),
@@ -78,9 +148,14 @@ const adminToken = issuer.mintServiceAccountToken({ id: 'sa-admin', userId: 'adm
 test('authenticate with arbitrary impersonate-user values gives the reference decision', async () => {
   await fc.assert(
     fc.asyncProperty(name, async (value) => {
-      const request = { method: 'GET', url: '/', headers: { ...serviceAccountHeaders(adminToken), 'impersonate-user': value } };
+      const request = {
+        method: 'GET',
+        url: '/',
+        headers: { ...serviceAccountHeaders(adminToken), 'impersonate-user': value },
+      };
       const target = value.trim();
-      const expected = target === '' ? { allowed: true, impersonating: false } : reference(target, []);
+      const expected =
+        target === '' ? { allowed: true, impersonating: false } : reference(target, []);
       try {
         const identity = await auth.authenticate(request);
         assert.ok(expected.allowed, `passed as ${identity?.user.id} for ${JSON.stringify(value)}`);
@@ -89,25 +164,47 @@ test('authenticate with arbitrary impersonate-user values gives the reference de
         assert.equal(identity?.initiator.id, 'admin');
       } catch (err) {
         assert.ok(err instanceof PomeriumAuthError, `threw ${String(err)}`);
-        assert.ok(!expected.allowed, `refused ${JSON.stringify(value)}: ${err.reason} ${err.detail ?? ''}`);
+        assert.ok(
+          !expected.allowed,
+          `refused ${JSON.stringify(value)}: ${err.reason} ${err.detail ?? ''}`,
+        );
         assert.equal(err.status, 403);
         assert.equal(err.description, 'Impersonation is not allowed');
       }
-      assert.equal(request.headers['impersonate-user' as keyof typeof request.headers], undefined, 'the header is removed');
+      assert.equal(
+        request.headers['impersonate-user' as keyof typeof request.headers],
+        undefined,
+        'the header is removed',
+      );
     }),
     fuzzParameters(SHARES.grantsAuthenticate),
   );
 });
 
 test('arbitrary glob and regex patterns: a config error or the anchored reference answer', async () => {
-  const globPattern = fc.array(fc.constantFrom('a', 'b', '_', '*', '?', '.', '@'), { minLength: 1, maxLength: 6 }).map((p) => p.join(''));
-  const regexPattern = fc.array(fc.constantFrom('a', 'b', '[ab]', '|', '(a|b)', '.', '+', '*', '?', '(', ')', '\\'), { minLength: 1, maxLength: 5 }).map((p) => `/${p.join('')}/`);
-  const value = fc.array(fc.constantFrom('a', 'b', '_', '.', '@', 'A'), { maxLength: 6 }).map((p) => p.join(''));
+  const globPattern = fc
+    .array(fc.constantFrom('a', 'b', '_', '*', '?', '.', '@'), { minLength: 1, maxLength: 6 })
+    .map((p) => p.join(''));
+  const regexPattern = fc
+    .array(fc.constantFrom('a', 'b', '[ab]', '|', '(a|b)', '.', '+', '*', '?', '(', ')', '\\'), {
+      minLength: 1,
+      maxLength: 5,
+    })
+    .map((p) => `/${p.join('')}/`);
+  const value = fc
+    .array(fc.constantFrom('a', 'b', '_', '.', '@', 'A'), { maxLength: 6 })
+    .map((p) => p.join(''));
   await fc.assert(
     fc.asyncProperty(fc.oneof(globPattern, regexPattern), value, async (pattern, target) => {
       let probe: ReturnType<typeof createPomeriumAuth>;
       try {
-        probe = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, impersonation: { grants: [{ initiators: ['initiator'], targets: [pattern] }] }, audit: false, logger: quiet });
+        probe = createPomeriumAuth({
+          env: false,
+          sharedSecret: issuer.sharedSecret,
+          impersonation: { grants: [{ initiators: ['initiator'], targets: [pattern] }] },
+          audit: false,
+          logger: quiet,
+        });
       } catch (err) {
         assert.ok(err instanceof PomeriumAuthConfigError, `threw ${String(err)}`);
         assert.match(err.option, /^impersonation\.grants\[0\]\.targets\[0\]$/);
@@ -115,7 +212,10 @@ test('arbitrary glob and regex patterns: a config error or the anchored referenc
       }
       const answer = await probe.explain({ initiator: 'initiator', target });
       const body = /^\/(.+)\/$/s.exec(pattern)?.[1];
-      const expected = body === undefined ? globMatches(pattern, target) : new RegExp(`^(?:${body})$`, isEmail(target) ? 'iu' : 'u').test(target);
+      const expected =
+        body === undefined
+          ? globMatches(pattern, target)
+          : new RegExp(`^(?:${body})$`, isEmail(target) ? 'iu' : 'u').test(target);
       assert.equal(answer.allowed, expected, `${pattern} vs ${JSON.stringify(target)}`);
     }),
     fuzzParameters(SHARES.grantsPatterns),

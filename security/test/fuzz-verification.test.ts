@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createPomeriumAuth, PomeriumAuthError, type AuthRequest } from '@pomerium-auth/core';
 import { createTestIssuer } from '@pomerium-auth/testing';
-import { carrier, carry, headerMap, jwsShaped, mutation, rawHeaders, sameBytes } from './lib/arbitraries.js';
+import {
+  carrier,
+  carry,
+  headerMap,
+  jwsShaped,
+  mutation,
+  rawHeaders,
+  sameBytes,
+} from './lib/arbitraries.js';
 import { fuzzParameters, SHARES } from './lib/fuzz-runs.js';
 
 const HOST = 'app.example.com';
@@ -26,11 +34,20 @@ const auth = createPomeriumAuth({
 
 /** Genuine tokens and the header scheme each belongs in. */
 const genuine: Array<{ token: string; scheme: 'assertion' | 'service-account' }> = [
-  { token: es.mintAssertion({ sub: 'alice', groups: ['staff'] }, { lifetime: 3600 }), scheme: 'assertion' },
+  {
+    token: es.mintAssertion({ sub: 'alice', groups: ['staff'] }, { lifetime: 3600 }),
+    scheme: 'assertion',
+  },
   { token: rs.mintAssertion({ sub: 'alice' }, { lifetime: 3600 }), scheme: 'assertion' },
   { token: es.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }), scheme: 'service-account' },
-  { token: es.mintLegacyServiceAccountToken({ sub: 'cli', groups: ['ops'] }), scheme: 'service-account' },
-  { token: es.mintLegacyServiceAccountToken({ sub: 'admin', impersonate_email: 'user_1' }), scheme: 'service-account' },
+  {
+    token: es.mintLegacyServiceAccountToken({ sub: 'cli', groups: ['ops'] }),
+    scheme: 'service-account',
+  },
+  {
+    token: es.mintLegacyServiceAccountToken({ sub: 'admin', impersonate_email: 'user_1' }),
+    scheme: 'service-account',
+  },
 ];
 const tokens = genuine.map((g) => g.token);
 
@@ -48,25 +65,42 @@ async function mustRefuse(request: AuthRequest): Promise<void> {
 
 test('only the genuine tokens pass, each in its own kind of header', async () => {
   for (const g of genuine) {
-    const headers = carry(g.scheme === 'assertion' ? 'assertion' : 'authorization-bearer-pomerium', g.token);
+    const headers = carry(
+      g.scheme === 'assertion' ? 'assertion' : 'authorization-bearer-pomerium',
+      g.token,
+    );
     assert.ok(await auth.authenticate({ method: 'GET', url: '/', headers }));
   }
 });
 
 test('arbitrary header maps never authenticate and throw only PomeriumAuthError', async () => {
   await fc.assert(
-    fc.asyncProperty(headerMap, rawHeaders, fc.constantFrom('GET', 'POST', 'get', ''), async (headers, raw, method) => {
-      await mustRefuse({ method, url: '/', headers, ...(raw ? { rawHeaders: raw } : {}) });
-    }),
+    fc.asyncProperty(
+      headerMap,
+      rawHeaders,
+      fc.constantFrom('GET', 'POST', 'get', ''),
+      async (headers, raw, method) => {
+        await mustRefuse({ method, url: '/', headers, ...(raw ? { rawHeaders: raw } : {}) });
+      },
+    ),
     fuzzParameters(SHARES.verifyHeaderMaps),
   );
 });
 
 test('arbitrary JWS-shaped tokens in every scheme never authenticate', async () => {
   await fc.assert(
-    fc.asyncProperty(jwsShaped, carrier, fc.option(fc.constantFrom('user_1', 'root', 'admin'), { nil: undefined }), async (token, scheme, target) => {
-      await mustRefuse({ method: 'GET', url: '/', headers: { ...carry(scheme, token), ...(target ? { 'impersonate-user': target } : {}) } });
-    }),
+    fc.asyncProperty(
+      jwsShaped,
+      carrier,
+      fc.option(fc.constantFrom('user_1', 'root', 'admin'), { nil: undefined }),
+      async (token, scheme, target) => {
+        await mustRefuse({
+          method: 'GET',
+          url: '/',
+          headers: { ...carry(scheme, token), ...(target ? { 'impersonate-user': target } : {}) },
+        });
+      },
+    ),
     fuzzParameters(SHARES.verifyJwsShaped),
   );
 });
@@ -74,30 +108,42 @@ test('arbitrary JWS-shaped tokens in every scheme never authenticate', async () 
 let sameBytesRefused = 0;
 test('mutated genuine tokens never authenticate (bit flips per segment, swaps, re-encoded JSON)', async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.nat(genuine.length - 1), mutation, fc.constantFrom('x-pomerium-authorization', 'authorization-pomerium', 'authorization-bearer-pomerium'), async (which, m, saScheme) => {
-      const g = genuine[which]!;
-      const mutated = m.apply(g.token, tokens);
-      fc.pre(mutated !== g.token && !tokens.includes(mutated));
-      const headers = carry(g.scheme === 'assertion' ? 'assertion' : saScheme, mutated);
-      // Even a mutation that decodes to the genuine bytes (other unused bits in the last
-      // base64url character) is refused: one token has exactly one spelling.
-      if (sameBytes(g.token, mutated)) sameBytesRefused++;
-      await mustRefuse({ method: 'GET', url: '/', headers });
-    }),
+    fc.asyncProperty(
+      fc.nat(genuine.length - 1),
+      mutation,
+      fc.constantFrom(
+        'x-pomerium-authorization',
+        'authorization-pomerium',
+        'authorization-bearer-pomerium',
+      ),
+      async (which, m, saScheme) => {
+        const g = genuine[which]!;
+        const mutated = m.apply(g.token, tokens);
+        fc.pre(mutated !== g.token && !tokens.includes(mutated));
+        const headers = carry(g.scheme === 'assertion' ? 'assertion' : saScheme, mutated);
+        // Even a mutation that decodes to the genuine bytes (other unused bits in the last
+        // base64url character) is refused: one token has exactly one spelling.
+        if (sameBytes(g.token, mutated)) sameBytesRefused++;
+        await mustRefuse({ method: 'GET', url: '/', headers });
+      },
+    ),
     fuzzParameters(SHARES.verifyMutated),
   );
-  t.diagnostic(`mutations equal to the genuine bytes (non-canonical base64url), refused: ${sameBytesRefused}`);
+  t.diagnostic(
+    `mutations equal to the genuine bytes (non-canonical base64url), refused: ${sameBytesRefused}`,
+  );
 });
 
-test(
-  'strict: a token whose signature is re-encoded with other unused bits is refused',
-  async () => {
-    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    for (const g of genuine) {
-      const last = g.token.at(-1)!;
-      const variant = g.token.slice(0, -1) + ALPHABET[ALPHABET.indexOf(last) ^ 1];
-      assert.ok(sameBytes(g.token, variant));
-      await mustRefuse({ method: 'GET', url: '/', headers: carry(g.scheme === 'assertion' ? 'assertion' : 'authorization-pomerium', variant) });
-    }
-  },
-);
+test('strict: a token whose signature is re-encoded with other unused bits is refused', async () => {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (const g of genuine) {
+    const last = g.token.at(-1)!;
+    const variant = g.token.slice(0, -1) + ALPHABET[ALPHABET.indexOf(last) ^ 1];
+    assert.ok(sameBytes(g.token, variant));
+    await mustRefuse({
+      method: 'GET',
+      url: '/',
+      headers: carry(g.scheme === 'assertion' ? 'assertion' : 'authorization-pomerium', variant),
+    });
+  }
+});

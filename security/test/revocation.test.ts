@@ -3,14 +3,22 @@
 // Real waits of a fraction of a second; nothing asserts how long anything took.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, PomeriumAuthError, type ServiceAccountRecord } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  PomeriumAuthError,
+  type ServiceAccountRecord,
+} from '@pomerium-auth/core';
 import { createTestIssuer, serviceAccountHeaders } from '@pomerium-auth/testing';
 import { settle, sleep } from './lib/wait.js';
 
 const issuer = await createTestIssuer();
 after(() => issuer.close());
 const quiet = { warn: () => undefined };
-const request = (token: string) => ({ method: 'GET', url: '/', headers: serviceAccountHeaders(token) });
+const request = (token: string) => ({
+  method: 'GET',
+  url: '/',
+  headers: serviceAccountHeaders(token),
+});
 
 function setup(cache: { maxAge: number } | false) {
   const records = new Map<string, ServiceAccountRecord>([['sa-1', { id: 'sa-1', userId: 'bot' }]]);
@@ -37,7 +45,8 @@ async function primeCache(auth: ReturnType<typeof setup>['auth'], token: string)
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
   const { error, value } = await settle(promise);
-  if (error === undefined) return `pass ${JSON.stringify((value as { user?: { id?: string } })?.user?.id)}`;
+  if (error === undefined)
+    return `pass ${JSON.stringify((value as { user?: { id?: string } })?.user?.id)}`;
   assert.ok(error instanceof PomeriumAuthError);
   return `${error.status} ${error.reason}`;
 }
@@ -47,7 +56,11 @@ test('a deleted account is refused once the cache entry runs out (maxAge 0.2 s)'
   const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' });
   await primeCache(auth, token);
   records.delete('sa-1');
-  assert.equal(await reasonOf(auth.authenticate(request(token))), 'pass "bot"', 'within maxAge the cache still answers');
+  assert.equal(
+    await reasonOf(auth.authenticate(request(token))),
+    'pass "bot"',
+    'within maxAge the cache still answers',
+  );
   assert.equal(lookups(), 2, 'the third request was served from the cache');
   await sleep(300);
   assert.equal(await reasonOf(auth.authenticate(request(token))), '401 unknown_service_account');
@@ -67,7 +80,11 @@ test('an account moved to another user is refused once the cache entry runs out'
   const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' });
   await primeCache(auth, token);
   records.set('sa-1', { id: 'sa-1', userId: 'someone-else' });
-  assert.equal(await reasonOf(auth.authenticate(request(token))), 'pass "bot"', 'within maxAge the cache still answers');
+  assert.equal(
+    await reasonOf(auth.authenticate(request(token))),
+    'pass "bot"',
+    'within maxAge the cache still answers',
+  );
   await sleep(300);
   assert.equal(await reasonOf(auth.authenticate(request(token))), '401 service_account_mismatch');
 });

@@ -53,7 +53,8 @@ export type SampleGc = 'minor' | 'major' | 'none';
 
 function sampleGc(): SampleGc {
   const value = process.env.BENCH_GC ?? 'minor';
-  if (value !== 'minor' && value !== 'major' && value !== 'none') throw new Error(`BENCH_GC must be minor, major or none, not ${JSON.stringify(value)}`);
+  if (value !== 'minor' && value !== 'major' && value !== 'none')
+    throw new Error(`BENCH_GC must be minor, major or none, not ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -101,13 +102,22 @@ export function summarise(perOpNs: number[], cpuPerOpNs: number[] = perOpNs): Me
  * pairedRatio(core, floor); // 1.12
  * ```
  */
-export function pairedRatio(measured: Measurement, baseline: Measurement, by: 'clock' | 'cpu' = 'clock'): number {
-  return by === 'cpu' ? medianOfRatios(measured.cpuPerOpNs, baseline.cpuPerOpNs) : medianOfRatios(measured.perOpNs, baseline.perOpNs);
+export function pairedRatio(
+  measured: Measurement,
+  baseline: Measurement,
+  by: 'clock' | 'cpu' = 'clock',
+): number {
+  return by === 'cpu'
+    ? medianOfRatios(measured.cpuPerOpNs, baseline.cpuPerOpNs)
+    : medianOfRatios(measured.perOpNs, baseline.perOpNs);
 }
 
 /** The median of `values`. */
 export function median(values: number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /**
@@ -148,7 +158,12 @@ function cpuNow(): number {
 }
 
 /** Times `iterations` calls of `op`, starting at index `offset`; returns ns per call by the chosen clock and by CPU time. */
-async function timeRun(op: Operation, iterations: number, awaited: boolean, offset: number): Promise<{ ns: number; cpuNs: number }> {
+async function timeRun(
+  op: Operation,
+  iterations: number,
+  awaited: boolean,
+  offset: number,
+): Promise<{ ns: number; cpuNs: number }> {
   const cpuStart = cpuNow();
   const wallStart = process.hrtime.bigint();
   if (awaited) {
@@ -178,7 +193,8 @@ export interface Contender {
  * ```
  */
 export async function measureInterleaved(contenders: Contender[]): Promise<Measurement[]> {
-  for (const c of contenders) await timeRun(await c.prepare(), c.options.warmup, c.options.awaited, 0);
+  for (const c of contenders)
+    await timeRun(await c.prepare(), c.options.warmup, c.options.awaited, 0);
   const perOp: number[][] = contenders.map(() => []);
   const cpuPerOp: number[][] = contenders.map(() => []);
   const samples = Math.max(...contenders.map((c) => c.options.samples));
@@ -207,7 +223,10 @@ export async function measureInterleaved(contenders: Contender[]): Promise<Measu
  * console.log(m.medianNs);
  * ```
  */
-export async function measure(prepare: () => Operation | Promise<Operation>, options: MeasureOptions): Promise<Measurement> {
+export async function measure(
+  prepare: () => Operation | Promise<Operation>,
+  options: MeasureOptions,
+): Promise<Measurement> {
   const warm = await prepare();
   await timeRun(warm, options.warmup, options.awaited, 0);
   const perOp: number[] = [];

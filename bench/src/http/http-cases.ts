@@ -39,9 +39,18 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
   const userAt = (i: number): string => `user_${i % pool.length}`;
   const assertion = (i: number): Record<string, string> => ({ 'x-pomerium-jwt-assertion': at(i) });
   const none = (): Record<string, string> => ({});
-  const serviceAccount = (): Record<string, string> => ({ authorization: `Bearer Pomerium-${tokens.serviceAccount}` });
+  const serviceAccount = (): Record<string, string> => ({
+    authorization: `Bearer Pomerium-${tokens.serviceAccount}`,
+  });
   return [
-    { id: 'http.express', group: 'Express 5', label: 'bare Express 5', server: 'express', headers: none, expectedUser: () => 'anonymous' },
+    {
+      id: 'http.express',
+      group: 'Express 5',
+      label: 'bare Express 5',
+      server: 'express',
+      headers: none,
+      expectedUser: () => 'anonymous',
+    },
     {
       id: 'http.express.pomerium.sa',
       group: 'Express 5',
@@ -114,10 +123,40 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       headers: assertion,
       expectedUser: userAt,
     },
-    { id: 'http.koa', group: 'Koa 3', label: 'bare Koa 3', server: 'koa', headers: none, expectedUser: () => 'anonymous' },
-    { id: 'http.koa.pomerium.es256', group: 'Koa 3', label: 'pomeriumAuth, fresh ES256 assertion', server: 'koa+pomeriumAuth', baseline: 'http.koa', headers: assertion, expectedUser: userAt },
-    { id: 'http.koa.koa-jwt', group: 'Koa 3', label: 'koa-jwt, fresh ES256 assertion', server: 'koa+koa-jwt', baseline: 'http.koa', headers: assertion, expectedUser: userAt },
-    { id: 'http.nest', group: 'NestJS 11 (express)', label: 'bare Nest', server: 'nest', headers: none, expectedUser: () => 'anonymous' },
+    {
+      id: 'http.koa',
+      group: 'Koa 3',
+      label: 'bare Koa 3',
+      server: 'koa',
+      headers: none,
+      expectedUser: () => 'anonymous',
+    },
+    {
+      id: 'http.koa.pomerium.es256',
+      group: 'Koa 3',
+      label: 'pomeriumAuth, fresh ES256 assertion',
+      server: 'koa+pomeriumAuth',
+      baseline: 'http.koa',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.koa.koa-jwt',
+      group: 'Koa 3',
+      label: 'koa-jwt, fresh ES256 assertion',
+      server: 'koa+koa-jwt',
+      baseline: 'http.koa',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.nest',
+      group: 'NestJS 11 (express)',
+      label: 'bare Nest',
+      server: 'nest',
+      headers: none,
+      expectedUser: () => 'anonymous',
+    },
     {
       id: 'http.nest.guarded.es256',
       group: 'NestJS 11 (express)',

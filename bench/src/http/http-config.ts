@@ -9,7 +9,9 @@ export interface HttpConfig {
 }
 
 /** The impersonation grant of the benchmark servers: admins may act as `target_*` users. */
-export const BENCH_GRANTS = [{ name: 'bench-admins', initiators: ['group:admins'], targets: ['target_*'] }];
+export const BENCH_GRANTS = [
+  { name: 'bench-admins', initiators: ['group:admins'], targets: ['target_*'] },
+];
 
 /** Path every benchmark server answers on. */
 export const BENCH_PATH = '/whoami';

@@ -46,10 +46,18 @@ export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));
 
-async function startServer(c: HttpCase, config: HttpConfig): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(SERVER_SCRIPT, [c.server], { env: { ...process.env, BENCH_HTTP_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startServer(
+  c: HttpCase,
+  config: HttpConfig,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(SERVER_SCRIPT, [c.server], {
+    env: { ...process.env, BENCH_HTTP_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port?: number; error?: string }) => (m.port ? resolve(m.port) : reject(new Error(`server ${c.server} failed: ${m.error}`))));
+    child.once('message', (m: { port?: number; error?: string }) =>
+      m.port ? resolve(m.port) : reject(new Error(`server ${c.server} failed: ${m.error}`)),
+    );
     child.once('exit', (code) => reject(new Error(`server ${c.server} exited with ${code}`)));
   });
   return { child, port };
@@ -67,19 +75,33 @@ function stopServer(child: ChildProcess): Promise<void> {
 async function checkCase(c: HttpCase, port: number, i: number): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${port}${BENCH_PATH}`, { headers: c.headers(i) });
   const body = await res.text();
-  if (res.status !== 200) throw new Error(`${c.id}: request ${i} answered ${res.status} ${body.slice(0, 200)}`);
+  if (res.status !== 200)
+    throw new Error(`${c.id}: request ${i} answered ${res.status} ${body.slice(0, 200)}`);
   const user = (JSON.parse(body) as { user?: string }).user;
-  if (user !== c.expectedUser(i)) throw new Error(`${c.id}: request ${i} saw user ${user}, expected ${c.expectedUser(i)}`);
+  if (user !== c.expectedUser(i))
+    throw new Error(`${c.id}: request ${i} saw user ${user}, expected ${c.expectedUser(i)}`);
 }
 
-function load(c: HttpCase, port: number, seconds: number, connections: number, offset: number): Promise<autocannon.Result> {
+function load(
+  c: HttpCase,
+  port: number,
+  seconds: number,
+  connections: number,
+  offset: number,
+): Promise<autocannon.Result> {
   let n = offset;
   return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     pipelining: 1,
     duration: seconds,
-    requests: [{ method: 'GET', path: BENCH_PATH, setupRequest: (req) => ({ ...req, headers: c.headers(n++) }) }],
+    requests: [
+      {
+        method: 'GET',
+        path: BENCH_PATH,
+        setupRequest: (req) => ({ ...req, headers: c.headers(n++) }),
+      },
+    ],
   });
 }
 
@@ -96,7 +118,12 @@ function load(c: HttpCase, port: number, seconds: number, connections: number, o
  * const results = await runHttp(httpCases(tokens), config, { durationSeconds: 10, warmupSeconds: 2, connections: 16 }, console.error);
  * ```
  */
-export async function runHttp(cases: HttpCase[], config: HttpConfig, options: LoadOptions, log: (line: string) => void): Promise<HttpResult[]> {
+export async function runHttp(
+  cases: HttpCase[],
+  config: HttpConfig,
+  options: LoadOptions,
+  log: (line: string) => void,
+): Promise<HttpResult[]> {
   const rounds = Math.max(1, options.rounds ?? 10);
   const slice = options.durationSeconds / rounds;
   const servers: { c: HttpCase; child: ChildProcess; port: number }[] = [];
@@ -106,11 +133,15 @@ export async function runHttp(cases: HttpCase[], config: HttpConfig, options: Lo
       servers.push({ c, child, port });
       await checkCase(c, port, 0);
       await checkCase(c, port, 1);
-      if (options.warmupSeconds > 0) await load(c, port, options.warmupSeconds, options.connections, 1_000_000);
+      if (options.warmupSeconds > 0)
+        await load(c, port, options.warmupSeconds, options.connections, 1_000_000);
     }
     const runs = servers.map(() => [] as autocannon.Result[]);
     for (let round = 0; round < rounds; round++) {
-      for (const [k, { c, port }] of servers.entries()) runs[k]!.push(await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000));
+      for (const [k, { c, port }] of servers.entries())
+        runs[k]!.push(
+          await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000),
+        );
     }
     return servers.map(({ c }, k) => {
       const rs = runs[k]!;
@@ -129,7 +160,9 @@ export async function runHttp(cases: HttpCase[], config: HttpConfig, options: Lo
         latencyP50Ms: median(rs.map((r) => r.latency.p50)),
         latencyP99Ms: median(rs.map((r) => r.latency.p99)),
       };
-      log(`  ${c.id.padEnd(36)} ${medianRps.toFixed(0).padStart(7)} req/s  rounds ${roundRps.map((x) => x.toFixed(0)).join(' ')}  (non-2xx ${result.non2xx}, errors ${result.errors})`);
+      log(
+        `  ${c.id.padEnd(36)} ${medianRps.toFixed(0).padStart(7)} req/s  rounds ${roundRps.map((x) => x.toFixed(0)).join(' ')}  (non-2xx ${result.non2xx}, errors ${result.errors})`,
+      );
       return result;
     });
   } finally {

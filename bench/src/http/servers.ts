@@ -33,7 +33,10 @@ export type ServerName =
 
 const ASSERTION = 'x-pomerium-jwt-assertion';
 
-function pomeriumOptions(config: HttpConfig, more: Partial<PomeriumAuthOptions> = {}): PomeriumAuthOptions {
+function pomeriumOptions(
+  config: HttpConfig,
+  more: Partial<PomeriumAuthOptions> = {},
+): PomeriumAuthOptions {
   return {
     ...more,
     jwksUrl: config.jwksUrl,
@@ -56,7 +59,10 @@ function listen(server: Server): Promise<number> {
 /** The id of the principal an Express middleware put under `req.user`. */
 const userId = (req: Request): string => (req.user as { id: string }).id;
 
-function expressApp(auth: express.RequestHandler[], userOf: (req: Request) => string): express.Express {
+function expressApp(
+  auth: express.RequestHandler[],
+  userOf: (req: Request) => string,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get(BENCH_PATH, ...auth, (req: Request, res: Response) => {
@@ -72,15 +78,28 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
     case 'express+pomeriumAuth':
       return expressApp([expressPomeriumAuth(pomeriumOptions(config))], userId);
     case 'express+pomeriumAuth(thread-pool)':
-      return expressApp([expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'thread-pool' }))], userId);
+      return expressApp(
+        [expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'thread-pool' }))],
+        userId,
+      );
     case 'express+identity-only':
       // What any authentication middleware pays in Express before it checks a thing: one more
       // layer, and the two properties it adds to req (see bench/README.md, per-request cost).
       return expressApp(
         [
           (req: Request, _res: Response, next: express.NextFunction) => {
-            const user: Principal = { id: 'bot-0', groups: [], kind: 'service-account', claims: {} };
-            req.pomerium = { user, initiator: user, impersonating: false, credential: { source: 'authorization-bearer-pomerium' } };
+            const user: Principal = {
+              id: 'bot-0',
+              groups: [],
+              kind: 'service-account',
+              claims: {},
+            };
+            req.pomerium = {
+              user,
+              initiator: user,
+              impersonating: false,
+              credential: { source: 'authorization-bearer-pomerium' },
+            };
             req.user = user;
             next();
           },
@@ -89,22 +108,47 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       );
     case 'express+express-jwt':
       return expressApp(
-        [expressjwt({ secret: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience, getToken: (req) => req.headers[ASSERTION] as string | undefined })],
+        [
+          expressjwt({
+            secret: config.publicPem,
+            algorithms: ['ES256'],
+            issuer: config.issuer,
+            audience: config.audience,
+            getToken: (req) => req.headers[ASSERTION] as string | undefined,
+          }),
+        ],
         (req) => String((req as Request & { auth?: { sub?: string } }).auth?.sub),
       );
     case 'express+express-oauth2-jwt-bearer':
       // It reads only `Authorization: Bearer`, and keys only from a JWKS URL: the load sends the same assertions there.
       return expressApp(
-        [oauth2JwtBearer({ issuer: config.issuer, audience: config.audience, jwksUri: config.jwksUrl, tokenSigningAlg: 'ES256' })],
+        [
+          oauth2JwtBearer({
+            issuer: config.issuer,
+            audience: config.audience,
+            jwksUri: config.jwksUrl,
+            tokenSigningAlg: 'ES256',
+          }),
+        ],
         (req) => String(req.auth?.payload.sub),
       );
     case 'express+passport-jwt': {
       const strategy = new JwtStrategy(
-        { jwtFromRequest: ExtractJwt.fromHeader(ASSERTION), secretOrKey: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience },
-        (payload: { sub: string }, done: (err: unknown, user: unknown) => void) => done(null, { id: payload.sub }),
+        {
+          jwtFromRequest: ExtractJwt.fromHeader(ASSERTION),
+          secretOrKey: config.publicPem,
+          algorithms: ['ES256'],
+          issuer: config.issuer,
+          audience: config.audience,
+        },
+        (payload: { sub: string }, done: (err: unknown, user: unknown) => void) =>
+          done(null, { id: payload.sub }),
       );
       passport.use(strategy);
-      return expressApp([passport.initialize(), passport.authenticate('jwt', { session: false })], userId);
+      return expressApp(
+        [passport.initialize(), passport.authenticate('jwt', { session: false })],
+        userId,
+      );
     }
     default:
       throw new Error(`not an Express server: ${name}`);
@@ -115,7 +159,15 @@ function koaServer(name: ServerName, config: HttpConfig): Koa {
   const app = new Koa();
   if (name === 'koa+pomeriumAuth') app.use(koaPomeriumAuth(pomeriumOptions(config)));
   if (name === 'koa+koa-jwt') {
-    app.use(koaJwt({ secret: config.publicPem, algorithms: ['ES256'], issuer: config.issuer, audience: config.audience, getToken: (ctx) => ctx.get(ASSERTION) || null }));
+    app.use(
+      koaJwt({
+        secret: config.publicPem,
+        algorithms: ['ES256'],
+        issuer: config.issuer,
+        audience: config.audience,
+        getToken: (ctx) => ctx.get(ASSERTION) || null,
+      }),
+    );
   }
   app.use((ctx) => {
     if (ctx.method !== 'GET' || ctx.path !== BENCH_PATH) return;

@@ -40,20 +40,34 @@ function snapshot(tokens: number): MemoryPoint {
  * const result = await measureCacheMemory(1_000_000, 10_000);
  * ```
  */
-export async function measureCacheMemory(total: number, cacheMax: number): Promise<CacheMemoryResult> {
+export async function measureCacheMemory(
+  total: number,
+  cacheMax: number,
+): Promise<CacheMemoryResult> {
   const issuer = await createTestIssuer();
-  const auth = createPomeriumAuth({ sharedSecret: issuer.sharedSecret, env: false, cache: { max: cacheMax, maxAge: 3600 } });
-  const marks = new Set([cacheMax, 2 * cacheMax, Math.floor(total / 4), Math.floor(total / 2), total].filter((n) => n > 0 && n <= total));
+  const auth = createPomeriumAuth({
+    sharedSecret: issuer.sharedSecret,
+    env: false,
+    cache: { max: cacheMax, maxAge: 3600 },
+  });
+  const marks = new Set(
+    [cacheMax, 2 * cacheMax, Math.floor(total / 4), Math.floor(total / 2), total].filter(
+      (n) => n > 0 && n <= total,
+    ),
+  );
   // Mint one batch before the baseline, so the baseline already holds a batch's worth of garbage-to-be.
   const batch = Math.min(10_000, cacheMax);
   const mint = (from: number): string[] => {
     const headers: string[] = [];
-    for (let i = from; i < from + batch && i < total; i++) headers.push(`Pomerium ${issuer.mintServiceAccountToken({ id: `sa-${i}`, userId: `bot-${i}` })}`);
+    for (let i = from; i < from + batch && i < total; i++)
+      headers.push(
+        `Pomerium ${issuer.mintServiceAccountToken({ id: `sa-${i}`, userId: `bot-${i}` })}`,
+      );
     return headers;
   };
   let next = mint(0);
   const points = [snapshot(0)];
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const headers = next;
     for (const authorization of headers) {
       // Twice: the cache stores a token at its second verification (its doorkeeper).

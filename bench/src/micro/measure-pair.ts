@@ -31,7 +31,15 @@ try {
   });
   for (const c of chosen) await checkMicroCase(c, Math.min(c.iterations, 16));
   const measurements = await measureInterleaved(
-    chosen.map((c) => ({ prepare: () => c.prepare(), options: { warmup: c.warmup, samples: request.samples, iterations: c.iterations, awaited: c.awaited } })),
+    chosen.map((c) => ({
+      prepare: () => c.prepare(),
+      options: {
+        warmup: c.warmup,
+        samples: request.samples,
+        iterations: c.iterations,
+        awaited: c.awaited,
+      },
+    })),
   );
   process.stdout.write(JSON.stringify({ measurements } satisfies PairAnswer));
 } finally {

@@ -1,10 +1,25 @@
 import { createHmac, createSecretKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { createPomeriumAuth, decodeCompactJws, toAuthRequest, verifyJwsSignature, type AuthRequest, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  decodeCompactJws,
+  toAuthRequest,
+  verifyJwsSignature,
+  type AuthRequest,
+  type Identity,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
 import type { TestIssuer } from '@pomerium-auth/testing';
 import { createVerifier } from 'fast-jwt';
 import { importJWK, jwtVerify } from 'jose';
 import type { Operation } from '../harness/measure.js';
-import { asReceived, assertionPool, freshCopies, serviceAccountPool, type BenchIssuers, type TokenPool } from './token-pools.js';
+import {
+  asReceived,
+  assertionPool,
+  freshCopies,
+  serviceAccountPool,
+  type BenchIssuers,
+  type TokenPool,
+} from './token-pools.js';
 
 /** One micro-benchmark: what it times, against which baseline of its group, and how to tell it verified. */
 export interface MicroCase {
@@ -52,14 +67,25 @@ function isUser(result: unknown, id: string): boolean {
 /** jose 6 runs on WebCrypto: a KeyObject would be converted on every call, so it gets a CryptoKey, as its docs advise. */
 type JoseKey = Awaited<ReturnType<typeof importJWK>>;
 
-function assertionCases(alg: 'ES256' | 'RS256', issuer: TestIssuer, pool: TokenPool, n: number, joseKey: JoseKey): MicroCase[] {
+function assertionCases(
+  alg: 'ES256' | 'RS256',
+  issuer: TestIssuer,
+  pool: TokenPool,
+  n: number,
+  joseKey: JoseKey,
+): MicroCase[] {
   const key = issuer.keys[0]!;
   const publicKey: KeyObject = key.publicKey;
   const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   const group = `${alg} assertion, first sight`;
   const floorId = `${alg.toLowerCase()}.floor`;
   const base = { group, awaited: false, iterations: n, warmup: n };
-  const options: PomeriumAuthOptions = { publicKeys: [key.publicJwk as never], issuer: issuer.issuer, audience: issuer.audience, env: false };
+  const options: PomeriumAuthOptions = {
+    publicKeys: [key.publicJwk as never],
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    env: false,
+  };
   const dsaEncoding = alg === 'ES256' ? 'ieee-p1363' : undefined;
   const { tokens, signingInputs, signatures } = pool;
   return [
@@ -67,7 +93,13 @@ function assertionCases(alg: 'ES256' | 'RS256', issuer: TestIssuer, pool: TokenP
       ...base,
       id: floorId,
       label: `node:crypto verify (floor)`,
-      prepare: () => (i) => verify('sha256', signingInputs[i]!, dsaEncoding ? { key: publicKey, dsaEncoding } : publicKey, signatures[i]!),
+      prepare: () => (i) =>
+        verify(
+          'sha256',
+          signingInputs[i]!,
+          dsaEncoding ? { key: publicKey, dsaEncoding } : publicKey,
+          signatures[i]!,
+        ),
       verified: (r) => r === true,
     },
     {
@@ -90,7 +122,10 @@ function assertionCases(alg: 'ES256' | 'RS256', issuer: TestIssuer, pool: TokenP
       baseline: floorId,
       prepare: () => (i) => {
         const jws = decodeCompactJws(tokens[i]!);
-        return verifyJwsSignature(alg, jws.signingInput, jws.signature, publicKey) && jws.payload.sub === `user_${i}`;
+        return (
+          verifyJwsSignature(alg, jws.signingInput, jws.signature, publicKey) &&
+          jws.payload.sub === `user_${i}`
+        );
       },
       verified: (r) => r === true,
     },
@@ -101,7 +136,12 @@ function assertionCases(alg: 'ES256' | 'RS256', issuer: TestIssuer, pool: TokenP
       baseline: floorId,
       reference: true,
       awaited: true,
-      prepare: () => (i) => jwtVerify(tokens[i]!, joseKey, { algorithms: [alg], issuer: issuer.issuer, audience: issuer.audience }),
+      prepare: () => (i) =>
+        jwtVerify(tokens[i]!, joseKey, {
+          algorithms: [alg],
+          issuer: issuer.issuer,
+          audience: issuer.audience,
+        }),
       verified: (r, i) => (r as { payload: { sub?: string } }).payload.sub === `user_${i}`,
     },
     {
@@ -111,7 +151,12 @@ function assertionCases(alg: 'ES256' | 'RS256', issuer: TestIssuer, pool: TokenP
       baseline: floorId,
       reference: true,
       prepare: () => {
-        const verifier = createVerifier({ key: pem, algorithms: [alg], allowedIss: issuer.issuer, allowedAud: issuer.audience });
+        const verifier = createVerifier({
+          key: pem,
+          algorithms: [alg],
+          allowedIss: issuer.issuer,
+          allowedAud: issuer.audience,
+        });
         return (i) => verifier(tokens[i]!);
       },
       verified: (r, i) => (r as { sub?: string }).sub === `user_${i}`,
@@ -128,7 +173,12 @@ function hmacFloor(secret: KeyObject, pool: TokenPool, pick: (i: number) => numb
   };
 }
 
-function serviceAccountCases(issuer: TestIssuer, fresh: TokenPool, n: number, joseKey: JoseKey): MicroCase[] {
+function serviceAccountCases(
+  issuer: TestIssuer,
+  fresh: TokenPool,
+  n: number,
+  joseKey: JoseKey,
+): MicroCase[] {
   const secret = createSecretKey(issuer.sharedSecretBytes);
   const options: PomeriumAuthOptions = { sharedSecret: issuer.sharedSecret, env: false };
   const firstGroup = HS256_FIRST_GROUP;
@@ -184,7 +234,10 @@ function serviceAccountCases(issuer: TestIssuer, fresh: TokenPool, n: number, jo
       baseline: 'hs256.floor',
       prepare: () => (i) => {
         const jws = decodeCompactJws(tokens[i]!);
-        return verifyJwsSignature('HS256', jws.signingInput, jws.signature, secret) && jws.payload.sub === `bot-${i}`;
+        return (
+          verifyJwsSignature('HS256', jws.signingInput, jws.signature, secret) &&
+          jws.payload.sub === `bot-${i}`
+        );
       },
       verified: (r) => r === true,
     },
@@ -246,7 +299,11 @@ function serviceAccountCases(issuer: TestIssuer, fresh: TokenPool, n: number, jo
       baseline: 'hs256-repeat.floor',
       reference: true,
       prepare: () => {
-        const verifier = createVerifier({ key: issuer.sharedSecretBytes, algorithms: ['HS256'], cache: true });
+        const verifier = createVerifier({
+          key: issuer.sharedSecretBytes,
+          algorithms: ['HS256'],
+          cache: true,
+        });
         return (i) => verifier(sameTokens[at(i)]!);
       },
       verified: (r) => (r as { sub?: string }).sub === 'bot-0',
@@ -277,19 +334,44 @@ function overheadCase(n: number): MicroCase {
  * const cases = await buildMicroCases(await createBenchIssuers(), { asymmetric: 1000, hmac: 20000 });
  * ```
  */
-export async function buildMicroCases(issuers: BenchIssuers, sizes: MicroSizes, onlyGroup?: string): Promise<MicroCase[]> {
+export async function buildMicroCases(
+  issuers: BenchIssuers,
+  sizes: MicroSizes,
+  onlyGroup?: string,
+): Promise<MicroCase[]> {
   // Pools are minted only for the groups asked for: a child process measures one group.
   const wanted = (group: string): boolean => onlyGroup === undefined || onlyGroup === group;
   const cases: MicroCase[] = [];
   if (wanted(OVERHEAD_GROUP)) cases.push(overheadCase(sizes.hmac));
-  for (const [alg, issuer] of [['ES256', issuers.es256], ['RS256', issuers.rs256]] as const) {
+  for (const [alg, issuer] of [
+    ['ES256', issuers.es256],
+    ['RS256', issuers.rs256],
+  ] as const) {
     if (!wanted(`${alg} assertion, first sight`)) continue;
     const joseKey = await importJWK(issuer.keys[0]!.publicJwk, alg);
-    cases.push(...assertionCases(alg, issuer, assertionPool(issuer, sizes.asymmetric), sizes.asymmetric, joseKey));
+    cases.push(
+      ...assertionCases(
+        alg,
+        issuer,
+        assertionPool(issuer, sizes.asymmetric),
+        sizes.asymmetric,
+        joseKey,
+      ),
+    );
   }
   if (wanted(HS256_FIRST_GROUP) || wanted(HS256_REPEATED_GROUP)) {
-    const hsKey = await importJWK({ kty: 'oct', k: issuers.es256.sharedSecretBytes.toString('base64url') }, 'HS256');
-    cases.push(...serviceAccountCases(issuers.es256, serviceAccountPool(issuers.es256, sizes.hmac), sizes.hmac, hsKey).filter((c) => wanted(c.group)));
+    const hsKey = await importJWK(
+      { kty: 'oct', k: issuers.es256.sharedSecretBytes.toString('base64url') },
+      'HS256',
+    );
+    cases.push(
+      ...serviceAccountCases(
+        issuers.es256,
+        serviceAccountPool(issuers.es256, sizes.hmac),
+        sizes.hmac,
+        hsKey,
+      ).filter((c) => wanted(c.group)),
+    );
   }
   return cases;
 }

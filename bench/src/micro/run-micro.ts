@@ -1,7 +1,12 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { measureInterleaved, pairedRatio, summarise, type Measurement } from '../harness/measure.js';
+import {
+  measureInterleaved,
+  pairedRatio,
+  summarise,
+  type Measurement,
+} from '../harness/measure.js';
 import type { PairAnswer, PairRequest } from './measure-pair.js';
 import type { MicroCase, MicroSizes } from './micro-cases.js';
 
@@ -20,7 +25,10 @@ export async function checkMicroCase(c: MicroCase, calls = c.iterations): Promis
   const op = await c.prepare();
   for (let i = 0; i < calls; i++) {
     const result = await op(i);
-    if (!c.verified(result, i)) throw new Error(`bench case ${c.id}: call ${i} did not verify (${JSON.stringify(result)?.slice(0, 200)})`);
+    if (!c.verified(result, i))
+      throw new Error(
+        `bench case ${c.id}: call ${i} did not verify (${JSON.stringify(result)?.slice(0, 200)})`,
+      );
   }
 }
 
@@ -39,7 +47,11 @@ export interface MicroRunOptions {
 const PAIR_SCRIPT = fileURLToPath(new URL('./measure-pair.js', import.meta.url));
 
 async function measureInChild(request: PairRequest): Promise<Measurement[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [PAIR_SCRIPT, JSON.stringify(request)], { maxBuffer: 16 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [PAIR_SCRIPT, JSON.stringify(request)],
+    { maxBuffer: 16 << 20 },
+  );
   return (JSON.parse(stdout) as PairAnswer).measurements;
 }
 
@@ -57,22 +69,47 @@ async function measureInChild(request: PairRequest): Promise<Measurement[]> {
  * const results = await runMicro(cases, { sizes, samples: 9, isolate: true }, (line) => console.error(line));
  * ```
  */
-export async function runMicro(cases: MicroCase[], options: MicroRunOptions, log: (line: string) => void): Promise<MicroResult[]> {
+export async function runMicro(
+  cases: MicroCase[],
+  options: MicroRunOptions,
+  log: (line: string) => void,
+): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
   const report = (c: MicroCase, measurement: Measurement, base: Measurement | undefined): void => {
     const ratio = base === undefined ? undefined : pairedRatio(measurement, base);
     const cpuRatio = base === undefined ? undefined : pairedRatio(measurement, base, 'cpu');
-    log(`  ${c.id.padEnd(36)} ${(measurement.medianNs / 1000).toFixed(2).padStart(9)} µs/op  ±${(measurement.iqr * 50).toFixed(1)}%${ratio === undefined ? '' : `  ${ratio.toFixed(2)}x (CPU ${cpuRatio!.toFixed(2)}x)`}`);
-    results.push(ratio === undefined ? { case: c, measurement } : { case: c, measurement, ratio, cpuRatio: cpuRatio! });
+    log(
+      `  ${c.id.padEnd(36)} ${(measurement.medianNs / 1000).toFixed(2).padStart(9)} µs/op  ±${(measurement.iqr * 50).toFixed(1)}%${ratio === undefined ? '' : `  ${ratio.toFixed(2)}x (CPU ${cpuRatio!.toFixed(2)}x)`}`,
+    );
+    results.push(
+      ratio === undefined
+        ? { case: c, measurement }
+        : { case: c, measurement, ratio, cpuRatio: cpuRatio! },
+    );
   };
   for (const group of [...new Set(cases.map((c) => c.group))]) {
     const members = cases.filter((c) => c.group === group);
     if (!options.isolate) {
       for (const c of members) await checkMicroCase(c, Math.min(c.iterations, 16));
       const measured = await measureInterleaved(
-        members.map((c) => ({ prepare: () => c.prepare(), options: { warmup: c.warmup, samples: options.samples, iterations: c.iterations, awaited: c.awaited } })),
+        members.map((c) => ({
+          prepare: () => c.prepare(),
+          options: {
+            warmup: c.warmup,
+            samples: options.samples,
+            iterations: c.iterations,
+            awaited: c.awaited,
+          },
+        })),
       );
-      for (const [k, c] of members.entries()) report(c, measured[k]!, c.baseline === undefined ? undefined : measured[members.findIndex((m) => m.id === c.baseline)]);
+      for (const [k, c] of members.entries())
+        report(
+          c,
+          measured[k]!,
+          c.baseline === undefined
+            ? undefined
+            : measured[members.findIndex((m) => m.id === c.baseline)],
+        );
       continue;
     }
     const baseline = members.find((c) => members.some((m) => m.baseline === c.id));
@@ -82,7 +119,12 @@ export async function runMicro(cases: MicroCase[], options: MicroRunOptions, log
     for (const c of members) {
       if (c === baseline) continue;
       const ids = c.baseline === undefined ? [c.id] : [c.baseline, c.id];
-      const measured = await measureInChild({ group, ids, sizes: options.sizes, samples: options.samples });
+      const measured = await measureInChild({
+        group,
+        ids,
+        sizes: options.sizes,
+        samples: options.samples,
+      });
       if (c.baseline === undefined) {
         rows.push({ c, measurement: measured[0]! });
       } else {

@@ -23,7 +23,14 @@ function split(tokens: string[]): TokenPool {
 export function assertionPool(issuer: TestIssuer, size: number): TokenPool {
   const tokens: string[] = [];
   for (let i = 0; i < size; i++) {
-    tokens.push(asReceived(issuer.mintAssertion({ sub: `user_${i}`, email: `user_${i}@corp.example`, groups: ['staff', 'admins'] }, { lifetime: 3600 })));
+    tokens.push(
+      asReceived(
+        issuer.mintAssertion(
+          { sub: `user_${i}`, email: `user_${i}@corp.example`, groups: ['staff', 'admins'] },
+          { lifetime: 3600 },
+        ),
+      ),
+    );
   }
   return split(tokens);
 }
@@ -31,7 +38,8 @@ export function assertionPool(issuer: TestIssuer, size: number): TokenPool {
 /** Today's service-account tokens, each for a different account. */
 export function serviceAccountPool(issuer: TestIssuer, size: number): TokenPool {
   const tokens: string[] = [];
-  for (let i = 0; i < size; i++) tokens.push(asReceived(issuer.mintServiceAccountToken({ id: `sa-${i}`, userId: `bot-${i}` })));
+  for (let i = 0; i < size; i++)
+    tokens.push(asReceived(issuer.mintServiceAccountToken({ id: `sa-${i}`, userId: `bot-${i}` })));
   return split(tokens);
 }
 

@@ -22,17 +22,27 @@ function formatNs(ns: number): string {
  * console.log(formatReport(micro, http, memory, targets));
  * ```
  */
-export function formatReport(micro: MicroResult[], http: HttpResult[], memory: CacheMemoryResult | undefined, targets: TargetResult[]): string {
+export function formatReport(
+  micro: MicroResult[],
+  http: HttpResult[],
+  memory: CacheMemoryResult | undefined,
+  targets: TargetResult[],
+): string {
   const lines: string[] = [];
   const W = [52, 13, 10, 9];
-  const row = (cells: string[]): string => `| ${pad(cells[0]!, W[0]!)} | ${pad(cells[1]!, W[1]!, true)} | ${pad(cells[2]!, W[2]!, true)} | ${pad(cells[3]!, W[3]!, true)} |`;
+  const row = (cells: string[]): string =>
+    `| ${pad(cells[0]!, W[0]!)} | ${pad(cells[1]!, W[1]!, true)} | ${pad(cells[2]!, W[2]!, true)} | ${pad(cells[3]!, W[3]!, true)} |`;
   const rule = `|${W.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
 
   if (micro.length > 0) {
     const M = [52, 13, 10, 9, 9];
-    const microRow = (cells: string[]): string => `| ${cells.map((c, i) => pad(c, M[i]!, i > 0)).join(' | ')} |`;
+    const microRow = (cells: string[]): string =>
+      `| ${cells.map((c, i) => pad(c, M[i]!, i > 0)).join(' | ')} |`;
     const microRule = `|${M.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-    lines.push('Verification, one thread (time per call; ratio = time / baseline, median of the per-round ratios, lower is better; CPU ratio: the same by process CPU time, V8 helper threads included)', '');
+    lines.push(
+      'Verification, one thread (time per call; ratio = time / baseline, median of the per-round ratios, lower is better; CPU ratio: the same by process CPU time, V8 helper threads included)',
+      '',
+    );
     lines.push(microRow(['case', 'median', 'IQR', 'ratio', 'CPU ratio']), microRule);
     for (const group of [...new Set(micro.map((m) => m.case.group))]) {
       lines.push(microRow([`**${group}**`, '', '', '', '']));
@@ -41,32 +51,64 @@ export function formatReport(micro: MicroResult[], http: HttpResult[], memory: C
         const ratio = !shown ? '' : m.ratio === undefined ? 'baseline' : `${m.ratio.toFixed(2)}x`;
         const cpuRatio = !shown || m.cpuRatio === undefined ? '' : `${m.cpuRatio.toFixed(2)}x`;
         const label = `${m.case.label}${m.case.reference ? ' (ref)' : ''}`;
-        lines.push(microRow([label, formatNs(m.measurement.medianNs), `±${(m.measurement.iqr * 50).toFixed(1)}%`, ratio, cpuRatio]));
+        lines.push(
+          microRow([
+            label,
+            formatNs(m.measurement.medianNs),
+            `±${(m.measurement.iqr * 50).toFixed(1)}%`,
+            ratio,
+            cpuRatio,
+          ]),
+        );
       }
     }
     lines.push('');
   }
   if (http.length > 0) {
-    lines.push('HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better)', '');
+    lines.push(
+      'HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better)',
+      '',
+    );
     lines.push(row(['case', 'median req/s', 'spread', 'ratio']), rule);
     for (const group of [...new Set(http.map((h) => h.case.group))]) {
       lines.push(row([`**${group}**`, '', '', '']));
       for (const h of http.filter((x) => x.case.group === group)) {
         const base = h.case.baseline ? http.find((b) => b.case.id === h.case.baseline) : undefined;
-        const failed = h.non2xx > 0 || h.errors > 0 ? ` [${h.non2xx} non-2xx, ${h.errors} errors]` : '';
+        const failed =
+          h.non2xx > 0 || h.errors > 0 ? ` [${h.non2xx} non-2xx, ${h.errors} errors]` : '';
         const ratio = base ? pairedRpsRatio(h, base).toFixed(2) : 'baseline';
-        lines.push(row([`${h.case.label}${failed}`, h.medianRps.toFixed(0), `±${(h.spread * 50).toFixed(1)}%`, ratio]));
+        lines.push(
+          row([
+            `${h.case.label}${failed}`,
+            h.medianRps.toFixed(0),
+            `±${(h.spread * 50).toFixed(1)}%`,
+            ratio,
+          ]),
+        );
       }
     }
     lines.push('');
   }
   if (memory) {
-    lines.push(`Verified-token cache memory (cache.max = ${memory.cacheMax}; heap after a full GC)`, '');
+    lines.push(
+      `Verified-token cache memory (cache.max = ${memory.cacheMax}; heap after a full GC)`,
+      '',
+    );
     lines.push('| distinct tokens | heap used | RSS |', '|---:|---:|---:|');
-    for (const p of memory.points) lines.push(`| ${p.tokens} | ${(p.heapUsed / 1048576).toFixed(1)} MiB | ${(p.rss / 1048576).toFixed(1)} MiB |`);
-    lines.push('', `bytes per entry: ${memory.bytesPerEntryFirstFill.toFixed(0)} when the cache first fills, ${memory.bytesPerEntry.toFixed(0)} at the end (Map slack after evictions included)`, '');
+    for (const p of memory.points)
+      lines.push(
+        `| ${p.tokens} | ${(p.heapUsed / 1048576).toFixed(1)} MiB | ${(p.rss / 1048576).toFixed(1)} MiB |`,
+      );
+    lines.push(
+      '',
+      `bytes per entry: ${memory.bytesPerEntryFirstFill.toFixed(0)} when the cache first fills, ${memory.bytesPerEntry.toFixed(0)} at the end (Map slack after evictions included)`,
+      '',
+    );
   }
   lines.push('Targets', '');
-  for (const t of targets) lines.push(`${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`);
+  for (const t of targets)
+    lines.push(
+      `${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`,
+    );
   return lines.join('\n');
 }

@@ -23,11 +23,19 @@ function usable(http: HttpResult[], id: string): HttpResult | undefined {
 }
 
 function atMost(target: string, ratio: number | undefined, limit: number): TargetResult {
-  return { target, measured: ratio === undefined ? 'not run' : `${ratio.toFixed(2)}x`, pass: ratio === undefined ? undefined : ratio <= limit };
+  return {
+    target,
+    measured: ratio === undefined ? 'not run' : `${ratio.toFixed(2)}x`,
+    pass: ratio === undefined ? undefined : ratio <= limit,
+  };
 }
 
 function atLeast(target: string, ratio: number | undefined, limit: number): TargetResult {
-  return { target, measured: ratio === undefined ? 'not run' : ratio.toFixed(2), pass: ratio === undefined ? undefined : ratio >= limit };
+  return {
+    target,
+    measured: ratio === undefined ? 'not run' : ratio.toFixed(2),
+    pass: ratio === undefined ? undefined : ratio >= limit,
+  };
 }
 
 function ahead(target: string, http: HttpResult[], oursId: string, theirsId: string): TargetResult {
@@ -35,7 +43,11 @@ function ahead(target: string, http: HttpResult[], oursId: string, theirsId: str
   const theirs = usable(http, theirsId);
   if (!ours || !theirs) return { target, measured: 'not run', pass: undefined };
   const ratio = pairedRpsRatio(ours, theirs);
-  return { target, measured: `${ours.medianRps.toFixed(0)} vs ${theirs.medianRps.toFixed(0)} req/s (${ratio.toFixed(2)}x, paired by round)`, pass: ratio > 1 };
+  return {
+    target,
+    measured: `${ours.medianRps.toFixed(0)} vs ${theirs.medianRps.toFixed(0)} req/s (${ratio.toFixed(2)}x, paired by round)`,
+    pass: ratio > 1,
+  };
 }
 
 /**
@@ -47,7 +59,11 @@ function ahead(target: string, http: HttpResult[], oursId: string, theirsId: str
  * for (const t of judgeTargets(micro, http, memory)) console.log(t.target, t.pass);
  * ```
  */
-export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: CacheMemoryResult | undefined): TargetResult[] {
+export function judgeTargets(
+  micro: MicroResult[],
+  http: HttpResult[],
+  memory: CacheMemoryResult | undefined,
+): TargetResult[] {
   const ratio = (id: string): number | undefined => {
     const r = usable(http, id);
     const base = r?.case.baseline === undefined ? undefined : usable(http, r.case.baseline);
@@ -55,16 +71,60 @@ export function judgeTargets(micro: MicroResult[], http: HttpResult[], memory: C
   };
   const es = 'http.express.pomerium.es256';
   return [
-    atMost('ES256 first sight: core authenticate within 1.25x of node:crypto verify', microRatio(micro, 'es256.core.authenticate'), 1.25),
-    atMost('HS256 first sight: core authenticate within 3x of the HMAC floor', microRatio(micro, 'hs256.core.authenticate.fresh'), 3),
-    atMost('HS256 repeated: core authenticate within 1.5x of the HMAC floor', microRatio(micro, 'hs256-repeat.core.authenticate'), 1.5),
-    atLeast('HTTP: Express + pomeriumAuth, fresh ES256 ≥ 0.6 of bare Express', ratio('http.express.pomerium.es256'), 0.6),
-    atLeast('HTTP (extra, not an issue target): the same with assertionVerification thread-pool ≥ 0.6 of bare Express', ratio('http.express.pomerium.es256.thread-pool'), 0.6),
-    atLeast('HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express', ratio('http.express.pomerium.sa'), 0.9),
-    ahead('HTTP: pomeriumAuth ahead of express-jwt (fresh ES256)', http, es, 'http.express.express-jwt'),
-    ahead('HTTP: pomeriumAuth ahead of express-oauth2-jwt-bearer (fresh ES256)', http, es, 'http.express.oauth2-jwt-bearer'),
-    ahead('HTTP: pomeriumAuth ahead of passport-jwt (fresh ES256)', http, es, 'http.express.passport-jwt'),
-    ahead('HTTP: Koa pomeriumAuth ahead of koa-jwt (fresh ES256)', http, 'http.koa.pomerium.es256', 'http.koa.koa-jwt'),
+    atMost(
+      'ES256 first sight: core authenticate within 1.25x of node:crypto verify',
+      microRatio(micro, 'es256.core.authenticate'),
+      1.25,
+    ),
+    atMost(
+      'HS256 first sight: core authenticate within 3x of the HMAC floor',
+      microRatio(micro, 'hs256.core.authenticate.fresh'),
+      3,
+    ),
+    atMost(
+      'HS256 repeated: core authenticate within 1.5x of the HMAC floor',
+      microRatio(micro, 'hs256-repeat.core.authenticate'),
+      1.5,
+    ),
+    atLeast(
+      'HTTP: Express + pomeriumAuth, fresh ES256 ≥ 0.6 of bare Express',
+      ratio('http.express.pomerium.es256'),
+      0.6,
+    ),
+    atLeast(
+      'HTTP (extra, not an issue target): the same with assertionVerification thread-pool ≥ 0.6 of bare Express',
+      ratio('http.express.pomerium.es256.thread-pool'),
+      0.6,
+    ),
+    atLeast(
+      'HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express',
+      ratio('http.express.pomerium.sa'),
+      0.9,
+    ),
+    ahead(
+      'HTTP: pomeriumAuth ahead of express-jwt (fresh ES256)',
+      http,
+      es,
+      'http.express.express-jwt',
+    ),
+    ahead(
+      'HTTP: pomeriumAuth ahead of express-oauth2-jwt-bearer (fresh ES256)',
+      http,
+      es,
+      'http.express.oauth2-jwt-bearer',
+    ),
+    ahead(
+      'HTTP: pomeriumAuth ahead of passport-jwt (fresh ES256)',
+      http,
+      es,
+      'http.express.passport-jwt',
+    ),
+    ahead(
+      'HTTP: Koa pomeriumAuth ahead of koa-jwt (fresh ES256)',
+      http,
+      'http.koa.pomerium.es256',
+      'http.koa.koa-jwt',
+    ),
     memory
       ? {
           target: `Cache memory bounded by cache.max (${memory.cacheMax} entries, ${memory.points[memory.points.length - 1]!.tokens} tokens)`,

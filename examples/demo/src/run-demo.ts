@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { AuditEvent } from '@pomerium-auth/core';
 import { createApp } from '@pomerium-auth/example-express/app';
 import { DEV_SHARED_SECRET, devOptions } from '@pomerium-auth/example-support';
-import { assertionHeaders, createTestIssuer, generateSigningKey, serviceAccountHeaders, type ServiceAccountScheme } from '@pomerium-auth/testing';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  generateSigningKey,
+  serviceAccountHeaders,
+  type ServiceAccountScheme,
+} from '@pomerium-auth/testing';
 import { colorWanted, painter, rows, shorten, table, type DemoOutput } from './demo-output.js';
 import { judge, type DemoStep, type Observed } from './demo-steps.js';
 
@@ -33,12 +39,23 @@ export interface DemoResult {
   steps: StepResult[];
 }
 
-function profile(body: unknown): { user?: { id?: string }; initiator?: { id?: string }; impersonating?: boolean } {
-  return (body ?? {}) as { user?: { id?: string }; initiator?: { id?: string }; impersonating?: boolean };
+function profile(body: unknown): {
+  user?: { id?: string };
+  initiator?: { id?: string };
+  impersonating?: boolean;
+} {
+  return (body ?? {}) as {
+    user?: { id?: string };
+    initiator?: { id?: string };
+    impersonating?: boolean;
+  };
 }
 
 function errorIs(code: string): (body: unknown) => string | undefined {
-  return (body) => ((body as { error?: string } | null)?.error === code ? undefined : `expected the body to say "error": "${code}"`);
+  return (body) =>
+    (body as { error?: string } | null)?.error === code
+      ? undefined
+      : `expected the body to say "error": "${code}"`;
 }
 
 /**
@@ -64,29 +81,52 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let server: Server | undefined;
   try {
     const keys = await issuer.serve();
-    const app = createApp(devOptions({ jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience }, { audit: (e) => audit.push(e) }));
+    const app = createApp(
+      devOptions(
+        { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience },
+        { audit: (e) => audit.push(e) },
+      ),
+    );
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
       s.once('error', reject);
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const person = (sub: string, email: string, name: string, groups: string[]) => assertionHeaders(issuer.mintAssertion({ sub, email, name, groups }));
+    const person = (sub: string, email: string, name: string, groups: string[]) =>
+      assertionHeaders(issuer.mintAssertion({ sub, email, name, groups }));
     const alice = person('alice', 'alice@example.com', 'Alice Admin', ['admins']);
     const bob = person('bob', 'bob@example.com', 'Bob Builder', ['staff']);
     const machine = issuer.mintServiceAccountToken({ id: 'sa-reports', userId: 'svc-reports' });
     const forger = await generateSigningKey('ES256', issuer.keys[0]!.kid);
-    const forged = assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@example.com', groups: ['admins'] }, { key: forger }));
-    const expired = assertionHeaders(issuer.mintAssertion({ sub: 'bob', email: 'bob@example.com', groups: ['staff'] }, { now: Math.floor(Date.now() / 1000) - 3600 }));
+    const forged = assertionHeaders(
+      issuer.mintAssertion(
+        { sub: 'alice', email: 'alice@example.com', groups: ['admins'] },
+        { key: forger },
+      ),
+    );
+    const expired = assertionHeaders(
+      issuer.mintAssertion(
+        { sub: 'bob', email: 'bob@example.com', groups: ['staff'] },
+        { now: Math.floor(Date.now() / 1000) - 3600 },
+      ),
+    );
 
     const serviceAccountStep = (scheme: ServiceAccountScheme, label: string): DemoStep => ({
       name: `service account, ${label}`,
       title: `A service-account token in ${label} is accepted`,
-      request: { method: 'GET', path: '/api/reports', headers: serviceAccountHeaders(machine, scheme) },
+      request: {
+        method: 'GET',
+        path: '/api/reports',
+        headers: serviceAccountHeaders(machine, scheme),
+      },
       expectStatus: 200,
       expectation: '200, read by svc-reports (the user of account sa-reports)',
       expectAudit: { event: 'authenticated', initiating: 'svc-reports', effective: 'svc-reports' },
-      checkBody: (body) => ((body as { readBy?: string }).readBy === 'svc-reports' ? undefined : 'expected readBy svc-reports'),
+      checkBody: (body) =>
+        (body as { readBy?: string }).readBy === 'svc-reports'
+          ? undefined
+          : 'expected readBy svc-reports',
     });
     const steps: DemoStep[] = [
       serviceAccountStep('x-pomerium-authorization', 'x-pomerium-authorization'),
@@ -122,19 +162,29 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       {
         name: 'admin impersonates user_1',
         title: 'An admin (alice) acts as user_1, with a reason',
-        request: { method: 'GET', path: '/api/profile', headers: { ...alice, 'impersonate-user': 'user_1', 'impersonate-reason': 'ticket 42' } },
+        request: {
+          method: 'GET',
+          path: '/api/profile',
+          headers: { ...alice, 'impersonate-user': 'user_1', 'impersonate-reason': 'ticket 42' },
+        },
         expectStatus: 200,
         expectation: "200, user_1's profile with initiator alice; the audit names both",
         expectAudit: { event: 'impersonation_granted', initiating: 'alice', effective: 'user_1' },
         checkBody: (body) => {
           const p = profile(body);
-          return p.user?.id === 'user_1' && p.initiator?.id === 'alice' && p.impersonating === true ? undefined : 'expected user user_1, initiator alice';
+          return p.user?.id === 'user_1' && p.initiator?.id === 'alice' && p.impersonating === true
+            ? undefined
+            : 'expected user user_1, initiator alice';
         },
       },
       {
         name: 'non-admin impersonates',
         title: 'A non-admin (bob) asking to act as user_1 is refused',
-        request: { method: 'GET', path: '/api/profile', headers: { ...bob, 'impersonate-user': 'user_1' } },
+        request: {
+          method: 'GET',
+          path: '/api/profile',
+          headers: { ...bob, 'impersonate-user': 'user_1' },
+        },
         expectStatus: 403,
         expectation: '403 impersonation_denied; the audit says not_allowed',
         expectAudit: { event: 'impersonation_denied', initiating: 'bob', reason: 'not_allowed' },
@@ -143,19 +193,36 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       {
         name: 'protected target',
         title: 'Acting as a protected user (root) is refused, even for an admin',
-        request: { method: 'GET', path: '/api/profile', headers: { ...alice, 'impersonate-user': 'root' } },
+        request: {
+          method: 'GET',
+          path: '/api/profile',
+          headers: { ...alice, 'impersonate-user': 'root' },
+        },
         expectStatus: 403,
         expectation: '403, the same answer to the client; the audit says protected_target',
-        expectAudit: { event: 'impersonation_denied', initiating: 'alice', reason: 'protected_target' },
+        expectAudit: {
+          event: 'impersonation_denied',
+          initiating: 'alice',
+          reason: 'protected_target',
+        },
         checkBody: errorIs('impersonation_denied'),
       },
       {
         name: 'route forbids impersonation',
         title: 'POST /api/payments forbids impersonation: alice acting as user_1 is refused',
-        request: { method: 'POST', path: '/api/payments', headers: { ...alice, 'impersonate-user': 'user_1' } },
+        request: {
+          method: 'POST',
+          path: '/api/payments',
+          headers: { ...alice, 'impersonate-user': 'user_1' },
+        },
         expectStatus: 403,
-        expectation: '403: the route rule overturns the app-wide grant; still one audit event, impersonation_denied',
-        expectAudit: { event: 'impersonation_denied', initiating: 'alice', reason: 'forbidden_on_route' },
+        expectation:
+          '403: the route rule overturns the app-wide grant; still one audit event, impersonation_denied',
+        expectAudit: {
+          event: 'impersonation_denied',
+          initiating: 'alice',
+          reason: 'forbidden_on_route',
+        },
         checkBody: errorIs('impersonation_denied'),
       },
       {
@@ -165,18 +232,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         expectStatus: 201,
         expectation: '201, paid by alice',
         expectAudit: { event: 'authenticated', initiating: 'alice', effective: 'alice' },
-        checkBody: (body) => ((body as { by?: string }).by === 'alice' ? undefined : 'expected by alice'),
+        checkBody: (body) =>
+          (body as { by?: string }).by === 'alice' ? undefined : 'expected by alice',
       },
     ];
 
-    out(`${paint('bold', 'pomerium-auth demo')}: the example Express app behind a stand-in for Pomerium\n`);
+    out(
+      `${paint('bold', 'pomerium-auth demo')}: the example Express app behind a stand-in for Pomerium\n`,
+    );
     out(
       rows(
         [
           ['app', `${base}  (examples/express, dev options)`],
           ['key set', `${keys.url}  (a fresh ES256 key)`],
           ['secret', 'the published DEV ONLY shared secret of examples/express'],
-          ['grants', 'group:admins may act as user_* and members of support; root and admins are protected'],
+          [
+            'grants',
+            'group:admins may act as user_* and members of support; root and admins are protected',
+          ],
         ],
         '  ',
         paint,
@@ -188,15 +261,29 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const requestId = `demo-${i + 1}`;
       const seen = await send(base, step, requestId, audit);
       const problem = judge(step, seen);
-      results.push({ name: step.name, title: step.title, passed: !problem, expectStatus: step.expectStatus, status: seen.status, audit: seen.audit, ...(problem ? { problem } : {}) });
-      out(`\n${problem ? paint('red', 'FAIL') : paint('green', 'PASS')}  ${paint('bold', `${String(i + 1).padStart(2)}. ${step.title}`)}\n`);
-      const headerLines = Object.entries(step.request.headers).map(([k, v]) => `${k}: ${shorten(v, 60)}`);
+      results.push({
+        name: step.name,
+        title: step.title,
+        passed: !problem,
+        expectStatus: step.expectStatus,
+        status: seen.status,
+        audit: seen.audit,
+        ...(problem ? { problem } : {}),
+      });
+      out(
+        `\n${problem ? paint('red', 'FAIL') : paint('green', 'PASS')}  ${paint('bold', `${String(i + 1).padStart(2)}. ${step.title}`)}\n`,
+      );
+      const headerLines = Object.entries(step.request.headers).map(
+        ([k, v]) => `${k}: ${shorten(v, 60)}`,
+      );
       const entries: Array<[string, string]> = [
         ['request', `${step.request.method} ${step.request.path}`],
         ...headerLines.map((h) => ['', paint('dim', h)] as [string, string]),
         ['expect', step.expectation],
         ['response', `${seen.status} ${shorten(JSON.stringify(seen.body), 100)}`],
-        ...(isProfile(seen.body) ? [['', paint('dim', profileSummary(seen.body))] as [string, string]] : []),
+        ...(isProfile(seen.body)
+          ? [['', paint('dim', profileSummary(seen.body))] as [string, string]]
+          : []),
         ...seen.audit.map((e) => ['audit', auditLine(e)] as [string, string]),
       ];
       if (problem) entries.push(['problem', paint('red', problem)]);
@@ -208,14 +295,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     out(
       table(
         ['#', 'step', 'expected', 'got', 'result'],
-        results.map((r, i) => [String(i + 1), r.name, String(r.expectStatus), String(r.status), r.passed ? 'PASS' : 'FAIL']),
+        results.map((r, i) => [
+          String(i + 1),
+          r.name,
+          String(r.expectStatus),
+          String(r.status),
+          r.passed ? 'PASS' : 'FAIL',
+        ]),
         '  ',
         paint,
-        (row, col, text) => (col === 4 ? paint(results[row]!.passed ? 'green' : 'red', text) : text),
+        (row, col, text) =>
+          col === 4 ? paint(results[row]!.passed ? 'green' : 'red', text) : text,
       ),
     );
     const count = results.filter((r) => r.passed).length;
-    out(`\n${passed ? paint('green', `All ${count} steps behaved as shown.`) : paint('red', `${results.length - count} of ${results.length} steps did not behave as shown.`)}\n`);
+    out(
+      `\n${passed ? paint('green', `All ${count} steps behaved as shown.`) : paint('red', `${results.length - count} of ${results.length} steps did not behave as shown.`)}\n`,
+    );
     return { passed, steps: results };
   } finally {
     if (server) {
@@ -226,13 +322,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 }
 
-function isProfile(body: unknown): body is { user: { id: string; groups: string[] }; initiator: { id: string }; impersonating: boolean } {
+function isProfile(
+  body: unknown,
+): body is {
+  user: { id: string; groups: string[] };
+  initiator: { id: string };
+  impersonating: boolean;
+} {
   const p = profile(body);
   return typeof p.user?.id === 'string' && typeof p.initiator?.id === 'string';
 }
 
 /** The part of a long profile a person looks for. */
-function profileSummary(p: { user: { id: string; groups: string[] }; initiator: { id: string }; impersonating: boolean }): string {
+function profileSummary(p: {
+  user: { id: string; groups: string[] };
+  initiator: { id: string };
+  impersonating: boolean;
+}): string {
   return `user ${p.user.id} (groups ${p.user.groups.join(',') || 'none'}), initiator ${p.initiator.id}, impersonating ${String(p.impersonating)}`;
 }
 
@@ -241,17 +347,27 @@ function auditLine(e: AuditEvent): string {
   const parts = [e.event.padEnd(21)];
   if (e.initiating_user) parts.push(`initiating ${e.initiating_user.id}`);
   if (e.effective_user) parts.push(`effective ${e.effective_user.id}`);
-  if (e.impersonation_target !== undefined && !e.effective_user) parts.push(`target ${e.impersonation_target}`);
+  if (e.impersonation_target !== undefined && !e.effective_user)
+    parts.push(`target ${e.impersonation_target}`);
   if (e.grant !== undefined) parts.push(`grant ${e.grant}`);
-  if (e.impersonation_reason !== undefined) parts.push(`reason ${JSON.stringify(e.impersonation_reason)}`);
+  if (e.impersonation_reason !== undefined)
+    parts.push(`reason ${JSON.stringify(e.impersonation_reason)}`);
   if (e.error) parts.push(`error ${e.error.code}/${e.error.reason}`);
   if (e.credential_source !== undefined) parts.push(`via ${e.credential_source}`);
   return parts.join('  ');
 }
 
 /** Sends one request and collects its response and the audit events it left. */
-async function send(base: string, step: DemoStep, requestId: string, audit: AuditEvent[]): Promise<Observed> {
-  const res = await fetch(`${base}${step.request.path}`, { method: step.request.method, headers: { ...step.request.headers, 'x-request-id': requestId } });
+async function send(
+  base: string,
+  step: DemoStep,
+  requestId: string,
+  audit: AuditEvent[],
+): Promise<Observed> {
+  const res = await fetch(`${base}${step.request.path}`, {
+    method: step.request.method,
+    headers: { ...step.request.headers, 'x-request-id': requestId },
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -261,7 +377,8 @@ async function send(base: string, step: DemoStep, requestId: string, audit: Audi
   }
   // Audit events are delivered on a later turn of the event loop than the decision.
   const mine = () => audit.filter((e) => e.request.request_id === requestId);
-  for (let turn = 0; turn < 50 && mine().length === 0; turn++) await new Promise((r) => setTimeout(r, 2));
+  for (let turn = 0; turn < 50 && mine().length === 0; turn++)
+    await new Promise((r) => setTimeout(r, 2));
   await new Promise((r) => setImmediate(r));
   return { status: res.status, body, audit: mine() };
 }

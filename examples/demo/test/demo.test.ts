@@ -12,27 +12,59 @@ test('every step of the demo behaves as it says, and the output shows the key li
   // Plain output when colour is off.
   assert.ok(!text.includes('\u001b['), 'no escape codes');
   // Each of the three service-account schemes, and the assertion.
-  for (const source of ['x-pomerium-authorization', 'authorization-pomerium', 'authorization-bearer-pomerium', 'assertion']) {
-    assert.match(text, new RegExp(`audit +authenticated +initiating \\S+ +effective \\S+ +via ${source}\\n`));
+  for (const source of [
+    'x-pomerium-authorization',
+    'authorization-pomerium',
+    'authorization-bearer-pomerium',
+    'assertion',
+  ]) {
+    assert.match(
+      text,
+      new RegExp(`audit +authenticated +initiating \\S+ +effective \\S+ +via ${source}\\n`),
+    );
   }
-  assert.match(text, /response +401 \{"error":"invalid_token","error_description":"The token is invalid"\}\n +audit +authentication_failed +error invalid_token\/bad_signature/);
+  assert.match(
+    text,
+    /response +401 \{"error":"invalid_token","error_description":"The token is invalid"\}\n +audit +authentication_failed +error invalid_token\/bad_signature/,
+  );
   assert.match(text, /error invalid_token\/token_expired/);
   // The audit line of the granted impersonation names the initiating and the effective user.
-  assert.match(text, /audit +impersonation_granted +initiating alice +effective user_1 +grant admins +reason "ticket 42"/);
+  assert.match(
+    text,
+    /audit +impersonation_granted +initiating alice +effective user_1 +grant admins +reason "ticket 42"/,
+  );
   assert.match(text, /initiating bob +target user_1 +error impersonation_denied\/not_allowed/);
   assert.match(text, /error impersonation_denied\/protected_target/);
   assert.match(text, /error impersonation_denied\/forbidden_on_route/);
   assert.match(text, /All 11 steps behaved as shown\.\n$/);
-  for (const r of result.steps) assert.match(text, new RegExp(`PASS +${result.steps.indexOf(r) + 1}\\. `));
+  for (const r of result.steps)
+    assert.match(text, new RegExp(`PASS +${result.steps.indexOf(r) + 1}\\. `));
 });
 
 test('a step that does not behave as shown is reported as FAIL', async () => {
   const { judge } = await import('../dist/demo-steps.js');
-  const step = { name: 'x', title: 'x', request: { method: 'GET' as const, path: '/', headers: {} }, expectStatus: 200, expectation: '', expectAudit: { event: 'authenticated' as const } };
+  const step = {
+    name: 'x',
+    title: 'x',
+    request: { method: 'GET' as const, path: '/', headers: {} },
+    expectStatus: 200,
+    expectation: '',
+    expectAudit: { event: 'authenticated' as const },
+  };
   assert.equal(judge(step, { status: 401, body: {}, audit: [] }), 'expected status 200, got 401');
-  assert.equal(judge(step, { status: 200, body: {}, audit: [] }), 'expected exactly one audit event (authenticated), got 0');
-  const event = { time: '', event: 'authenticated' as const, request: { method: 'GET', path: '/' } };
-  assert.equal(judge(step, { status: 200, body: {}, audit: [event, event] }), 'expected exactly one audit event (authenticated), got 2');
+  assert.equal(
+    judge(step, { status: 200, body: {}, audit: [] }),
+    'expected exactly one audit event (authenticated), got 0',
+  );
+  const event = {
+    time: '',
+    event: 'authenticated' as const,
+    request: { method: 'GET', path: '/' },
+  };
+  assert.equal(
+    judge(step, { status: 200, body: {}, audit: [event, event] }),
+    'expected exactly one audit event (authenticated), got 2',
+  );
   assert.equal(judge(step, { status: 200, body: {}, audit: [event] }), undefined);
 });
 

@@ -1,6 +1,11 @@
 import express from 'express';
 import { profileOf } from '@pomerium-auth/example-support';
-import { forbidImpersonation, pomeriumAuth, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
+import {
+  forbidImpersonation,
+  pomeriumAuth,
+  type PomeriumAuthOptions,
+  type PomeriumRequest,
+} from '@pomerium-auth/express';
 
 /**
  * The example app: a service behind Pomerium that machines call too, and where admins may act as

@@ -1,7 +1,12 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { profileOf } from '@pomerium-auth/example-support';
-import { forbidImpersonation, pomeriumAuth, type PomeriumAuthOptions, type PomeriumState } from '@pomerium-auth/koa';
+import {
+  forbidImpersonation,
+  pomeriumAuth,
+  type PomeriumAuthOptions,
+  type PomeriumState,
+} from '@pomerium-auth/koa';
 
 /**
  * The example app: a service behind Pomerium that machines call too, and where admins may act as

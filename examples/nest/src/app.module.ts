@@ -29,8 +29,17 @@ export class HealthController {
 @Controller('account')
 export class AccountController {
   @Get()
-  account(@EffectiveUser() user: Principal, @InitiatingUser() initiator: Principal, @PomeriumIdentity() identity: Identity) {
-    return { user: user.id, groups: user.groups, actingFor: identity.impersonating ? user.id : null, by: initiator.id };
+  account(
+    @EffectiveUser() user: Principal,
+    @InitiatingUser() initiator: Principal,
+    @PomeriumIdentity() identity: Identity,
+  ) {
+    return {
+      user: user.id,
+      groups: user.groups,
+      actingFor: identity.impersonating ? user.id : null,
+      by: initiator.id,
+    };
   }
 
   // Sensitive: nobody changes a password while acting as someone else.
@@ -42,7 +51,12 @@ export class AccountController {
 
 @Controller('tickets')
 // On this controller only the helpdesk may impersonate, and only to read.
-@AllowImpersonation({ name: 'helpdesk-read', initiators: ['group:helpdesk'], targets: ['customer-*'], readOnly: true })
+@AllowImpersonation({
+  name: 'helpdesk-read',
+  initiators: ['group:helpdesk'],
+  targets: ['customer-*'],
+  readOnly: true,
+})
 export class TicketsController {
   @Get()
   list(@EffectiveUser() user: Principal) {
@@ -58,7 +72,10 @@ export class AppModule {
       imports: [
         PomeriumAuthModule.forRoot({
           // jwksUrl, audience and the shared secret may also come from POMERIUM_* variables.
-          impersonation: { grants: [{ name: 'support', initiators: ['group:support'], targets: ['customer-*'] }], protect: ['group:admins'] },
+          impersonation: {
+            grants: [{ name: 'support', initiators: ['group:support'], targets: ['customer-*'] }],
+            protect: ['group:admins'],
+          },
           ...options,
         }),
       ],

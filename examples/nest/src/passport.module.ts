@@ -1,10 +1,26 @@
 // The same service with Passport instead: @nestjs/passport's AuthGuard('pomerium') over
 // PomeriumStrategy, mapping Pomerium principals to the app's own users.
 import 'reflect-metadata';
-import { Controller, Get, Inject, Injectable, Module, Req, UseFilters, UseGuards, type DynamicModule, type ExecutionContext } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  UseFilters,
+  UseGuards,
+  type DynamicModule,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import { PomeriumAuthExceptionFilter } from '@pomerium-auth/nest';
-import { PomeriumStrategy, pomeriumAuthErrorOf, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/passport';
+import {
+  PomeriumStrategy,
+  pomeriumAuthErrorOf,
+  type Identity,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/passport';
 
 export interface Member {
   id: string;
@@ -47,6 +63,10 @@ export class MembersController {
 @Module({})
 export class PassportAppModule {
   static register(options: PomeriumAuthOptions = {}): DynamicModule {
-    return { module: PassportAppModule, controllers: [MembersController], providers: [{ provide: STRATEGY_OPTIONS, useValue: options }, PomeriumPassportStrategy] };
+    return {
+      module: PassportAppModule,
+      controllers: [MembersController],
+      providers: [{ provide: STRATEGY_OPTIONS, useValue: options }, PomeriumPassportStrategy],
+    };
   }
 }

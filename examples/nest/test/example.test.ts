@@ -5,7 +5,12 @@ import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { PomeriumAuthOptions } from '@pomerium-auth/nest';
-import { assertionHeaders, createTestIssuer, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  serviceAccountHeaders,
+  type TestIssuer,
+} from '@pomerium-auth/testing';
 import { AppModule } from '../src/app.module.js';
 import { PassportAppModule } from '../src/passport.module.js';
 
@@ -15,7 +20,15 @@ const apps: INestApplication[] = [];
 before(async () => {
   issuer = await createTestIssuer();
   const keys = await issuer.serve();
-  options = { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, sharedSecret: issuer.sharedSecret, audit: false, env: false, logger: { warn: () => undefined } };
+  options = {
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    sharedSecret: issuer.sharedSecret,
+    audit: false,
+    env: false,
+    logger: { warn: () => undefined },
+  };
 });
 after(async () => {
   await Promise.all(apps.map((a) => a.close()));
@@ -29,7 +42,8 @@ async function start(module: Parameters<typeof NestFactory.create>[0]): Promise<
   return `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
 }
 
-const as = (sub: string, groups: string[]) => assertionHeaders(issuer.mintAssertion({ sub, user: sub, groups }));
+const as = (sub: string, groups: string[]) =>
+  assertionHeaders(issuer.mintAssertion({ sub, user: sub, groups }));
 
 describe('examples/nest: guard and decorators', () => {
   let url: string;
@@ -45,28 +59,65 @@ describe('examples/nest: guard and decorators', () => {
     const res = await fetch(`${url}/account`);
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
-    assert.deepEqual(await res.json(), { error: 'credentials_required', error_description: 'Authentication is required' });
+    assert.deepEqual(await res.json(), {
+      error: 'credentials_required',
+      error_description: 'Authentication is required',
+    });
   });
 
   test('a service account reaches its account', async () => {
-    const res = await fetch(`${url}/account`, { headers: serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'customer-bot' })) });
-    assert.deepEqual(await res.json(), { user: 'customer-bot', groups: [], actingFor: null, by: 'customer-bot' });
+    const res = await fetch(`${url}/account`, {
+      headers: serviceAccountHeaders(
+        issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'customer-bot' }),
+      ),
+    });
+    assert.deepEqual(await res.json(), {
+      user: 'customer-bot',
+      groups: [],
+      actingFor: null,
+      by: 'customer-bot',
+    });
   });
 
   test('support acts as a customer, and the decorators tell both apart', async () => {
-    const res = await fetch(`${url}/account`, { headers: { ...as('sam', ['support']), 'impersonate-user': 'customer-42' } });
-    assert.deepEqual(await res.json(), { user: 'customer-42', groups: [], actingFor: 'customer-42', by: 'sam' });
+    const res = await fetch(`${url}/account`, {
+      headers: { ...as('sam', ['support']), 'impersonate-user': 'customer-42' },
+    });
+    assert.deepEqual(await res.json(), {
+      user: 'customer-42',
+      groups: [],
+      actingFor: 'customer-42',
+      by: 'sam',
+    });
   });
 
   test('nobody changes a password while impersonating', async () => {
     const headers = { ...as('sam', ['support']), 'impersonate-user': 'customer-42' };
     assert.equal((await fetch(`${url}/account/password`, { method: 'POST', headers })).status, 403);
-    assert.equal((await fetch(`${url}/account/password`, { method: 'POST', headers: as('sam', ['support']) })).status, 204);
+    assert.equal(
+      (await fetch(`${url}/account/password`, { method: 'POST', headers: as('sam', ['support']) }))
+        .status,
+      204,
+    );
   });
 
   test("the tickets controller's grants replace the global ones: helpdesk yes, support no", async () => {
-    assert.equal((await fetch(`${url}/tickets`, { headers: { ...as('hana', ['helpdesk']), 'impersonate-user': 'customer-42' } })).status, 200);
-    assert.equal((await fetch(`${url}/tickets`, { headers: { ...as('sam', ['support']), 'impersonate-user': 'customer-42' } })).status, 403);
+    assert.equal(
+      (
+        await fetch(`${url}/tickets`, {
+          headers: { ...as('hana', ['helpdesk']), 'impersonate-user': 'customer-42' },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await fetch(`${url}/tickets`, {
+          headers: { ...as('sam', ['support']), 'impersonate-user': 'customer-42' },
+        })
+      ).status,
+      403,
+    );
   });
 });
 
@@ -88,7 +139,11 @@ describe("examples/nest: @nestjs/passport's AuthGuard('pomerium')", () => {
   });
 
   test('an expired assertion gets 401 with the challenge', async () => {
-    const res = await fetch(`${url}/members/me`, { headers: assertionHeaders(issuer.mintAssertion({ sub: 'alice' }, { now: Math.floor(Date.now() / 1000) - 3600 })) });
+    const res = await fetch(`${url}/members/me`, {
+      headers: assertionHeaders(
+        issuer.mintAssertion({ sub: 'alice' }, { now: Math.floor(Date.now() / 1000) - 3600 }),
+      ),
+    });
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
   });

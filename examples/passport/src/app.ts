@@ -2,7 +2,12 @@
 // users, and answers refusals with the suite's JSON body and headers.
 import express, { type ErrorRequestHandler } from 'express';
 import passport from 'passport';
-import { PomeriumAuthError, PomeriumStrategy, pomeriumAuthErrorOf, type PomeriumAuthOptions } from '@pomerium-auth/passport';
+import {
+  PomeriumAuthError,
+  PomeriumStrategy,
+  pomeriumAuthErrorOf,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/passport';
 
 interface Member {
   id: string;
@@ -25,11 +30,16 @@ export function createApp(options: PomeriumAuthOptions = {}): express.Express {
   app.get('/health', (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/me', passport.authenticate('pomerium', { session: false, failWithError: true }), (req, res) => {
-    res.json(req.user);
-  });
+  app.get(
+    '/me',
+    passport.authenticate('pomerium', { session: false, failWithError: true }),
+    (req, res) => {
+      res.json(req.user);
+    },
+  );
   const answerAuthErrors: ErrorRequestHandler = (err, req, res, next) => {
-    const authError = pomeriumAuthErrorOf(req) ?? (err instanceof PomeriumAuthError ? err : undefined);
+    const authError =
+      pomeriumAuthErrorOf(req) ?? (err instanceof PomeriumAuthError ? err : undefined);
     if (!authError) return next(err);
     res.status(authError.status).set(authError.headers).json(authError.toJSON());
   };

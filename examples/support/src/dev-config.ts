@@ -1,4 +1,10 @@
-import type { AuditEvent, DirectoryUser, Grant, PomeriumAuthOptions, ServiceAccountRecord } from '@pomerium-auth/core';
+import type {
+  AuditEvent,
+  DirectoryUser,
+  Grant,
+  PomeriumAuthOptions,
+  ServiceAccountRecord,
+} from '@pomerium-auth/core';
 
 /**
  * ⚠️ DEVELOPMENT ONLY — a TEST shared secret, published in this repository. It decodes to the
@@ -8,7 +14,9 @@ import type { AuditEvent, DirectoryUser, Grant, PomeriumAuthOptions, ServiceAcco
 export const DEV_SHARED_SECRET = 'REVWIE9OTFkgdGVzdCBzZWNyZXQgLSBOT1QgUFJPRCE=';
 
 /** Who may impersonate whom: admins may act as any `user_*` and as members of `support`. */
-export const DEV_GRANTS: Grant[] = [{ name: 'admins', initiators: ['group:admins'], targets: ['user_*', 'group:support'] }];
+export const DEV_GRANTS: Grant[] = [
+  { name: 'admins', initiators: ['group:admins'], targets: ['user_*', 'group:support'] },
+];
 
 /** Nobody may act as root or as an admin. */
 export const DEV_PROTECT: string[] = ['root', 'group:admins'];
@@ -24,7 +32,9 @@ export const DEV_USERS: DirectoryUser[] = [
 ];
 
 /** The demo's service accounts: `sa-reports` acts as the user `svc-reports`. */
-export const DEV_SERVICE_ACCOUNTS: ServiceAccountRecord[] = [{ id: 'sa-reports', userId: 'svc-reports', description: 'nightly reports' }];
+export const DEV_SERVICE_ACCOUNTS: ServiceAccountRecord[] = [
+  { id: 'sa-reports', userId: 'svc-reports', description: 'nightly reports' },
+];
 
 /** Audit to the console as JSON lines. */
 export const devAudit = (event: AuditEvent): void => {
@@ -47,8 +57,13 @@ export interface DevKeys {
  * const app = createApp(devOptions({ jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience }));
  * ```
  */
-export function devOptions(keys: DevKeys, overrides: Partial<PomeriumAuthOptions> = {}): PomeriumAuthOptions {
-  const users = new Map(DEV_USERS.flatMap((u) => [[u.id, u] as const, ...(u.email ? [[u.email, u] as const] : [])]));
+export function devOptions(
+  keys: DevKeys,
+  overrides: Partial<PomeriumAuthOptions> = {},
+): PomeriumAuthOptions {
+  const users = new Map(
+    DEV_USERS.flatMap((u) => [[u.id, u] as const, ...(u.email ? [[u.email, u] as const] : [])]),
+  );
   const accounts = new Map(DEV_SERVICE_ACCOUNTS.map((a) => [a.id, a]));
   return {
     ...keys,

@@ -4,7 +4,16 @@
  *
  * @packageDocumentation
  */
-export { DEV_SHARED_SECRET, DEV_GRANTS, DEV_PROTECT, DEV_USERS, DEV_SERVICE_ACCOUNTS, devAudit, devOptions, type DevKeys } from './dev-config.js';
+export {
+  DEV_SHARED_SECRET,
+  DEV_GRANTS,
+  DEV_PROTECT,
+  DEV_USERS,
+  DEV_SERVICE_ACCOUNTS,
+  devAudit,
+  devOptions,
+  type DevKeys,
+} from './dev-config.js';
 export { profileOf } from './profile.js';
 export { startDevServer, type ListenableApp } from './dev-server.js';
 export { storyTests } from './story-tests.js';

@@ -15,7 +15,10 @@ import { after, test } from 'node:test';
  */
 export function mainScriptTests(mainScript: URL): void {
   const main = fileURLToPath(mainScript);
-  const child = spawn(process.execPath, [main], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   after(async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -34,7 +37,9 @@ export function mainScriptTests(mainScript: URL): void {
   });
 
   function replay(line: string): Promise<Response> {
-    const headers = Object.fromEntries([...line.matchAll(/-H '([^:]+): ([^']*)'/g)].map((m) => [m[1]!, m[2]!]));
+    const headers = Object.fromEntries(
+      [...line.matchAll(/-H '([^:]+): ([^']*)'/g)].map((m) => [m[1]!, m[2]!]),
+    );
     const url = /(http:\/\/127\.0\.0\.1:\d+\S*)$/.exec(line)![1]!;
     return fetch(url, { method: line.includes('-X POST') ? 'POST' : 'GET', headers });
   }

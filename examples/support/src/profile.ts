@@ -4,7 +4,13 @@ import type { Identity } from '@pomerium-auth/core';
 export function profileOf(identity: Identity) {
   const { user, initiator } = identity;
   return {
-    user: { id: user.id, email: user.email ?? null, name: user.name ?? null, groups: user.groups, kind: user.kind },
+    user: {
+      id: user.id,
+      email: user.email ?? null,
+      name: user.name ?? null,
+      groups: user.groups,
+      kind: user.kind,
+    },
     initiator: { id: initiator.id, email: initiator.email ?? null, kind: initiator.kind },
     impersonating: identity.impersonating,
     impersonation: identity.impersonation ?? null,

@@ -27,7 +27,12 @@ export function storyTests(createApp: (options: PomeriumAuthOptions) => Listenab
   before(async () => {
     issuer = await createTestIssuer({ sharedSecret: DEV_SHARED_SECRET });
     const keys = await issuer.serve();
-    server = createApp(devOptions({ jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience }, { audit: (e) => events.push(e) })).listen(0, '127.0.0.1', () => undefined);
+    server = createApp(
+      devOptions(
+        { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience },
+        { audit: (e) => events.push(e) },
+      ),
+    ).listen(0, '127.0.0.1', () => undefined);
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -37,11 +42,18 @@ export function storyTests(createApp: (options: PomeriumAuthOptions) => Listenab
     await issuer.close();
   });
 
-  const alice = () => assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@example.com', groups: ['admins'] }));
-  const bob = () => assertionHeaders(issuer.mintAssertion({ sub: 'bob', email: 'bob@example.com', groups: ['staff'] }));
+  const alice = () =>
+    assertionHeaders(
+      issuer.mintAssertion({ sub: 'alice', email: 'alice@example.com', groups: ['admins'] }),
+    );
+  const bob = () =>
+    assertionHeaders(
+      issuer.mintAssertion({ sub: 'bob', email: 'bob@example.com', groups: ['staff'] }),
+    );
   type Profile = ReturnType<typeof profileOf>;
   const json = <T>(res: Response) => res.json() as Promise<T>;
-  const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => fetch(`${base}${path}`, { method, headers });
+  const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(`${base}${path}`, { method, headers });
 
   test('the health check is public', async () => {
     assert.equal((await get('/healthz')).status, 200);
@@ -60,7 +72,10 @@ export function storyTests(createApp: (options: PomeriumAuthOptions) => Listenab
     const res = await get('/api/profile');
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
-    assert.deepEqual(await res.json(), { error: 'credentials_required', error_description: 'Authentication is required' });
+    assert.deepEqual(await res.json(), {
+      error: 'credentials_required',
+      error_description: 'Authentication is required',
+    });
   });
 
   test('story 2: a machine reads reports with a service-account token', async () => {
@@ -76,7 +91,12 @@ export function storyTests(createApp: (options: PomeriumAuthOptions) => Listenab
   });
 
   test('story 3: an admin acts as a user, audited with both users', async () => {
-    const res = await get('/api/profile', { ...alice(), 'impersonate-user': 'user_1', 'impersonate-reason': 'ticket 42', 'x-request-id': 'story-3' });
+    const res = await get('/api/profile', {
+      ...alice(),
+      'impersonate-user': 'user_1',
+      'impersonate-reason': 'ticket 42',
+      'x-request-id': 'story-3',
+    });
     assert.equal(res.status, 200);
     const body = await json<Profile>(res);
     assert.equal(body.user.id, 'user_1');
@@ -101,7 +121,13 @@ export function storyTests(createApp: (options: PomeriumAuthOptions) => Listenab
   });
 
   test('story 3: a user without a grant cannot impersonate, nor can anyone act as root', async () => {
-    assert.equal((await get('/api/profile', { ...bob(), 'impersonate-user': 'user_1' })).status, 403);
-    assert.equal((await get('/api/profile', { ...alice(), 'impersonate-user': 'root' })).status, 403);
+    assert.equal(
+      (await get('/api/profile', { ...bob(), 'impersonate-user': 'user_1' })).status,
+      403,
+    );
+    assert.equal(
+      (await get('/api/profile', { ...alice(), 'impersonate-user': 'root' })).status,
+      403,
+    );
   });
 }

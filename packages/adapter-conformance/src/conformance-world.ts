@@ -1,6 +1,19 @@
-import type { AuditEvent, DirectoryUser, Grant, PomeriumAuthOptions, ServiceAccountRecord } from '@pomerium-auth/core';
+import type {
+  AuditEvent,
+  DirectoryUser,
+  Grant,
+  PomeriumAuthOptions,
+  ServiceAccountRecord,
+} from '@pomerium-auth/core';
 import { deriveSigningKey } from '@pomerium-auth/core';
-import { createTestIssuer, importSigningKey, startJwksServer, type JwksServer, type TestIssuer, type TestSigningKey } from '@pomerium-auth/testing';
+import {
+  createTestIssuer,
+  importSigningKey,
+  startJwksServer,
+  type JwksServer,
+  type TestIssuer,
+  type TestSigningKey,
+} from '@pomerium-auth/testing';
 
 /** The directory every conformance app uses: initiators, targets and the service account's user. */
 export const CONFORMANCE_USERS: readonly DirectoryUser[] = Object.freeze([
@@ -25,7 +38,12 @@ export const CONFORMANCE_SERVICE_ACCOUNTS: readonly ServiceAccountRecord[] = Obj
 
 /** The global grants: admins act as `user_*`, as members of `support` and (refused by `protect`) as root. */
 export const CONFORMANCE_GRANTS: readonly Grant[] = Object.freeze([
-  { name: 'admins', initiators: ['group:admins'], targets: ['user_*', 'group:support', 'root'], groups: ['staff'] },
+  {
+    name: 'admins',
+    initiators: ['group:admins'],
+    targets: ['user_*', 'group:support', 'root'],
+    groups: ['staff'],
+  },
   { name: 'auditors', initiators: ['group:auditors'], targets: ['user_*'], readOnly: true },
 ]);
 
@@ -37,12 +55,15 @@ export const CONFORMANCE_PROTECT: readonly string[] = Object.freeze(['root', 'gr
  * `user_*`, read-only. Placed before the route's authentication they replace the global grants;
  * after app-wide authentication they can only narrow.
  */
-export const CONFORMANCE_ROUTE_GRANTS: Grant[] = [{ name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }];
+export const CONFORMANCE_ROUTE_GRANTS: Grant[] = [
+  { name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true },
+];
 
 /**
  * The option sets the table starts apps with. `default` is the base; the others change one thing.
  */
-export type ConformanceConfig = 'default' | 'optional' | 'sg-header' | 'require-reason' | 'keys-down' | 'derived-key' | 'next';
+export type ConformanceConfig =
+  'default' | 'optional' | 'sg-header' | 'require-reason' | 'keys-down' | 'derived-key' | 'next';
 
 /** Keys, key servers and the audit trail shared by one run of the table. */
 export interface ConformanceWorld {

@@ -5,7 +5,12 @@
  * @packageDocumentation
  */
 export { listenOnLoopback } from './listen-on-loopback.js';
-export { runConformance, type ConformanceApp, type ConformancePlacement, type ConformanceTarget } from './run-conformance.js';
+export {
+  runConformance,
+  type ConformanceApp,
+  type ConformancePlacement,
+  type ConformanceTarget,
+} from './run-conformance.js';
 export {
   CONFORMANCE_CASES,
   ok,

@@ -2,8 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PomeriumAuthError, type AuditEvent, type PomeriumAuthOptions } from '@pomerium-auth/core';
 import { assertionHeaders, serviceAccountHeaders } from '@pomerium-auth/testing';
-import { CONFORMANCE_CASES, type ConformanceCase, type ConformanceKit, type ConformanceOutcome } from './behaviour-table.js';
-import { CONFORMANCE_USERS, createConformanceWorld, type ConformanceConfig, type ConformanceWorld } from './conformance-world.js';
+import {
+  CONFORMANCE_CASES,
+  type ConformanceCase,
+  type ConformanceKit,
+  type ConformanceOutcome,
+} from './behaviour-table.js';
+import {
+  CONFORMANCE_USERS,
+  createConformanceWorld,
+  type ConformanceConfig,
+  type ConformanceWorld,
+} from './conformance-world.js';
 import type { WhoamiBody } from './whoami-body.js';
 
 /** A running app under test. */
@@ -42,10 +52,15 @@ function kitFor(world: ConformanceWorld): ConformanceKit {
   const { issuer } = world;
   return {
     issuer,
-    as: (name, claims = {}, options = {}) => assertionHeaders(issuer.mintAssertion({ ...claimsOf(name), ...claims }, options)),
-    derivedAs: (name) => assertionHeaders(issuer.mintAssertion(claimsOf(name), { key: world.derivedKey })),
+    as: (name, claims = {}, options = {}) =>
+      assertionHeaders(issuer.mintAssertion({ ...claimsOf(name), ...claims }, options)),
+    derivedAs: (name) =>
+      assertionHeaders(issuer.mintAssertion(claimsOf(name), { key: world.derivedKey })),
     sa: (scheme = 'authorization-bearer-pomerium', account = 'sa-bot', options = {}) =>
-      serviceAccountHeaders(issuer.mintServiceAccountToken({ id: account, userId: 'svc-bot', ...options }), scheme),
+      serviceAccountHeaders(
+        issuer.mintServiceAccountToken({ id: account, userId: 'svc-bot', ...options }),
+        scheme,
+      ),
     legacy: (options) => serviceAccountHeaders(issuer.mintLegacyServiceAccountToken(options)),
     tampered: (name, claimed) => {
       const [header, , signature] = issuer.mintAssertion(claimsOf(name)).split('.');
@@ -58,7 +73,11 @@ function kitFor(world: ConformanceWorld): ConformanceKit {
 const turn = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Audit events are delivered on setImmediate: wait until the expected ones are in, then a little more for extras. */
-async function auditedFor(world: ConformanceWorld, requestId: string, expected: number): Promise<AuditEvent[]> {
+async function auditedFor(
+  world: ConformanceWorld,
+  requestId: string,
+  expected: number,
+): Promise<AuditEvent[]> {
   const mine = () => world.events.filter((e) => e.request.request_id === requestId);
   for (let i = 0; i < 400 && mine().length < expected; i++) await turn(i < 20 ? 0 : 5);
   await turn(0);
@@ -69,24 +88,42 @@ async function auditedFor(world: ConformanceWorld, requestId: string, expected: 
 function checkPass(outcome: ConformanceOutcome & { status: 200 }, body: WhoamiBody): void {
   assert.equal(body.user?.id ?? null, outcome.user, 'effective user');
   assert.equal(body.requestUser, outcome.user, 'the user where the framework keeps it');
-  if (outcome.initiator !== undefined) assert.equal(body.initiator?.id, outcome.initiator, 'initiator');
-  if (outcome.impersonating !== undefined) assert.equal(body.impersonating, outcome.impersonating, 'impersonating');
-  if (outcome.via !== undefined) assert.equal(body.impersonation?.via, outcome.via, 'impersonation.via');
-  if (outcome.grant !== undefined) assert.equal(body.impersonation?.grant, outcome.grant, 'impersonation.grant');
-  if (outcome.source !== undefined) assert.equal(body.credential?.source, outcome.source, 'credential.source');
-  if (outcome.kind !== undefined) assert.equal(body.initiator?.kind, outcome.kind, 'initiator.kind');
-  assert.deepEqual(body.impersonationHeaders, [], 'impersonation headers must be gone before the handler');
+  if (outcome.initiator !== undefined)
+    assert.equal(body.initiator?.id, outcome.initiator, 'initiator');
+  if (outcome.impersonating !== undefined)
+    assert.equal(body.impersonating, outcome.impersonating, 'impersonating');
+  if (outcome.via !== undefined)
+    assert.equal(body.impersonation?.via, outcome.via, 'impersonation.via');
+  if (outcome.grant !== undefined)
+    assert.equal(body.impersonation?.grant, outcome.grant, 'impersonation.grant');
+  if (outcome.source !== undefined)
+    assert.equal(body.credential?.source, outcome.source, 'credential.source');
+  if (outcome.kind !== undefined)
+    assert.equal(body.initiator?.kind, outcome.kind, 'initiator.kind');
+  assert.deepEqual(
+    body.impersonationHeaders,
+    [],
+    'impersonation headers must be gone before the handler',
+  );
 }
 
 function checkAudit(outcome: ConformanceOutcome, events: AuditEvent[], requestId: string): void {
-  assert.equal(events.length, outcome.audit.length, `audit events for ${requestId}: ${JSON.stringify(events.map((e) => e.event))}`);
+  assert.equal(
+    events.length,
+    outcome.audit.length,
+    `audit events for ${requestId}: ${JSON.stringify(events.map((e) => e.event))}`,
+  );
   outcome.audit.forEach((want, i) => {
     const got = events[i]!;
     assert.equal(got.event, want.event, `audit event ${i}`);
-    if (want.initiating !== undefined) assert.equal(got.initiating_user?.id, want.initiating, `audit ${i} initiating_user`);
-    if (want.effective !== undefined) assert.equal(got.effective_user?.id, want.effective, `audit ${i} effective_user`);
-    if (want.reason !== undefined) assert.equal(got.impersonation_reason, want.reason, `audit ${i} impersonation_reason`);
-    if (want.errorReason !== undefined) assert.equal(got.error?.reason, want.errorReason, `audit ${i} error.reason`);
+    if (want.initiating !== undefined)
+      assert.equal(got.initiating_user?.id, want.initiating, `audit ${i} initiating_user`);
+    if (want.effective !== undefined)
+      assert.equal(got.effective_user?.id, want.effective, `audit ${i} effective_user`);
+    if (want.reason !== undefined)
+      assert.equal(got.impersonation_reason, want.reason, `audit ${i} impersonation_reason`);
+    if (want.errorReason !== undefined)
+      assert.equal(got.error?.reason, want.errorReason, `audit ${i} error.reason`);
   });
 }
 
@@ -113,7 +150,9 @@ export function runConformance(target: ConformanceTarget): void {
     });
     after(async () => {
       const started = await Promise.allSettled(apps.values());
-      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+      await Promise.all(
+        started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)),
+      );
       await world?.close();
     });
     const appFor = (config: ConformanceConfig, placement: ConformancePlacement) => {
@@ -126,35 +165,45 @@ export function runConformance(target: ConformanceTarget): void {
       return app;
     };
     for (const placement of placements) {
-      describe(placement === 'route' ? 'authentication on the route' : 'app-wide authentication', () => {
-        for (const row of cases) {
-          const skip = row.needs !== undefined && !target.features?.[row.needs];
-          test(row.name, { skip: skip ? `the adapter has no ${row.needs}` : false }, async () => {
-            const config = row.config ?? 'default';
-            const outcome = placement === 'app-wide' ? (row.appWide ?? row.expect) : row.expect;
-            const app = await appFor(config, placement);
-            const requestId = `${target.name}/${placement}/${++counter}`;
-            const res = await fetch(`${app.url}${row.path ?? '/whoami'}`, { method: row.method ?? 'GET', headers: { ...row.send(kit), 'x-request-id': requestId } });
-            const text = await res.text();
-            assert.equal(res.status, outcome.status, `status; body: ${text.slice(0, 300)}`);
-            const events = await auditedFor(world, requestId, outcome.audit.length);
-            checkAudit(outcome, events, requestId);
-            if (outcome.status === 200) {
-              checkPass(outcome, JSON.parse(text) as WhoamiBody);
-              return;
-            }
-            const expected = new PomeriumAuthError(outcome.error, outcome.reason);
-            for (const [name, value] of Object.entries(expected.headers)) assert.equal(res.headers.get(name), value, `header ${name}`);
-            if (expected.status !== 401 && expected.status !== 400) assert.equal(res.headers.get('www-authenticate'), null, 'no challenge');
-            if (config !== 'next') {
-              assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-              assert.deepEqual(JSON.parse(text), expected.toJSON(), 'JSON body');
-            }
-            // Internal detail (which user, which claim) stays in the audit trail.
-            for (const e of events) if (e.error?.detail) assert.ok(!text.includes(e.error.detail), 'internal detail leaked to the client');
-          });
-        }
-      });
+      describe(
+        placement === 'route' ? 'authentication on the route' : 'app-wide authentication',
+        () => {
+          for (const row of cases) {
+            const skip = row.needs !== undefined && !target.features?.[row.needs];
+            test(row.name, { skip: skip ? `the adapter has no ${row.needs}` : false }, async () => {
+              const config = row.config ?? 'default';
+              const outcome = placement === 'app-wide' ? (row.appWide ?? row.expect) : row.expect;
+              const app = await appFor(config, placement);
+              const requestId = `${target.name}/${placement}/${++counter}`;
+              const res = await fetch(`${app.url}${row.path ?? '/whoami'}`, {
+                method: row.method ?? 'GET',
+                headers: { ...row.send(kit), 'x-request-id': requestId },
+              });
+              const text = await res.text();
+              assert.equal(res.status, outcome.status, `status; body: ${text.slice(0, 300)}`);
+              const events = await auditedFor(world, requestId, outcome.audit.length);
+              checkAudit(outcome, events, requestId);
+              if (outcome.status === 200) {
+                checkPass(outcome, JSON.parse(text) as WhoamiBody);
+                return;
+              }
+              const expected = new PomeriumAuthError(outcome.error, outcome.reason);
+              for (const [name, value] of Object.entries(expected.headers))
+                assert.equal(res.headers.get(name), value, `header ${name}`);
+              if (expected.status !== 401 && expected.status !== 400)
+                assert.equal(res.headers.get('www-authenticate'), null, 'no challenge');
+              if (config !== 'next') {
+                assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+                assert.deepEqual(JSON.parse(text), expected.toJSON(), 'JSON body');
+              }
+              // Internal detail (which user, which claim) stays in the audit trail.
+              for (const e of events)
+                if (e.error?.detail)
+                  assert.ok(!text.includes(e.error.detail), 'internal detail leaked to the client');
+            });
+          }
+        },
+      );
     }
   });
 }

@@ -4,7 +4,12 @@ import type { Identity, Principal } from '@pomerium-auth/core';
  * Header names a conformance app reports when its handler still sees them: every impersonation
  * header the behaviour table sends. After authentication none may be left.
  */
-export const IMPERSONATION_HEADER_NAMES: readonly string[] = Object.freeze(['impersonate-user', 'impersonate-group', 'impersonate-reason', 'sg_impersonate_as']);
+export const IMPERSONATION_HEADER_NAMES: readonly string[] = Object.freeze([
+  'impersonate-user',
+  'impersonate-group',
+  'impersonate-reason',
+  'sg_impersonate_as',
+]);
 
 /** What `GET /whoami` (and every other route of a conformance app) answers with. */
 export interface WhoamiBody {
@@ -27,13 +32,24 @@ export interface WhoamiBody {
  * app.get('/whoami', (req, res) => res.json(whoamiBody(req.pomerium, req.headers, req.user)));
  * ```
  */
-export function whoamiBody(identity: Identity | undefined, headers: Record<string, unknown>, requestUser: Principal | undefined): WhoamiBody {
+export function whoamiBody(
+  identity: Identity | undefined,
+  headers: Record<string, unknown>,
+  requestUser: Principal | undefined,
+): WhoamiBody {
   return {
     user: identity?.user ?? null,
     initiator: identity?.initiator ?? null,
     impersonating: identity?.impersonating ?? false,
     impersonation: identity?.impersonation ?? null,
-    credential: identity ? { source: identity.credential.source, ...(identity.credential.expiresAt ? { expiresAt: identity.credential.expiresAt.toISOString() } : {}) } : null,
+    credential: identity
+      ? {
+          source: identity.credential.source,
+          ...(identity.credential.expiresAt
+            ? { expiresAt: identity.credential.expiresAt.toISOString() }
+            : {}),
+        }
+      : null,
     requestUser: requestUser?.id ?? null,
     impersonationHeaders: IMPERSONATION_HEADER_NAMES.filter((name) => headers[name] !== undefined),
   };

@@ -26,5 +26,9 @@ export class CliError extends Error {
 
 /** A bad command line: exit code 2 and a pointer to the command's help. */
 export function usageError(command: string, message: string): CliError {
-  return new CliError(message, EXIT_CODES.usage, `run "pomerium-auth ${command} --help" for usage`.replace('  ', ' '));
+  return new CliError(
+    message,
+    EXIT_CODES.usage,
+    `run "pomerium-auth ${command} --help" for usage`.replace('  ', ' '),
+  );
 }

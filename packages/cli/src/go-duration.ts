@@ -1,8 +1,8 @@
 const UNIT_SECONDS: Record<string, number> = {
   ns: 1e-9,
   us: 1e-6,
-  'µs': 1e-6,
-  'μs': 1e-6,
+  µs: 1e-6,
+  μs: 1e-6,
   ms: 1e-3,
   s: 1,
   m: 60,
@@ -27,8 +27,10 @@ const PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 export function parseGoDuration(text: string): number {
   const value = text.trim();
   if (value === '0' || value === '+0' || value === '-0') return 0;
-  if (!DURATION.test(value)) throw new RangeError(`invalid duration ${JSON.stringify(text)} (examples: 1h0m0s, 30m, 90s)`);
+  if (!DURATION.test(value))
+    throw new RangeError(`invalid duration ${JSON.stringify(text)} (examples: 1h0m0s, 30m, 90s)`);
   let seconds = 0;
-  for (const [, amount, unit] of value.matchAll(PART)) seconds += Number(amount) * UNIT_SECONDS[unit!]!;
+  for (const [, amount, unit] of value.matchAll(PART))
+    seconds += Number(amount) * UNIT_SECONDS[unit!]!;
   return value.startsWith('-') ? -seconds : seconds;
 }

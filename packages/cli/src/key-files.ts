@@ -13,7 +13,10 @@ export function readKeyFile(ctx: CommandContext, file: string, what: string): st
   try {
     return readFileSync(resolve(ctx.cwd, file), 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT_CODES.usage);
+    throw new CliError(
+      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT_CODES.usage,
+    );
   }
 }
 
@@ -29,7 +32,9 @@ function parseJson(text: string, file: string): unknown {
 export async function readSigningKey(ctx: CommandContext, file: string): Promise<TestSigningKey> {
   const text = readKeyFile(ctx, file, 'signing key').trim();
   try {
-    return await importSigningKey(text.startsWith('{') ? (parseJson(text, file) as JsonWebKey) : text);
+    return await importSigningKey(
+      text.startsWith('{') ? (parseJson(text, file) as JsonWebKey) : text,
+    );
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`${file}: ${(err as Error).message}`, EXIT_CODES.usage);
@@ -47,8 +52,12 @@ export function publishedJwk(key: KeyObject, alg: 'ES256' | 'RS256', kid?: strin
 
 function algorithmOf(key: KeyObject, file: string): 'ES256' | 'RS256' {
   if (key.asymmetricKeyType === 'rsa') return 'RS256';
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new CliError(`${file}: Pomerium signs with EC P-256 (ES256) or RSA (RS256) keys, not ${key.asymmetricKeyType ?? 'this key'}`, EXIT_CODES.usage);
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+    return 'ES256';
+  throw new CliError(
+    `${file}: Pomerium signs with EC P-256 (ES256) or RSA (RS256) keys, not ${key.asymmetricKeyType ?? 'this key'}`,
+    EXIT_CODES.usage,
+  );
 }
 
 /**
@@ -70,7 +79,10 @@ export function publicJwksOfFile(ctx: CommandContext, file: string): PublishedJw
   if (!text.startsWith('{')) {
     const decoded = Buffer.from(text, 'base64').toString('utf8').trim();
     if (decoded.startsWith('-----BEGIN')) return fromPem(decoded);
-    throw new CliError(`${file}: expected a PEM key, a base64-encoded PEM, a JWK or a JWKS`, EXIT_CODES.usage);
+    throw new CliError(
+      `${file}: expected a PEM key, a base64-encoded PEM, a JWK or a JWKS`,
+      EXIT_CODES.usage,
+    );
   }
   const json = parseJson(text, file) as { keys?: unknown } & JsonWebKey;
   const jwks = Array.isArray(json.keys) ? (json.keys as JsonWebKey[]) : [json];
@@ -82,6 +94,10 @@ export function publicJwksOfFile(ctx: CommandContext, file: string): PublishedJw
     } catch (err) {
       throw new CliError(`${file}: not a usable JWK (${(err as Error).message})`, EXIT_CODES.usage);
     }
-    return publishedJwk(key, algorithmOf(key, file), typeof jwk.kid === 'string' ? jwk.kid : undefined);
+    return publishedJwk(
+      key,
+      algorithmOf(key, file),
+      typeof jwk.kid === 'string' ? jwk.kid : undefined,
+    );
   });
 }

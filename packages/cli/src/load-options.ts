@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRecordsSource, isRecordsSource, type PomeriumAuthOptions, type RecordsSource, type RecordsSourceOptions } from '@pomerium-auth/core';
+import {
+  createRecordsSource,
+  isRecordsSource,
+  type PomeriumAuthOptions,
+  type RecordsSource,
+  type RecordsSourceOptions,
+} from '@pomerium-auth/core';
 import { CliError, EXIT_CODES } from './cli-error.js';
 import type { CommandContext } from './cli-io.js';
 
@@ -17,7 +23,10 @@ const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 async function importModule(file: string): Promise<Record<string, unknown>> {
   // The ESM build needs a file URL (Windows paths are not URLs); the CommonJS build turns
   // import() into require(), which takes a path.
-  const specifier = process.platform === 'win32' && typeof require === 'undefined' ? pathToFileURL(file).href : file;
+  const specifier =
+    process.platform === 'win32' && typeof require === 'undefined'
+      ? pathToFileURL(file).href
+      : file;
   return (await import(specifier)) as Record<string, unknown>;
 }
 
@@ -45,7 +54,10 @@ export async function loadOptionsFile(ctx: CommandContext, file: string): Promis
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT_CODES.usage);
+      throw new CliError(
+        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        EXIT_CODES.usage,
+      );
     }
     try {
       value = JSON.parse(text) as unknown;
@@ -54,7 +66,10 @@ export async function loadOptionsFile(ctx: CommandContext, file: string): Promis
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CliError(`${file} must hold an options object (JSON object, or a module's default export)`, EXIT_CODES.usage);
+    throw new CliError(
+      `${file} must hold an options object (JSON object, or a module's default export)`,
+      EXIT_CODES.usage,
+    );
   }
   const options: PomeriumAuthOptions = { ...(value as PomeriumAuthOptions) };
   const opened: RecordsSource[] = [];
@@ -63,7 +78,11 @@ export async function loadOptionsFile(ctx: CommandContext, file: string): Promis
     if (given === undefined || typeof given === 'function' || isRecordsSource(given)) continue;
     if (typeof given !== 'object' || given === null) continue; // core names the option in its error
     const sourceOptions = { ...(given as RecordsSourceOptions) };
-    if (typeof sourceOptions.url === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(sourceOptions.url) && !isAbsolute(sourceOptions.url)) {
+    if (
+      typeof sourceOptions.url === 'string' &&
+      !/^[a-z][a-z0-9+.-]*:\/\//i.test(sourceOptions.url) &&
+      !isAbsolute(sourceOptions.url)
+    ) {
       sourceOptions.url = resolve(dirname(path), sourceOptions.url);
     }
     let source: RecordsSource;

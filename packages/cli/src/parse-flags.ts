@@ -33,7 +33,11 @@ const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, false: f
  * next argument whatever it looks like, `--` ends the flags. Unlike Go, flags may follow
  * positional arguments. `-h`, `-help` and `--help` ask for help. A lone `-` is a positional (standard input).
  */
-export function parseFlags(command: string, argv: readonly string[], specs: FlagSpecs): ParsedFlags {
+export function parseFlags(
+  command: string,
+  argv: readonly string[],
+  specs: FlagSpecs,
+): ParsedFlags {
   const values: ParsedFlags['values'] = {};
   const positionals: string[] = [];
   let help = false;
@@ -56,13 +60,15 @@ export function parseFlags(command: string, argv: readonly string[], specs: Flag
       continue;
     }
     const spec = specs[name];
-    if (!spec) throw usageError(command, `unknown flag ${arg.slice(0, arg.length - body.length)}${rawName}`);
+    if (!spec)
+      throw usageError(command, `unknown flag ${arg.slice(0, arg.length - body.length)}${rawName}`);
     let value: string | boolean;
     if (spec.type === 'boolean') {
       if (eq < 0) value = true;
       else {
         const word = BOOLEAN_WORDS[body.slice(eq + 1).toLowerCase()];
-        if (word === undefined) throw usageError(command, `flag -${rawName} takes no value other than true or false`);
+        if (word === undefined)
+          throw usageError(command, `flag -${rawName} takes no value other than true or false`);
         value = word;
       }
     } else if (eq >= 0) {
@@ -76,7 +82,12 @@ export function parseFlags(command: string, argv: readonly string[], specs: Flag
       else delete values[name];
       continue;
     }
-    const parts = spec.list ? value.split(',').map((p) => p.trim()).filter(Boolean) : [value];
+    const parts = spec.list
+      ? value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : [value];
     if (spec.multiple) {
       const list = (values[name] as string[] | undefined) ?? [];
       list.push(...parts);

@@ -11,7 +11,8 @@ export async function readStdin(ctx: CommandContext): Promise<string> {
   for await (const chunk of ctx.stdin) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
     size += buf.length;
-    if (size > MAX_INPUT_BYTES) throw new CliError('standard input is larger than 1 MiB', EXIT_CODES.usage);
+    if (size > MAX_INPUT_BYTES)
+      throw new CliError('standard input is larger than 1 MiB', EXIT_CODES.usage);
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8').trim();
@@ -64,25 +65,42 @@ export interface SharedSecretInput {
  * input), else `POMERIUM_SHARED_KEY` or `POMERIUM_SHARED_SECRET`, else standard input: a
  * prompt without echo on a terminal, the whole of a pipe otherwise.
  */
-export async function readSharedSecret(ctx: CommandContext, command: string, positional: string | undefined): Promise<SharedSecretInput> {
+export async function readSharedSecret(
+  ctx: CommandContext,
+  command: string,
+  positional: string | undefined,
+): Promise<SharedSecretInput> {
   let input: SharedSecretInput | undefined;
-  if (positional !== undefined && positional !== '-') input = { secret: positional.trim(), from: 'argument' };
-  else if (positional === undefined && ctx.env.POMERIUM_SHARED_KEY?.trim()) input = { secret: ctx.env.POMERIUM_SHARED_KEY.trim(), from: 'POMERIUM_SHARED_KEY' };
-  else if (positional === undefined && ctx.env.POMERIUM_SHARED_SECRET?.trim()) input = { secret: ctx.env.POMERIUM_SHARED_SECRET.trim(), from: 'POMERIUM_SHARED_SECRET' };
+  if (positional !== undefined && positional !== '-')
+    input = { secret: positional.trim(), from: 'argument' };
+  else if (positional === undefined && ctx.env.POMERIUM_SHARED_KEY?.trim())
+    input = { secret: ctx.env.POMERIUM_SHARED_KEY.trim(), from: 'POMERIUM_SHARED_KEY' };
+  else if (positional === undefined && ctx.env.POMERIUM_SHARED_SECRET?.trim())
+    input = { secret: ctx.env.POMERIUM_SHARED_SECRET.trim(), from: 'POMERIUM_SHARED_SECRET' };
   else {
-    const secret = ctx.stdin.isTTY ? await promptHidden(ctx, 'Shared secret (base64, not echoed): ') : await readStdin(ctx);
+    const secret = ctx.stdin.isTTY
+      ? await promptHidden(ctx, 'Shared secret (base64, not echoed): ')
+      : await readStdin(ctx);
     input = { secret, from: 'standard input' };
   }
   if (!input.secret) {
-    throw usageError(command, 'no shared secret: pass it as an argument, set POMERIUM_SHARED_KEY or POMERIUM_SHARED_SECRET, or pipe it on standard input');
+    throw usageError(
+      command,
+      'no shared secret: pass it as an argument, set POMERIUM_SHARED_KEY or POMERIUM_SHARED_SECRET, or pipe it on standard input',
+    );
   }
   return input;
 }
 
 /** A token from the positional argument, or standard input when it is `-` or absent (not on a terminal). */
-export async function readToken(ctx: CommandContext, command: string, positional: string | undefined): Promise<string> {
+export async function readToken(
+  ctx: CommandContext,
+  command: string,
+  positional: string | undefined,
+): Promise<string> {
   if (positional !== undefined && positional !== '-') return positional.trim();
-  if (ctx.stdin.isTTY && positional === undefined) throw usageError(command, 'no token: pass it as an argument or pipe it on standard input');
+  if (ctx.stdin.isTTY && positional === undefined)
+    throw usageError(command, 'no token: pass it as an argument or pipe it on standard input');
   const token = await readStdin(ctx);
   if (!token) throw usageError(command, 'no token on standard input');
   return token;

@@ -36,8 +36,15 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   const ctx = commandContext(io);
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === 'help' || command === '-h' || command === '-help' || command === '--help') {
-      if (command === 'help' && rest[0] !== undefined && COMMANDS[rest[0]]) return await COMMANDS[rest[0]]!(ctx, ['--help']);
+    if (
+      command === undefined ||
+      command === 'help' ||
+      command === '-h' ||
+      command === '-help' ||
+      command === '--help'
+    ) {
+      if (command === 'help' && rest[0] !== undefined && COMMANDS[rest[0]])
+        return await COMMANDS[rest[0]]!(ctx, ['--help']);
       ctx[command === undefined ? 'stderr' : 'stdout'].write(MAIN_HELP);
       return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
     }
@@ -46,11 +53,18 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       return EXIT_CODES.ok;
     }
     const run = COMMANDS[command];
-    if (!run) throw new CliError(`unknown command ${JSON.stringify(command)}`, EXIT_CODES.usage, 'run "pomerium-auth --help" for the commands');
+    if (!run)
+      throw new CliError(
+        `unknown command ${JSON.stringify(command)}`,
+        EXIT_CODES.usage,
+        'run "pomerium-auth --help" for the commands',
+      );
     return await run(ctx, rest);
   } catch (err) {
     if (err instanceof CliError) {
-      ctx.stderr.write(`pomerium-auth: ${err.message}\n${err.hint !== undefined ? `${err.hint}\n` : ''}`);
+      ctx.stderr.write(
+        `pomerium-auth: ${err.message}\n${err.hint !== undefined ? `${err.hint}\n` : ''}`,
+      );
       return err.exitCode;
     }
     if (err instanceof PomeriumAuthConfigError) {

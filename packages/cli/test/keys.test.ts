@@ -10,12 +10,22 @@ const tmp = tempDir();
 after(() => tmp.remove());
 
 // Pomerium's own example secret and one of random bytes.
-for (const secret of ['X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=']) {
+for (const secret of [
+  'X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=',
+  'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=',
+]) {
   test(`jwks --derive-from-shared-secret prints exactly the key set the core derives (${secret.slice(0, 6)}…)`, async () => {
-    const result = await pomeriumAuth(['jwks', '--derive-from-shared-secret', '--compact'], { env: { POMERIUM_SHARED_SECRET: secret } });
+    const result = await pomeriumAuth(['jwks', '--derive-from-shared-secret', '--compact'], {
+      env: { POMERIUM_SHARED_SECRET: secret },
+    });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `${JSON.stringify({ keys: [deriveSigningKey(secret).publicJwk] })}\n`);
-    const fromStdin = await pomeriumAuth(['jwks', '--derive-from-shared-secret'], { input: secret });
+    assert.equal(
+      result.stdout,
+      `${JSON.stringify({ keys: [deriveSigningKey(secret).publicJwk] })}\n`,
+    );
+    const fromStdin = await pomeriumAuth(['jwks', '--derive-from-shared-secret'], {
+      input: secret,
+    });
     assert.deepEqual(JSON.parse(fromStdin.stdout), { keys: [deriveSigningKey(secret).publicJwk] });
   });
 }
@@ -24,9 +34,15 @@ test('keygen prints a private key PEM and the public JWK named by its hex thumbp
   for (const alg of ['ES256', 'RS256']) {
     const result = await pomeriumAuth(['keygen', '--alg', alg]);
     assert.equal(result.code, 0, result.stderr);
-    const pem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(result.stdout)?.[0];
+    const pem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(
+      result.stdout,
+    )?.[0];
     assert.ok(pem, result.stdout);
-    const jwk = JSON.parse(result.stdout.slice(pem.length)) as JsonWebKey & { kid: string; alg: string; use: string };
+    const jwk = JSON.parse(result.stdout.slice(pem.length)) as JsonWebKey & {
+      kid: string;
+      alg: string;
+      use: string;
+    };
     assert.equal(jwk.alg, alg);
     assert.equal(jwk.use, 'sig');
     assert.equal(jwk.d, undefined);
@@ -57,7 +73,10 @@ test('jwks refuses key types Pomerium does not sign with', async () => {
   const { generateKeyPairSync } = await import('node:crypto');
   const file = join(tmp.dir, 'ed25519.pem');
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(file, generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }));
+  writeFileSync(
+    file,
+    generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }),
+  );
   const result = await pomeriumAuth(['jwks', file]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /EC P-256 \(ES256\) or RSA \(RS256\) keys, not ed25519/);
@@ -87,5 +106,8 @@ test('pomerium-auth --help lists every command; no command at all is a usage err
 test('an unknown command is a usage error that points to --help', async () => {
   const result = await pomeriumAuth(['sign']);
   assert.equal(result.code, 2);
-  assert.equal(result.stderr, 'pomerium-auth: unknown command "sign"\nrun "pomerium-auth --help" for the commands\n');
+  assert.equal(
+    result.stderr,
+    'pomerium-auth: unknown command "sign"\nrun "pomerium-auth --help" for the commands\n',
+  );
 });

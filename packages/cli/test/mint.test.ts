@@ -3,8 +3,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
-import { createPomeriumAuth, deriveSigningKey, type PomeriumAuthOptions } from '@pomerium-auth/core';
-import { assertionHeaders, createTestIssuer, serviceAccountHeaders, SERVICE_ACCOUNT_SCHEMES } from '@pomerium-auth/testing';
+import {
+  createPomeriumAuth,
+  deriveSigningKey,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  serviceAccountHeaders,
+  SERVICE_ACCOUNT_SCHEMES,
+} from '@pomerium-auth/testing';
 import { claimsOf, headerOf, pomeriumAuth, tempDir } from './run-binary.js';
 
 const issuer = await createTestIssuer();
@@ -13,13 +22,28 @@ const tmp = tempDir();
 after(() => tmp.remove());
 
 /** Verifies a token with the core, as an application would. */
-async function coreVerify(token: string, options: PomeriumAuthOptions = {}, scheme: (typeof SERVICE_ACCOUNT_SCHEMES)[number] = 'authorization-bearer-pomerium') {
+async function coreVerify(
+  token: string,
+  options: PomeriumAuthOptions = {},
+  scheme: (typeof SERVICE_ACCOUNT_SCHEMES)[number] = 'authorization-bearer-pomerium',
+) {
   const auth = createPomeriumAuth({ sharedSecret: secret, env: false, audit: false, ...options });
-  return auth.authenticate({ method: 'GET', url: '/', headers: serviceAccountHeaders(token, scheme) });
+  return auth.authenticate({
+    method: 'GET',
+    url: '/',
+    headers: serviceAccountHeaders(token, scheme),
+  });
 }
 
-async function mint(args: string[], env: Record<string, string> = { POMERIUM_SHARED_SECRET: secret }, input?: string): Promise<string> {
-  const result = await pomeriumAuth(['mint', ...args], { env, ...(input !== undefined ? { input } : {}) });
+async function mint(
+  args: string[],
+  env: Record<string, string> = { POMERIUM_SHARED_SECRET: secret },
+  input?: string,
+): Promise<string> {
+  const result = await pomeriumAuth(['mint', ...args], {
+    env,
+    ...(input !== undefined ? { input } : {}),
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '');
   return result.stdout.trim();
@@ -27,31 +51,99 @@ async function mint(args: string[], env: Record<string, string> = { POMERIUM_SHA
 
 test('the historic single-dash pomerium-cli flags round-trip into the claims the core verifies', async () => {
   const token = await mint([
-    '-aud', 'httpbin.int.pomerium.io,prometheus.int.pomerium.io', '-aud', 'grafana.int.pomerium.io',
-    '-email', 'bob@pomerium.io', '-groups', 'admins@pomerium.io,users@pomerium.io', '-iss', 'authenticate.int.pomerium.io',
-    '-sub', 'bob', '-user', 'bob', '-expiry', '30m',
+    '-aud',
+    'httpbin.int.pomerium.io,prometheus.int.pomerium.io',
+    '-aud',
+    'grafana.int.pomerium.io',
+    '-email',
+    'bob@pomerium.io',
+    '-groups',
+    'admins@pomerium.io,users@pomerium.io',
+    '-iss',
+    'authenticate.int.pomerium.io',
+    '-sub',
+    'bob',
+    '-user',
+    'bob',
+    '-expiry',
+    '30m',
   ]);
   assert.deepEqual(headerOf(token), { alg: 'HS256' });
   const claims = claimsOf(token);
-  assert.deepEqual(Object.keys(claims), ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'email', 'groups', 'user']);
-  assert.deepEqual(claims.aud, ['httpbin.int.pomerium.io', 'prometheus.int.pomerium.io', 'grafana.int.pomerium.io']);
+  assert.deepEqual(Object.keys(claims), [
+    'iss',
+    'sub',
+    'aud',
+    'exp',
+    'nbf',
+    'iat',
+    'email',
+    'groups',
+    'user',
+  ]);
+  assert.deepEqual(claims.aud, [
+    'httpbin.int.pomerium.io',
+    'prometheus.int.pomerium.io',
+    'grafana.int.pomerium.io',
+  ]);
   assert.deepEqual(claims.groups, ['admins@pomerium.io', 'users@pomerium.io']);
   assert.equal((claims.exp as number) - (claims.iat as number), 1800);
-  const identity = await coreVerify(token, { issuer: 'authenticate.int.pomerium.io', audience: 'grafana.int.pomerium.io' });
+  const identity = await coreVerify(token, {
+    issuer: 'authenticate.int.pomerium.io',
+    audience: 'grafana.int.pomerium.io',
+  });
   assert.equal(identity?.user.id, 'bob');
   assert.equal(identity?.user.email, 'bob@pomerium.io');
   assert.deepEqual(identity?.user.groups, ['admins@pomerium.io', 'users@pomerium.io']);
 });
 
 test('double-dash and -name=value spellings mint the same claims as single-dash ones', async () => {
-  const single = claimsOf(await mint(['-aud', 'a.example', '-email', 'e@x.example', '-sub', 's', '-impersonate_email', 'i@x.example', '-impersonate_groups', 'g1,g2']));
-  const double = claimsOf(await mint(['--aud=a.example', '--email', 'e@x.example', '--sub=s', '--impersonate-email', 'i@x.example', '--impersonate_groups', 'g1', '--impersonate_groups', 'g2']));
+  const single = claimsOf(
+    await mint([
+      '-aud',
+      'a.example',
+      '-email',
+      'e@x.example',
+      '-sub',
+      's',
+      '-impersonate_email',
+      'i@x.example',
+      '-impersonate_groups',
+      'g1,g2',
+    ]),
+  );
+  const double = claimsOf(
+    await mint([
+      '--aud=a.example',
+      '--email',
+      'e@x.example',
+      '--sub=s',
+      '--impersonate-email',
+      'i@x.example',
+      '--impersonate_groups',
+      'g1',
+      '--impersonate_groups',
+      'g2',
+    ]),
+  );
   for (const c of [single, double]) for (const k of ['exp', 'nbf', 'iat']) delete c[k];
   assert.deepEqual(double, single);
-  assert.deepEqual(single, { sub: 's', aud: ['a.example'], email: 'e@x.example', impersonate_email: 'i@x.example', impersonate_groups: ['g1', 'g2'] });
+  assert.deepEqual(single, {
+    sub: 's',
+    aud: ['a.example'],
+    email: 'e@x.example',
+    impersonate_email: 'i@x.example',
+    impersonate_groups: ['g1', 'g2'],
+  });
 });
 
-for (const [expiry, seconds] of [[undefined, 3600], ['1h0m0s', 3600], ['90s', 90], ['1.5h', 5400], ['2h45m', 9900]] as const) {
+for (const [expiry, seconds] of [
+  [undefined, 3600],
+  ['1h0m0s', 3600],
+  ['90s', 90],
+  ['1.5h', 5400],
+  ['2h45m', 9900],
+] as const) {
   test(`-expiry ${expiry ?? '(default)'} gives a lifetime of ${seconds} seconds`, async () => {
     const claims = claimsOf(await mint(['-sub', 'bob', ...(expiry ? ['-expiry', expiry] : [])]));
     assert.equal((claims.exp as number) - (claims.iat as number), seconds);
@@ -77,7 +169,10 @@ test("today's format takes an optional --expiry", async () => {
 });
 
 test('minted tokens of both formats verify in the core in each of the three header schemes', async () => {
-  const tokens = [await mint(['-sub', 'bob', '-user', 'bob']), await mint(['--id', 'sa-2', '--sub', 'carol'])];
+  const tokens = [
+    await mint(['-sub', 'bob', '-user', 'bob']),
+    await mint(['--id', 'sa-2', '--sub', 'carol']),
+  ];
   for (const token of tokens) {
     for (const scheme of SERVICE_ACCOUNT_SCHEMES) {
       const identity = await coreVerify(token, {}, scheme);
@@ -90,7 +185,12 @@ const secretSources: Array<[string, string[], Record<string, string>, string | u
   ['POMERIUM_SHARED_KEY', [], { POMERIUM_SHARED_KEY: secret }, undefined],
   ['POMERIUM_SHARED_SECRET', [], { POMERIUM_SHARED_SECRET: secret }, undefined],
   ['the argument', [secret], {}, undefined],
-  ['the argument over the environment', [secret], { POMERIUM_SHARED_SECRET: 'bm90IHRoZSBzZWNyZXQgd2UgdXNlIGhlcmUh' }, undefined],
+  [
+    'the argument over the environment',
+    [secret],
+    { POMERIUM_SHARED_SECRET: 'bm90IHRoZSBzZWNyZXQgd2UgdXNlIGhlcmUh' },
+    undefined,
+  ],
   ['a pipe on standard input', [], {}, `${secret}\n`],
   ['standard input named by -', ['-'], {}, secret],
 ];
@@ -111,7 +211,22 @@ test('mint assertion signs with a key file, and the core verifies it with the pu
   for (const alg of ['ES256', 'RS256']) {
     const dir = join(tmp.dir, alg);
     assert.equal((await pomeriumAuth(['keygen', '--alg', alg, '--out', dir])).code, 0);
-    const token = await mint(['assertion', '--key', join(dir, 'signing-key.pem'), '--aud', 'app.example.com', '--sub', 'alice', '--email', 'alice@example.com', '--groups', 'admins,staff'], {});
+    const token = await mint(
+      [
+        'assertion',
+        '--key',
+        join(dir, 'signing-key.pem'),
+        '--aud',
+        'app.example.com',
+        '--sub',
+        'alice',
+        '--email',
+        'alice@example.com',
+        '--groups',
+        'admins,staff',
+      ],
+      {},
+    );
     const header = headerOf(token);
     assert.equal(header.alg, alg);
     const claims = claimsOf(token);
@@ -119,30 +234,83 @@ test('mint assertion signs with a key file, and the core verifies it with the pu
     assert.equal((claims.exp as number) - (claims.iat as number), 300);
     const jwks = JSON.parse(readFileSync(join(dir, 'jwks.json'), 'utf8')) as { keys: JsonWebKey[] };
     assert.equal(header.kid, jwks.keys[0]!.kid);
-    const auth = createPomeriumAuth({ publicKeys: jwks.keys, audience: 'app.example.com', env: false, audit: false });
-    const identity = await auth.authenticate({ method: 'GET', url: '/', headers: assertionHeaders(token) });
+    const auth = createPomeriumAuth({
+      publicKeys: jwks.keys,
+      audience: 'app.example.com',
+      env: false,
+      audit: false,
+    });
+    const identity = await auth.authenticate({
+      method: 'GET',
+      url: '/',
+      headers: assertionHeaders(token),
+    });
     assert.equal(identity?.user.id, 'alice');
     assert.deepEqual(identity?.user.groups, ['admins', 'staff']);
   }
 });
 
 test('mint assertion --derive-from-shared-secret signs as Pomerium without a signing_key, and deriveAssertionKey verifies it', async () => {
-  const token = await mint(['assertion', '--derive-from-shared-secret', '--aud', 'app.example.com', '--sub', 'alice'], {}, secret);
+  const token = await mint(
+    ['assertion', '--derive-from-shared-secret', '--aud', 'app.example.com', '--sub', 'alice'],
+    {},
+    secret,
+  );
   assert.equal(headerOf(token).kid, deriveSigningKey(secret).kid);
-  const auth = createPomeriumAuth({ sharedSecret: secret, deriveAssertionKey: true, audience: 'app.example.com', env: false, audit: false });
-  const identity = await auth.authenticate({ method: 'GET', url: '/', headers: assertionHeaders(token) });
+  const auth = createPomeriumAuth({
+    sharedSecret: secret,
+    deriveAssertionKey: true,
+    audience: 'app.example.com',
+    env: false,
+    audit: false,
+  });
+  const identity = await auth.authenticate({
+    method: 'GET',
+    url: '/',
+    headers: assertionHeaders(token),
+  });
   assert.equal(identity?.credential.source, 'assertion');
   assert.equal(identity?.user.id, 'alice');
 });
 
 const usageErrors: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['no shared secret anywhere', ['mint', '-sub', 'bob'], {}, /no shared secret/],
-  ['a shared secret that is not base64', ['mint', '-sub', 'bob', 'not base64!'], {}, /shared secret from argument is not base64/],
-  ['an unknown flag', ['mint', '-audience', 'x'], { POMERIUM_SHARED_SECRET: secret }, /unknown flag -audience/],
-  ['a duration without a unit', ['mint', '-expiry', '3600'], { POMERIUM_SHARED_SECRET: secret }, /-expiry: invalid duration "3600"/],
-  ["historic claims in today's format", ['mint', '--id', 'sa', '--sub', 'u', '-email', 'e@x'], { POMERIUM_SHARED_SECRET: secret }, /has no -email/],
-  ['an assertion without a key', ['mint', 'assertion', '--aud', 'a', '--sub', 's'], {}, /exactly one of --key/],
-  ['a key file that does not exist', ['mint', 'assertion', '--key', 'nope.pem', '--aud', 'a', '--sub', 's'], {}, /cannot read signing key nope.pem: ENOENT/],
+  [
+    'a shared secret that is not base64',
+    ['mint', '-sub', 'bob', 'not base64!'],
+    {},
+    /shared secret from argument is not base64/,
+  ],
+  [
+    'an unknown flag',
+    ['mint', '-audience', 'x'],
+    { POMERIUM_SHARED_SECRET: secret },
+    /unknown flag -audience/,
+  ],
+  [
+    'a duration without a unit',
+    ['mint', '-expiry', '3600'],
+    { POMERIUM_SHARED_SECRET: secret },
+    /-expiry: invalid duration "3600"/,
+  ],
+  [
+    "historic claims in today's format",
+    ['mint', '--id', 'sa', '--sub', 'u', '-email', 'e@x'],
+    { POMERIUM_SHARED_SECRET: secret },
+    /has no -email/,
+  ],
+  [
+    'an assertion without a key',
+    ['mint', 'assertion', '--aud', 'a', '--sub', 's'],
+    {},
+    /exactly one of --key/,
+  ],
+  [
+    'a key file that does not exist',
+    ['mint', 'assertion', '--key', 'nope.pem', '--aud', 'a', '--sub', 's'],
+    {},
+    /cannot read signing key nope.pem: ENOENT/,
+  ],
 ];
 for (const [name, args, env, message] of usageErrors) {
   test(`mint refuses ${name} with exit code 2 and a message on stderr`, async () => {

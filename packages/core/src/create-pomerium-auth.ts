@@ -4,9 +4,17 @@ import { extractCredentials } from './credentials/extract-credentials.js';
 import { CredentialsRequiredError, InvalidTokenError, PomeriumAuthError } from './errors.js';
 import type { Identity, Principal } from './identity.js';
 import { checkRouteRule, decideImpersonation } from './impersonation/decide-impersonation.js';
-import { readImpersonationAsk, removeImpersonationHeaders, type ImpersonationAsk } from './impersonation/impersonation-request.js';
+import {
+  readImpersonationAsk,
+  removeImpersonationHeaders,
+  type ImpersonationAsk,
+} from './impersonation/impersonation-request.js';
 import type { PomeriumAuthOptions } from './options.js';
-import { explainWithRules, type ExplainAnswer, type ExplainQuestion } from './impersonation/explain-impersonation.js';
+import {
+  explainWithRules,
+  type ExplainAnswer,
+  type ExplainQuestion,
+} from './impersonation/explain-impersonation.js';
 import { headerValue, ownHeader, type AuthRequest, type RouteRule } from './request.js';
 import { verifyAssertion } from './verify/verify-assertion.js';
 import { verifyServiceAccountToken } from './verify/verify-service-account.js';
@@ -20,7 +28,10 @@ export interface PomeriumAuth {
    * with anything else. With several route rules (route helpers stacked on one route), the first
    * is part of the decision and each later one can only narrow it, as {@link PomeriumAuth.authorizeRoute}.
    */
-  authenticate(request: AuthRequest, route?: RouteRule | readonly RouteRule[]): Promise<Identity | undefined>;
+  authenticate(
+    request: AuthRequest,
+    route?: RouteRule | readonly RouteRule[],
+  ): Promise<Identity | undefined>;
   /**
    * The same decision as {@link PomeriumAuth.authenticate}, handed back as soon as it is known:
    * the {@link Identity} (or `undefined`) itself when nothing had to be awaited (a cached
@@ -37,7 +48,10 @@ export interface PomeriumAuth {
    * else carryOn(decided);
    * ```
    */
-  decide(request: AuthRequest, route?: RouteRule | readonly RouteRule[]): Identity | undefined | Promise<Identity | undefined>;
+  decide(
+    request: AuthRequest,
+    route?: RouteRule | readonly RouteRule[],
+  ): Identity | undefined | Promise<Identity | undefined>;
   /**
    * Applies a route rule to an identity an app-wide middleware already decided. It can only
    * narrow (`'forbid'`, or route grants that must also allow it); a refusal is audited as
@@ -95,7 +109,8 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
     decide: (request, route) => decide(resolved, request, route),
     authorizeRoute: (identity, request, rule) => authorizeRoute(resolved, identity, request, rule),
     requireIdentity: (identity, request) => requireIdentity(resolved, identity, request),
-    refuseIdentity: (identity, request, detail) => refuseIdentity(resolved, identity, request, detail),
+    refuseIdentity: (identity, request, detail) =>
+      refuseIdentity(resolved, identity, request, detail),
     explain: (question) => explainWithRules(resolved.impersonation, resolved.directory, question),
   };
 }
@@ -105,20 +120,38 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
  * cache. Copied field by field, not with `{ ...principal, groups }`: on Node 20 a spread followed by
  * more properties measured up to 1 µs per object, against 25 ns for a literal.
  */
-function ownCopy(verified: VerifiedCredential, source: VerifiedCredential['source']): VerifiedCredential {
+function ownCopy(
+  verified: VerifiedCredential,
+  source: VerifiedCredential['source'],
+): VerifiedCredential {
   const p = verified.principal;
-  const principal: Principal = { id: p.id, groups: p.groups.slice(), kind: p.kind, claims: p.claims };
+  const principal: Principal = {
+    id: p.id,
+    groups: p.groups.slice(),
+    kind: p.kind,
+    claims: p.claims,
+  };
   if (p.email !== undefined) principal.email = p.email;
   if (p.name !== undefined) principal.name = p.name;
   if (p.serviceAccountId !== undefined) principal.serviceAccountId = p.serviceAccountId;
-  return verified.exp === undefined ? { principal, source } : { principal, source, exp: verified.exp };
+  return verified.exp === undefined
+    ? { principal, source }
+    : { principal, source, exp: verified.exp };
 }
 
 /** Synchronous unless a key fetch or a record lookup has to be awaited: this is the hot path. */
-function verifyCredential(opts: ResolvedOptions, request: AuthRequest): VerifiedCredential | undefined | Promise<VerifiedCredential> {
+function verifyCredential(
+  opts: ResolvedOptions,
+  request: AuthRequest,
+): VerifiedCredential | undefined | Promise<VerifiedCredential> {
   const found = extractCredentials(request, opts.maxTokenBytes);
   // Pomerium has already verified whoever sent the assertion: it wins over a service-account token.
-  const token = found.assertion !== undefined && opts.acceptAssertions ? found.assertion : opts.acceptServiceAccounts ? found.serviceAccount?.token : undefined;
+  const token =
+    found.assertion !== undefined && opts.acceptAssertions
+      ? found.assertion
+      : opts.acceptServiceAccounts
+        ? found.serviceAccount?.token
+        : undefined;
   if (token === undefined) return undefined;
   // Pomerium mints a fresh assertion (new jti) for every request: caching them would only cost.
   if (token === found.assertion) return verifyAssertion(token, opts.assertionRules!);
@@ -129,19 +162,31 @@ function verifyCredential(opts: ResolvedOptions, request: AuthRequest): Verified
   const cached = opts.cache?.get(token);
   if (cached) return ownCopy(cached, source);
   const verified = verifyServiceAccountToken(token, source, opts.serviceAccountRules!);
-  return verified instanceof Promise ? verified.then((v) => remember(opts, token, v)) : remember(opts, token, verified);
+  return verified instanceof Promise
+    ? verified.then((v) => remember(opts, token, v))
+    : remember(opts, token, verified);
 }
 
 /** Offers a verified service-account token to the cache; stored at its second verification (the cache's doorkeeper), so a token sent once costs nothing more. */
-function remember(opts: ResolvedOptions, token: string, verified: VerifiedCredential): VerifiedCredential {
-  return opts.cache?.offer(token, verified, verified.exp) ? ownCopy(verified, verified.source) : verified;
+function remember(
+  opts: ResolvedOptions,
+  token: string,
+  verified: VerifiedCredential,
+): VerifiedCredential {
+  return opts.cache?.offer(token, verified, verified.exp)
+    ? ownCopy(verified, verified.source)
+    : verified;
 }
 
 /** A value, or the promise of one when something had to be awaited. */
 type Maybe<T> = T | Promise<T>;
 
 /** {@link PomeriumAuth.decide}: with several route rules, the first is part of the decision and each later one can only narrow it. */
-function decide(opts: ResolvedOptions, request: AuthRequest, route: RouteRule | readonly RouteRule[] | undefined): Maybe<Identity | undefined> {
+function decide(
+  opts: ResolvedOptions,
+  request: AuthRequest,
+  route: RouteRule | readonly RouteRule[] | undefined,
+): Maybe<Identity | undefined> {
   if (!Array.isArray(route)) return decideRequest(opts, request, route as RouteRule | undefined);
   const [first, ...narrowing] = route as readonly RouteRule[];
   const narrow = (identity: Identity | undefined): Identity | undefined => {
@@ -157,7 +202,11 @@ function decide(opts: ResolvedOptions, request: AuthRequest, route: RouteRule | 
  * decision has to wait (a key fetch, a record or directory lookup). Every failure, in either
  * half, is audited once and thrown (or rejected) as a `PomeriumAuthError`.
  */
-function decideRequest(opts: ResolvedOptions, request: AuthRequest, route: RouteRule | undefined): Maybe<Identity | undefined> {
+function decideRequest(
+  opts: ResolvedOptions,
+  request: AuthRequest,
+  route: RouteRule | undefined,
+): Maybe<Identity | undefined> {
   let pending: ReturnType<typeof verifyCredential>;
   try {
     pending = verifyCredential(opts, request);
@@ -176,12 +225,20 @@ function decideRequest(opts: ResolvedOptions, request: AuthRequest, route: Route
 }
 
 /** The decision once the credential is known (or known to be absent). */
-function withCredential(opts: ResolvedOptions, request: AuthRequest, route: RouteRule | undefined, credential: VerifiedCredential | undefined): Maybe<Identity | undefined> {
+function withCredential(
+  opts: ResolvedOptions,
+  request: AuthRequest,
+  route: RouteRule | undefined,
+  credential: VerifiedCredential | undefined,
+): Maybe<Identity | undefined> {
   let ask: ImpersonationAsk | undefined;
   try {
     if (!credential) {
       const rules = opts.impersonation;
-      const askedByHeader = (rules.header !== undefined && ownHeader(request.headers, rules.header) !== undefined) || (rules.groupsHeader !== undefined && ownHeader(request.headers, rules.groupsHeader) !== undefined);
+      const askedByHeader =
+        (rules.header !== undefined && ownHeader(request.headers, rules.header) !== undefined) ||
+        (rules.groupsHeader !== undefined &&
+          ownHeader(request.headers, rules.groupsHeader) !== undefined);
       removeImpersonationHeaders(request, rules);
       // Nobody to authorize an impersonation: that needs a credential, even on optional routes.
       if (opts.required || askedByHeader) throw new CredentialsRequiredError();
@@ -190,9 +247,17 @@ function withCredential(opts: ResolvedOptions, request: AuthRequest, route: Rout
     const initiator = credential.principal;
     ask = readImpersonationAsk(request, initiator, opts.impersonation);
     removeImpersonationHeaders(request, opts.impersonation);
-    const credentialInfo: Identity['credential'] = credential.exp === undefined ? { source: credential.source } : { source: credential.source, expiresAt: new Date(credential.exp * 1000) };
+    const credentialInfo: Identity['credential'] =
+      credential.exp === undefined
+        ? { source: credential.source }
+        : { source: credential.source, expiresAt: new Date(credential.exp * 1000) };
     if (!ask) {
-      const identity: Identity = { user: initiator, initiator, impersonating: false, credential: credentialInfo };
+      const identity: Identity = {
+        user: initiator,
+        initiator,
+        impersonating: false,
+        credential: credentialInfo,
+      };
       if (opts.audit.active) {
         const e = event('authenticated', request, credential, initiator, initiator);
         decidedEvents.set(identity, e);
@@ -201,8 +266,15 @@ function withCredential(opts: ResolvedOptions, request: AuthRequest, route: Rout
       return identity;
     }
     const asked = ask;
-    return decideImpersonation(asked, { rules: opts.impersonation, directory: opts.directory, request, ...(route ? { route } : {}) })
-      .then((outcome) => impersonationIdentity(opts, request, credential, credentialInfo, asked, outcome))
+    return decideImpersonation(asked, {
+      rules: opts.impersonation,
+      directory: opts.directory,
+      request,
+      ...(route ? { route } : {}),
+    })
+      .then((outcome) =>
+        impersonationIdentity(opts, request, credential, credentialInfo, asked, outcome),
+      )
       .catch((thrown: unknown) => {
         throw refusal(opts, request, credential, asked, thrown);
       });
@@ -220,12 +292,27 @@ function impersonationIdentity(
   ask: ImpersonationAsk,
   outcome: Awaited<ReturnType<typeof decideImpersonation>>,
 ): Identity {
-  const identity: Identity = { user: outcome.user, initiator: outcome.initiator, impersonating: outcome.impersonating, credential: credentialInfo };
+  const identity: Identity = {
+    user: outcome.user,
+    initiator: outcome.initiator,
+    impersonating: outcome.impersonating,
+    credential: credentialInfo,
+  };
   if (outcome.impersonating) {
-    identity.impersonation = { via: ask.via, ...(ask.reason !== undefined ? { reason: ask.reason } : {}), ...(outcome.grant !== undefined ? { grant: outcome.grant } : {}) };
+    identity.impersonation = {
+      via: ask.via,
+      ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
+      ...(outcome.grant !== undefined ? { grant: outcome.grant } : {}),
+    };
   }
   if (opts.audit.active) {
-    const e = event(outcome.impersonating ? 'impersonation_granted' : 'authenticated', request, credential, outcome.initiator, outcome.user);
+    const e = event(
+      outcome.impersonating ? 'impersonation_granted' : 'authenticated',
+      request,
+      credential,
+      outcome.initiator,
+      outcome.user,
+    );
     if (outcome.impersonating) decorate(e, ask, outcome.grant);
     decidedEvents.set(identity, e);
     opts.audit.emit(e);
@@ -238,11 +325,30 @@ function impersonationIdentity(
  * doing) an `invalid_token`; audited as `impersonation_denied` once a credential asked to
  * impersonate, else as `authentication_failed`.
  */
-function refusal(opts: ResolvedOptions, request: AuthRequest, credential: VerifiedCredential | undefined, ask: ImpersonationAsk | undefined, thrown: unknown): PomeriumAuthError {
-  const err = thrown instanceof PomeriumAuthError ? thrown : new InvalidTokenError('malformed_token', `unexpected: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+function refusal(
+  opts: ResolvedOptions,
+  request: AuthRequest,
+  credential: VerifiedCredential | undefined,
+  ask: ImpersonationAsk | undefined,
+  thrown: unknown,
+): PomeriumAuthError {
+  const err =
+    thrown instanceof PomeriumAuthError
+      ? thrown
+      : new InvalidTokenError(
+          'malformed_token',
+          `unexpected: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+          thrown,
+        );
   if (opts.audit.active) {
     const denied = ask !== undefined && credential !== undefined;
-    const e = event(denied ? 'impersonation_denied' : 'authentication_failed', request, credential, ask?.initiator ?? credential?.principal, undefined);
+    const e = event(
+      denied ? 'impersonation_denied' : 'authentication_failed',
+      request,
+      credential,
+      ask?.initiator ?? credential?.principal,
+      undefined,
+    );
     if (denied) decorate(e, ask, undefined);
     e.error = auditError(err);
     opts.audit.emit(e);
@@ -250,7 +356,11 @@ function refusal(opts: ResolvedOptions, request: AuthRequest, credential: Verifi
   return err;
 }
 
-function requireIdentity(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest): Identity {
+function requireIdentity(
+  opts: ResolvedOptions,
+  identity: Identity | undefined,
+  request: AuthRequest,
+): Identity {
   if (identity) return identity;
   const err = new CredentialsRequiredError('this route requires authentication');
   if (opts.audit.active) {
@@ -269,11 +379,25 @@ const decidedEvents = new WeakMap<Identity, AuditEvent>();
  * before the queued success event is delivered: then that event becomes the refusal, so the
  * request still has exactly one event. Otherwise the refusal is a second event.
  */
-function auditOverturn(opts: ResolvedOptions, identity: Identity, request: AuthRequest, name: AuditEventName, err: PomeriumAuthError): void {
+function auditOverturn(
+  opts: ResolvedOptions,
+  identity: Identity,
+  request: AuthRequest,
+  name: AuditEventName,
+  err: PomeriumAuthError,
+): void {
   if (!opts.audit.active) return;
   const decided = decidedEvents.get(identity);
   const queued = decided !== undefined && opts.audit.isQueued(decided);
-  const e = queued ? decided : event(name, request, { principal: identity.initiator, source: identity.credential.source }, identity.initiator, undefined);
+  const e = queued
+    ? decided
+    : event(
+        name,
+        request,
+        { principal: identity.initiator, source: identity.credential.source },
+        identity.initiator,
+        undefined,
+      );
   if (queued) {
     decidedEvents.delete(identity);
     e.event = name;
@@ -283,37 +407,60 @@ function auditOverturn(opts: ResolvedOptions, identity: Identity, request: AuthR
     e.impersonation_target = identity.user.email ?? identity.user.id;
     if (identity.impersonation) {
       e.impersonation_via = identity.impersonation.via;
-      if (identity.impersonation.reason !== undefined) e.impersonation_reason = identity.impersonation.reason;
+      if (identity.impersonation.reason !== undefined)
+        e.impersonation_reason = identity.impersonation.reason;
     }
   }
   e.error = auditError(err);
   if (!queued) opts.audit.emit(e);
 }
 
-function refuseIdentity(opts: ResolvedOptions, identity: Identity, request: AuthRequest, detail = 'the application refused the identity'): PomeriumAuthError {
+function refuseIdentity(
+  opts: ResolvedOptions,
+  identity: Identity,
+  request: AuthRequest,
+  detail = 'the application refused the identity',
+): PomeriumAuthError {
   const err = new InvalidTokenError('rejected_by_application', detail);
   auditOverturn(opts, identity, request, 'authentication_failed', err);
   return err;
 }
 
-function authorizeRoute(opts: ResolvedOptions, identity: Identity | undefined, request: AuthRequest, rule: RouteRule): void {
+function authorizeRoute(
+  opts: ResolvedOptions,
+  identity: Identity | undefined,
+  request: AuthRequest,
+  rule: RouteRule,
+): void {
   if (!identity) return;
   try {
     checkRouteRule(identity, request, rule);
   } catch (err) {
-    if (err instanceof PomeriumAuthError) auditOverturn(opts, identity, request, 'impersonation_denied', err);
+    if (err instanceof PomeriumAuthError)
+      auditOverturn(opts, identity, request, 'impersonation_denied', err);
     throw err;
   }
 }
 
-function event(name: AuditEventName, request: AuthRequest, credential: VerifiedCredential | undefined, initiator: Principal | undefined, user: Principal | undefined): AuditEvent {
+function event(
+  name: AuditEventName,
+  request: AuthRequest,
+  credential: VerifiedCredential | undefined,
+  initiator: Principal | undefined,
+  user: Principal | undefined,
+): AuditEvent {
   const requestId = request.requestId ?? headerValue(request.headers, 'x-request-id');
   // Read once: from a framework's request, the address is worked out on each read (Express runs proxy-addr).
   const ip = request.ip;
   const e: AuditEvent = {
     time: new Date().toISOString(),
     event: name,
-    request: { method: request.method, path: pathOf(request.url), ...(ip !== undefined ? { ip } : {}), ...(requestId !== undefined ? { request_id: requestId } : {}) },
+    request: {
+      method: request.method,
+      path: pathOf(request.url),
+      ...(ip !== undefined ? { ip } : {}),
+      ...(requestId !== undefined ? { request_id: requestId } : {}),
+    },
   };
   const initiating = auditUser(initiator);
   const effective = auditUser(user);
@@ -325,7 +472,9 @@ function event(name: AuditEventName, request: AuthRequest, credential: VerifiedC
 
 /** The `error` field of an audit event: the client's code and the internal reason and detail. */
 function auditError(err: PomeriumAuthError): NonNullable<AuditEvent['error']> {
-  return err.detail === undefined ? { code: err.error, reason: err.reason } : { code: err.error, reason: err.reason, detail: err.detail };
+  return err.detail === undefined
+    ? { code: err.error, reason: err.reason }
+    : { code: err.error, reason: err.reason, detail: err.detail };
 }
 
 function decorate(e: AuditEvent, ask: ImpersonationAsk, grant: string | undefined): void {

@@ -137,8 +137,16 @@ export class PomeriumAuthError extends Error {
   /** Tells Express's default error handler that the message is safe to show. */
   readonly expose = true;
 
-  constructor(code: PomeriumAuthErrorCode, reason: PomeriumAuthReason, detail?: string, options?: { cause?: unknown }) {
-    const description = code === 'impersonation_denied' ? IMPERSONATION_DENIED_DESCRIPTION : (DESCRIPTIONS[reason] ?? CODE_DESCRIPTIONS[code]);
+  constructor(
+    code: PomeriumAuthErrorCode,
+    reason: PomeriumAuthReason,
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    const description =
+      code === 'impersonation_denied'
+        ? IMPERSONATION_DENIED_DESCRIPTION
+        : (DESCRIPTIONS[reason] ?? CODE_DESCRIPTIONS[code]);
     super(description, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = STATUS[code];
     this.statusCode = this.status;
@@ -160,14 +168,19 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-function challengeHeaders(code: PomeriumAuthErrorCode, description: string): Record<string, string> {
+function challengeHeaders(
+  code: PomeriumAuthErrorCode,
+  description: string,
+): Record<string, string> {
   switch (code) {
     // RFC 6750 3.1: a request without any credential gets a challenge without an error code.
     case 'credentials_required':
       return { 'WWW-Authenticate': `Bearer realm=${quote(REALM)}` };
     case 'invalid_request':
     case 'invalid_token':
-      return { 'WWW-Authenticate': `Bearer realm=${quote(REALM)}, error=${quote(code)}, error_description=${quote(description)}` };
+      return {
+        'WWW-Authenticate': `Bearer realm=${quote(REALM)}, error=${quote(code)}, error_description=${quote(description)}`,
+      };
     case 'temporarily_unavailable':
       return { 'Retry-After': String(RETRY_AFTER_SECONDS) };
     default:

@@ -70,7 +70,11 @@ export interface ImpersonationOptions {
   /** Honour an RFC 8693 `act` claim (as a request). Default true. */
   fromActClaim?: boolean;
   /** A final say, after the grants allowed it. Throwing or rejecting counts as a refusal. */
-  canImpersonate?: (initiator: Principal, target: Principal, request: AuthRequest) => boolean | Promise<boolean>;
+  canImpersonate?: (
+    initiator: Principal,
+    target: Principal,
+    request: AuthRequest,
+  ) => boolean | Promise<boolean>;
 }
 
 /** Where start-up warnings go. Default: `process.emitWarning`. */

@@ -52,13 +52,18 @@ export interface RouteRule {
  * Repeats with the same value are one value; different values are `invalid_request`
  * (`repeated_header`). Empty is absent.
  */
-export function singleHeaderValue(request: Pick<AuthRequest, 'headers' | 'rawHeaders'>, name: string, folded: boolean): string | undefined {
+export function singleHeaderValue(
+  request: Pick<AuthRequest, 'headers' | 'rawHeaders'>,
+  name: string,
+  folded: boolean,
+): string | undefined {
   const value = ownHeader(request.headers, name);
   if (value === undefined) return undefined;
   // Node folds repeats of every other header into the value; only dropped repeats need rawHeaders.
   const raw = name === 'authorization' ? request.rawHeaders : undefined;
   // The common case, decided without allocating: one plain value and no raw lines to compare.
-  if (raw === undefined && typeof value === 'string' && !(folded && value.includes(','))) return value || undefined;
+  if (raw === undefined && typeof value === 'string' && !(folded && value.includes(',')))
+    return value || undefined;
   const values: string[] = [];
   const add = (v: string) => {
     if (folded && v.includes(',')) for (const part of v.split(',')) values.push(part.trim());
@@ -73,7 +78,8 @@ export function singleHeaderValue(request: Pick<AuthRequest, 'headers' | 'rawHea
     }
   }
   const first = values[0];
-  if (values.some((v) => v !== first)) throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
+  if (values.some((v) => v !== first))
+    throw new InvalidRequestError('repeated_header', `${name} repeated with different values`);
   return first || undefined;
 }
 
@@ -90,7 +96,10 @@ export function ownHeader(headers: Record<string, HeaderValue>, name: string): H
 }
 
 /** Reads one header as a single string: the first value of an array, `undefined` when absent. */
-export function headerValue(headers: Record<string, HeaderValue>, name: string): string | undefined {
+export function headerValue(
+  headers: Record<string, HeaderValue>,
+  name: string,
+): string | undefined {
   const value = ownHeader(headers, name);
   return Array.isArray(value) ? value[0] : value;
 }

@@ -1,7 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { AUDIT_CHANNEL, createPomeriumAuth, headerValue, toAuthRequest, type AuditEvent, type AuthRequest } from '@pomerium-auth/core';
+import {
+  AUDIT_CHANNEL,
+  createPomeriumAuth,
+  headerValue,
+  toAuthRequest,
+  type AuditEvent,
+  type AuthRequest,
+} from '@pomerium-auth/core';
 import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
@@ -17,7 +24,14 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('audit trail', () => {
   test('emits authenticated with the initiating and effective user, source and request', async () => {
     const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret });
-    await auth.authenticate({ ...request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u1' })), 'GET', '/a?b=c'), requestId: 'r1' });
+    await auth.authenticate({
+      ...request(
+        serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u1' })),
+        'GET',
+        '/a?b=c',
+      ),
+      requestId: 'r1',
+    });
     await settled();
     assert.equal(events.length, 1);
     const e = events[0]!;
@@ -34,10 +48,13 @@ describe('audit trail', () => {
     await failure(auth.authenticate(request({})));
     await failure(auth.authenticate(request({ 'x-pomerium-authorization': 'a.b.c' })));
     await settled();
-    assert.deepEqual(events.map((e) => [e.event, e.error?.code, e.error?.reason]), [
-      ['authentication_failed', 'credentials_required', 'no_credentials'],
-      ['authentication_failed', 'invalid_token', 'malformed_token'],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.error?.code, e.error?.reason]),
+      [
+        ['authentication_failed', 'credentials_required', 'no_credentials'],
+        ['authentication_failed', 'invalid_token', 'malformed_token'],
+      ],
+    );
   });
 
   test('publishes every event on diagnostics_channel pomerium-auth:audit, with or without a sink', async () => {
@@ -46,7 +63,9 @@ describe('audit trail', () => {
     subscribe(AUDIT_CHANNEL, listener);
     try {
       const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret });
-      await auth.authenticate(request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u2' }))));
+      await auth.authenticate(
+        request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u2' }))),
+      );
       await tick();
       assert.equal(seen.length, 1);
       assert.equal(seen[0]!.effective_user?.id, 'u2');
@@ -57,27 +76,52 @@ describe('audit trail', () => {
 
   test('sends successes to a pino-style logger’s info and failures to its warn', async () => {
     const calls: Array<[string, AuditEvent, string | undefined]> = [];
-    const logger = { info: (o: object, m?: string) => calls.push(['info', o as AuditEvent, m]), warn: (o: object, m?: string) => calls.push(['warn', o as AuditEvent, m]) };
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: logger });
-    await auth.authenticate(request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u3' }))));
+    const logger = {
+      info: (o: object, m?: string) => calls.push(['info', o as AuditEvent, m]),
+      warn: (o: object, m?: string) => calls.push(['warn', o as AuditEvent, m]),
+    };
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      audit: logger,
+    });
+    await auth.authenticate(
+      request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u3' }))),
+    );
     await failure(auth.authenticate(request({})));
     await tick();
-    assert.deepEqual(calls.map(([level, e, m]) => [level, e.event, m]), [
-      ['info', 'authenticated', 'pomerium-auth: authenticated'],
-      ['warn', 'authentication_failed', 'pomerium-auth: authentication_failed'],
-    ]);
+    assert.deepEqual(
+      calls.map(([level, e, m]) => [level, e.event, m]),
+      [
+        ['info', 'authenticated', 'pomerium-auth: authenticated'],
+        ['warn', 'authentication_failed', 'pomerium-auth: authentication_failed'],
+      ],
+    );
   });
 
   const badSinks: Array<[string, (e: AuditEvent) => unknown]> = [
-    ['throws', () => { throw new Error('sink down'); }],
+    [
+      'throws',
+      () => {
+        throw new Error('sink down');
+      },
+    ],
     ['rejects', () => Promise.reject(new Error('sink down'))],
     ['never settles', () => new Promise(() => undefined)],
   ];
   for (const [what, sink] of badSinks) {
     test(`a sink that ${what} never breaks a request`, async () => {
-      const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: sink });
+      const auth = createPomeriumAuth({
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        audit: sink,
+      });
       for (let i = 0; i < 3; i++) {
-        const identity = await auth.authenticate(request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: `u${i}` }))));
+        const identity = await auth.authenticate(
+          request(
+            serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: `u${i}` })),
+          ),
+        );
         assert.equal(identity?.user.id, `u${i}`);
       }
       await tick();
@@ -86,8 +130,16 @@ describe('audit trail', () => {
 
   test('a slow sink runs after the request was answered, not before', async () => {
     const order: string[] = [];
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: () => { order.push('sink'); } });
-    await auth.authenticate(request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))));
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      audit: () => {
+        order.push('sink');
+      },
+    });
+    await auth.authenticate(
+      request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))),
+    );
     order.push('answered');
     await tick();
     assert.deepEqual(order, ['answered', 'sink']);
@@ -96,24 +148,72 @@ describe('audit trail', () => {
 
 describe('requireIdentity', () => {
   test('passes an identity through, and audits and refuses a missing one with 401', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, required: false });
+    const { auth, events, settled } = withAudit({
+      sharedSecret: issuer.sharedSecret,
+      required: false,
+    });
     const req = request({});
     assert.equal(await auth.authenticate(req), undefined);
-    assert.throws(() => auth.requireIdentity(undefined, req), { status: 401, error: 'credentials_required' });
-    const identity = await auth.authenticate(request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))));
+    assert.throws(() => auth.requireIdentity(undefined, req), {
+      status: 401,
+      error: 'credentials_required',
+    });
+    const identity = await auth.authenticate(
+      request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))),
+    );
     assert.equal(auth.requireIdentity(identity, req), identity);
     await settled();
-    assert.deepEqual(events.map((e) => [e.event, e.error?.reason]), [['authentication_failed', 'no_credentials'], ['authenticated', undefined]]);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.error?.reason]),
+      [
+        ['authentication_failed', 'no_credentials'],
+        ['authenticated', undefined],
+      ],
+    );
   });
 });
 
 describe('toAuthRequest', () => {
   test('reads Express, Fastify and plain Node requests alike', () => {
     const headers = { a: '1' };
-    const fields = (r: AuthRequest) => ({ method: r.method, url: r.url, headers: r.headers, rawHeaders: r.rawHeaders, ip: r.ip });
-    assert.deepEqual(fields(toAuthRequest({ method: 'POST', url: '/x', originalUrl: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' })), { method: 'POST', url: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' });
-    assert.deepEqual(fields(toAuthRequest({ method: 'GET', url: '/y', headers, raw: { rawHeaders: ['a', '1'], socket: { remoteAddress: '::1' } } })), { method: 'GET', url: '/y', headers, rawHeaders: ['a', '1'], ip: '::1' });
-    assert.deepEqual(fields(toAuthRequest({ headers })), { method: 'GET', url: '/', headers, rawHeaders: undefined, ip: undefined });
+    const fields = (r: AuthRequest) => ({
+      method: r.method,
+      url: r.url,
+      headers: r.headers,
+      rawHeaders: r.rawHeaders,
+      ip: r.ip,
+    });
+    assert.deepEqual(
+      fields(
+        toAuthRequest({
+          method: 'POST',
+          url: '/x',
+          originalUrl: '/api/x',
+          headers,
+          rawHeaders: ['a', '1'],
+          ip: '10.0.0.1',
+        }),
+      ),
+      { method: 'POST', url: '/api/x', headers, rawHeaders: ['a', '1'], ip: '10.0.0.1' },
+    );
+    assert.deepEqual(
+      fields(
+        toAuthRequest({
+          method: 'GET',
+          url: '/y',
+          headers,
+          raw: { rawHeaders: ['a', '1'], socket: { remoteAddress: '::1' } },
+        }),
+      ),
+      { method: 'GET', url: '/y', headers, rawHeaders: ['a', '1'], ip: '::1' },
+    );
+    assert.deepEqual(fields(toAuthRequest({ headers })), {
+      method: 'GET',
+      url: '/',
+      headers,
+      rawHeaders: undefined,
+      ip: undefined,
+    });
     assert.equal(toAuthRequest({ headers }).headers, headers);
   });
 
@@ -125,7 +225,13 @@ describe('toAuthRequest', () => {
 
   test('reads the client address only when it is asked for, and then from the request as it is', () => {
     let reads = 0;
-    const req = { headers: {}, get ip() { reads++; return '10.0.0.2'; } };
+    const req = {
+      headers: {},
+      get ip() {
+        reads++;
+        return '10.0.0.2';
+      },
+    };
     const request = toAuthRequest(req);
     assert.equal(reads, 0);
     assert.equal(request.ip, '10.0.0.2');
@@ -136,11 +242,19 @@ describe('toAuthRequest', () => {
 describe('refuseIdentity', () => {
   test('turns the request’s queued authenticated event into authentication_failed and gives a 401', async () => {
     const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret });
-    const req = request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' })));
+    const req = request(
+      serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' })),
+    );
     const identity = await auth.authenticate(req);
     const err = auth.refuseIdentity(identity!, req, 'no such customer');
-    assert.deepEqual([err.status, err.error, err.reason, err.detail], [401, 'invalid_token', 'rejected_by_application', 'no such customer']);
+    assert.deepEqual(
+      [err.status, err.error, err.reason, err.detail],
+      [401, 'invalid_token', 'rejected_by_application', 'no such customer'],
+    );
     await settled();
-    assert.deepEqual(events.map((e) => [e.event, e.initiating_user?.id, e.effective_user, e.error?.reason]), [['authentication_failed', 'u', undefined, 'rejected_by_application']]);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.initiating_user?.id, e.effective_user, e.error?.reason]),
+      [['authentication_failed', 'u', undefined, 'rejected_by_application']],
+    );
   });
 });

@@ -4,8 +4,19 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createPomeriumAuth, PomeriumAuthError, type AuthRequest, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
-import { assertionHeaders, serviceAccountHeaders, signJwt, type TestIssuer } from '@pomerium-auth/testing';
+import {
+  createPomeriumAuth,
+  PomeriumAuthError,
+  type AuthRequest,
+  type Identity,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
+import {
+  assertionHeaders,
+  serviceAccountHeaders,
+  signJwt,
+  type TestIssuer,
+} from '@pomerium-auth/testing';
 import { issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
 let issuer: TestIssuer;
@@ -16,7 +27,13 @@ before(async () => {
 });
 
 function auth(options: PomeriumAuthOptions = {}) {
-  return createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, publicKeys: [issuer.keys[0]!.publicJwk], audience: issuer.host, ...options });
+  return createPomeriumAuth({
+    env: false,
+    sharedSecret: issuer.sharedSecret,
+    publicKeys: [issuer.keys[0]!.publicJwk],
+    audience: issuer.host,
+    ...options,
+  });
 }
 
 /** What decide() threw, or undefined when it did not throw. */
@@ -41,7 +58,9 @@ describe('auth.decide answers in the same turn', () => {
   });
 
   test('for an assertion verified with a configured public key', () => {
-    const decided = auth().decide(request(assertionHeaders(issuer.mintAssertion({ sub: 'user-7' }))));
+    const decided = auth().decide(
+      request(assertionHeaders(issuer.mintAssertion({ sub: 'user-7' }))),
+    );
     assert.ok(!(decided instanceof Promise));
     assert.equal(decided?.user.id, 'user-7');
   });
@@ -84,12 +103,20 @@ describe('auth.decide hands back a promise', () => {
   });
 
   test('when an impersonation is asked for (grants and the directory are consulted)', async () => {
-    const a = auth({ impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } });
-    const headers = { ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })), 'impersonate-user': 'user_1' };
+    const a = auth({
+      impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] },
+    });
+    const headers = {
+      ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })),
+      'impersonate-user': 'user_1',
+    };
     const decided = a.decide(request(headers));
     assert.ok(decided instanceof Promise);
     const identity = (await decided) as Identity;
-    assert.deepEqual([identity.initiator.id, identity.user.id, identity.impersonating], ['admin', 'user_1', true]);
+    assert.deepEqual(
+      [identity.initiator.id, identity.user.id, identity.impersonating],
+      ['admin', 'user_1', true],
+    );
   });
 });
 
@@ -97,18 +124,66 @@ describe('auth.decide refuses as authenticate does', () => {
   const key = () => issuer.sharedSecretBytes;
   const rows: Array<[string, () => Record<string, string>, PomeriumAuthOptions, string]> = [
     ['no credential at all', () => ({}), {}, 'no_credentials'],
-    ['a credential that is not a compact JWS', () => ({ authorization: 'Pomerium not-a-token' }), {}, 'malformed_credential'],
-    ['alg none', () => serviceAccountHeaders(signJwt({ alg: 'none' }, { jti: 'sa', sub: 'u' }, null)), {}, 'algorithm_not_allowed'],
-    ['a wrong HMAC key', () => serviceAccountHeaders(signJwt({ alg: 'HS256' }, { jti: 'sa', sub: 'u' }, Buffer.alloc(32, 7))), {}, 'bad_signature'],
-    ['an expired service-account token', () => serviceAccountHeaders(signJwt({ alg: 'HS256' }, { jti: 'sa', sub: 'u', exp: now() - 60 }, key())), {}, 'token_expired'],
-    ['an assertion for another audience', () => assertionHeaders(issuer.mintAssertion({ aud: 'other.example.com' })), {}, 'audience_mismatch'],
-    ['an impersonation header without a credential', () => ({ 'impersonate-user': 'user_1' }), { required: false }, 'no_credentials'],
+    [
+      'a credential that is not a compact JWS',
+      () => ({ authorization: 'Pomerium not-a-token' }),
+      {},
+      'malformed_credential',
+    ],
+    [
+      'alg none',
+      () => serviceAccountHeaders(signJwt({ alg: 'none' }, { jti: 'sa', sub: 'u' }, null)),
+      {},
+      'algorithm_not_allowed',
+    ],
+    [
+      'a wrong HMAC key',
+      () =>
+        serviceAccountHeaders(
+          signJwt({ alg: 'HS256' }, { jti: 'sa', sub: 'u' }, Buffer.alloc(32, 7)),
+        ),
+      {},
+      'bad_signature',
+    ],
+    [
+      'an expired service-account token',
+      () =>
+        serviceAccountHeaders(
+          signJwt({ alg: 'HS256' }, { jti: 'sa', sub: 'u', exp: now() - 60 }, key()),
+        ),
+      {},
+      'token_expired',
+    ],
+    [
+      'an assertion for another audience',
+      () => assertionHeaders(issuer.mintAssertion({ aud: 'other.example.com' })),
+      {},
+      'audience_mismatch',
+    ],
+    [
+      'an impersonation header without a credential',
+      () => ({ 'impersonate-user': 'user_1' }),
+      { required: false },
+      'no_credentials',
+    ],
   ];
   for (const [description, headers, options, reason] of rows) {
     test(`${description}: thrown in the same turn, audited once, the reason authenticate rejects with`, async () => {
-      const { auth: audited, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, publicKeys: [issuer.keys[0]!.publicJwk], audience: issuer.host, ...options });
+      const {
+        auth: audited,
+        events,
+        settled,
+      } = withAudit({
+        sharedSecret: issuer.sharedSecret,
+        publicKeys: [issuer.keys[0]!.publicJwk],
+        audience: issuer.host,
+        ...options,
+      });
       const err = thrownBy(() => audited.decide(request(headers())));
-      assert.ok(err instanceof PomeriumAuthError, `expected a PomeriumAuthError, got ${String(err)}`);
+      assert.ok(
+        err instanceof PomeriumAuthError,
+        `expected a PomeriumAuthError, got ${String(err)}`,
+      );
       assert.equal(err.reason, reason);
       const rejected = await audited.authenticate(request(headers())).then(
         () => assert.fail('authenticate accepted what decide refused'),
@@ -125,19 +200,46 @@ describe('auth.decide refuses as authenticate does', () => {
   }
 
   test('a later route rule narrows in the same turn: forbid refuses an impersonation decided by the first', async () => {
-    const a = auth({ impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } });
-    const headers = { ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })), 'impersonate-user': 'user_1' };
+    const a = auth({
+      impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] },
+    });
+    const headers = {
+      ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })),
+      'impersonate-user': 'user_1',
+    };
     const decided = a.decide(request(headers), [{}, { impersonation: 'forbid' }]);
     assert.ok(decided instanceof Promise);
-    await assert.rejects(decided, (e: unknown) => e instanceof PomeriumAuthError && e.status === 403);
+    await assert.rejects(
+      decided,
+      (e: unknown) => e instanceof PomeriumAuthError && e.status === 403,
+    );
   });
 
   test('whatever the headers hold, it answers or throws a PomeriumAuthError, never anything else', () => {
-    const a = auth({ required: false, impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] } });
+    const a = auth({
+      required: false,
+      impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] },
+    });
     const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
-    const tokenish = fc.oneof(fc.string(), fc.tuple(segment, segment, segment).map((parts) => parts.join('.')));
-    const value = fc.oneof(tokenish, tokenish.map((t) => `Pomerium ${t}`), tokenish.map((t) => `Bearer Pomerium-${t}`), fc.array(tokenish, { maxLength: 3 }));
-    const names = fc.constantFrom('authorization', 'x-pomerium-authorization', 'x-pomerium-jwt-assertion', 'impersonate-user', 'impersonate-group', 'constructor', '__proto__');
+    const tokenish = fc.oneof(
+      fc.string(),
+      fc.tuple(segment, segment, segment).map((parts) => parts.join('.')),
+    );
+    const value = fc.oneof(
+      tokenish,
+      tokenish.map((t) => `Pomerium ${t}`),
+      tokenish.map((t) => `Bearer Pomerium-${t}`),
+      fc.array(tokenish, { maxLength: 3 }),
+    );
+    const names = fc.constantFrom(
+      'authorization',
+      'x-pomerium-authorization',
+      'x-pomerium-jwt-assertion',
+      'impersonate-user',
+      'impersonate-group',
+      'constructor',
+      '__proto__',
+    );
     fc.assert(
       fc.property(fc.dictionary(names, value, { maxKeys: 4 }), (headers) => {
         const req: AuthRequest = { method: 'GET', url: '/', headers: { ...headers } };

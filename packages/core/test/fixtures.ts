@@ -1,7 +1,13 @@
 // Shared set-up for the core's tests: one test issuer (keys, shared secret, loopback JWKS
 // server) and helpers to build requests and catch the errors they end in.
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, PomeriumAuthError, type AuditEvent, type AuthRequest, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  PomeriumAuthError,
+  type AuditEvent,
+  type AuthRequest,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
 import { createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
 
 export const ROUTE_HOST = 'app.localhost.pomerium.io';
@@ -11,12 +17,20 @@ export async function issuer(): Promise<TestIssuer> {
 }
 
 /** A request with these headers. */
-export function request(headers: Record<string, string | string[]>, method = 'GET', url = '/resource'): AuthRequest {
+export function request(
+  headers: Record<string, string | string[]>,
+  method = 'GET',
+  url = '/resource',
+): AuthRequest {
   return { method, url, headers: { ...headers }, ip: '127.0.0.1' };
 }
 
 /** An authenticator whose audit events are collected in `events`. */
-export function withAudit(options: PomeriumAuthOptions): { auth: ReturnType<typeof createPomeriumAuth>; events: AuditEvent[]; settled: () => Promise<void> } {
+export function withAudit(options: PomeriumAuthOptions): {
+  auth: ReturnType<typeof createPomeriumAuth>;
+  events: AuditEvent[];
+  settled: () => Promise<void>;
+} {
   const events: AuditEvent[] = [];
   const auth = createPomeriumAuth({ env: false, ...options, audit: (e) => events.push(e) });
   // Events are delivered on setImmediate, after the request's own work.

@@ -1,6 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainImpersonation, type DirectoryUser, type ImpersonationOptions, type PomeriumAuthOptions, type RouteRule } from '@pomerium-auth/core';
+import {
+  explainImpersonation,
+  type DirectoryUser,
+  type ImpersonationOptions,
+  type PomeriumAuthOptions,
+  type RouteRule,
+} from '@pomerium-auth/core';
 import { serviceAccountHeaders, signJwt, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request, withAudit } from './fixtures.js';
 
@@ -23,13 +29,20 @@ const users: DirectoryUser[] = [
   { id: 'svc-abc', groups: [] },
   { id: 'admin', email: 'admin@corp.example', groups: ['admins'] },
 ];
-const directory = (key: string) => users.find((u) => u.id === key || u.email?.toLowerCase() === key.toLowerCase()) ?? null;
+const directory = (key: string) =>
+  users.find((u) => u.id === key || u.email?.toLowerCase() === key.toLowerCase()) ?? null;
 
 const impersonation: ImpersonationOptions = {
   grants: [
     // Search Guard's own example: admin may impersonate user_1, user_2 and every user_*.
     { name: 'search-guard', initiators: ['admin'], targets: ['user_1', 'user_2', 'user_*'] },
-    { name: 'support', initiators: ['group:support'], targets: ['group:customers'], groups: ['customers'], readOnly: true },
+    {
+      name: 'support',
+      initiators: ['group:support'],
+      targets: ['group:customers'],
+      groups: ['customers'],
+      readOnly: true,
+    },
     { name: 'ops', initiators: ['Ops@Corp.example'], targets: ['/svc-[a-z]+/'] },
     { name: 'helpdesk', initiators: ['helpdesk'], targets: ['?bc'] },
     { name: 'superadmin', initiators: ['superadmin'], targets: ['*'] },
@@ -37,8 +50,16 @@ const impersonation: ImpersonationOptions = {
   protect: ['root', 'group:admins', 'user_secret'],
 };
 
-type Who = { id: string; email?: string; groups?: string[]; impersonate_email?: string; impersonate_groups?: string[] };
-type Expect = { user: string; grant?: string; via?: string; groups?: string[]; impersonating?: boolean } | { status: number; reason: string };
+type Who = {
+  id: string;
+  email?: string;
+  groups?: string[];
+  impersonate_email?: string;
+  impersonate_groups?: string[];
+};
+type Expect =
+  | { user: string; grant?: string; via?: string; groups?: string[]; impersonating?: boolean }
+  | { status: number; reason: string };
 interface Row {
   says: string;
   who: Who;
@@ -57,67 +78,323 @@ const noDirectory = { directory: undefined };
 
 const rows: Row[] = [
   // Search Guard's examples.
-  { says: 'admin may impersonate user_1', who: admin, headers: { 'impersonate-user': 'user_1' }, expect: { user: 'user_1', grant: 'search-guard', via: 'header', groups: ['customers'] } },
-  { says: 'admin may impersonate user_2', who: admin, headers: { 'impersonate-user': 'user_2' }, expect: { user: 'user_2', grant: 'search-guard' } },
-  { says: 'admin may impersonate any user_* (glob)', who: admin, headers: { 'impersonate-user': 'user_42' }, expect: { user: 'user_42', grant: 'search-guard' } },
-  { says: 'admin may not impersonate a user no grant names', who: admin, headers: { 'impersonate-user': 'customer_1' }, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'a user without any grant may not impersonate', who: bob, headers: { 'impersonate-user': 'user_1' }, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'the header name is configurable: sg_impersonate_as', who: admin, headers: { sg_impersonate_as: 'user_1' }, options: { impersonation: { ...impersonation, header: 'sg_impersonate_as' } }, expect: { user: 'user_1', grant: 'search-guard' } },
-  { says: 'a target may be named by email', who: admin, headers: { 'impersonate-user': 'USER1@corp.example' }, expect: { user: 'user_1', grant: 'search-guard' } },
+  {
+    says: 'admin may impersonate user_1',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    expect: { user: 'user_1', grant: 'search-guard', via: 'header', groups: ['customers'] },
+  },
+  {
+    says: 'admin may impersonate user_2',
+    who: admin,
+    headers: { 'impersonate-user': 'user_2' },
+    expect: { user: 'user_2', grant: 'search-guard' },
+  },
+  {
+    says: 'admin may impersonate any user_* (glob)',
+    who: admin,
+    headers: { 'impersonate-user': 'user_42' },
+    expect: { user: 'user_42', grant: 'search-guard' },
+  },
+  {
+    says: 'admin may not impersonate a user no grant names',
+    who: admin,
+    headers: { 'impersonate-user': 'customer_1' },
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'a user without any grant may not impersonate',
+    who: bob,
+    headers: { 'impersonate-user': 'user_1' },
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'the header name is configurable: sg_impersonate_as',
+    who: admin,
+    headers: { sg_impersonate_as: 'user_1' },
+    options: { impersonation: { ...impersonation, header: 'sg_impersonate_as' } },
+    expect: { user: 'user_1', grant: 'search-guard' },
+  },
+  {
+    says: 'a target may be named by email',
+    who: admin,
+    headers: { 'impersonate-user': 'USER1@corp.example' },
+    expect: { user: 'user_1', grant: 'search-guard' },
+  },
   // The effective user takes the target's groups, never the initiator's.
-  { says: 'the effective user has the target’s groups, not the initiator’s', who: admin, headers: { 'impersonate-user': 'user_2' }, expect: { user: 'user_2', groups: [] } },
+  {
+    says: 'the effective user has the target’s groups, not the initiator’s',
+    who: admin,
+    headers: { 'impersonate-user': 'user_2' },
+    expect: { user: 'user_2', groups: [] },
+  },
   // Protect, existence, self.
-  { says: 'nobody may impersonate a protected id', who: { id: 'superadmin' }, headers: { 'impersonate-user': 'root' }, expect: { status: 403, reason: 'protected_target' } },
-  { says: 'protect is checked on the resolved target (email of a protected id)', who: { id: 'superadmin' }, headers: { 'impersonate-user': 'ROOT@corp.example' }, expect: { status: 403, reason: 'protected_target' } },
-  { says: 'protect covers a grant’s glob (user_secret under user_*)', who: admin, headers: { 'impersonate-user': 'user_secret' }, expect: { status: 403, reason: 'protected_target' } },
-  { says: 'nobody may impersonate a member of a protected group', who: { id: 'superadmin' }, headers: { 'impersonate-user': 'alice' }, expect: { status: 403, reason: 'protected_target' } },
-  { says: 'protect folds fullwidth look-alikes (NFKC) without a directory', who: { id: 'superadmin' }, headers: { 'impersonate-user': 'ｒｏｏｔ' }, options: noDirectory, expect: { status: 403, reason: 'protected_target' } },
-  { says: 'a Cyrillic look-alike of a protected id does not exist in the directory', who: { id: 'superadmin' }, headers: { 'impersonate-user': 'rооt' }, expect: { status: 403, reason: 'unknown_target' } },
-  { says: 'the target must exist when a directory is configured', who: admin, headers: { 'impersonate-user': 'user_nobody' }, expect: { status: 403, reason: 'unknown_target' } },
-  { says: 'without a directory the target is taken as named, with the groups asked for', who: { id: 'superadmin' }, headers: { 'impersonate-user': 'ghost' }, options: noDirectory, expect: { user: 'ghost', groups: [] } },
-  { says: 'impersonating oneself is not impersonation', who: admin, headers: { 'impersonate-user': 'admin' }, expect: { user: 'admin', impersonating: false } },
+  {
+    says: 'nobody may impersonate a protected id',
+    who: { id: 'superadmin' },
+    headers: { 'impersonate-user': 'root' },
+    expect: { status: 403, reason: 'protected_target' },
+  },
+  {
+    says: 'protect is checked on the resolved target (email of a protected id)',
+    who: { id: 'superadmin' },
+    headers: { 'impersonate-user': 'ROOT@corp.example' },
+    expect: { status: 403, reason: 'protected_target' },
+  },
+  {
+    says: 'protect covers a grant’s glob (user_secret under user_*)',
+    who: admin,
+    headers: { 'impersonate-user': 'user_secret' },
+    expect: { status: 403, reason: 'protected_target' },
+  },
+  {
+    says: 'nobody may impersonate a member of a protected group',
+    who: { id: 'superadmin' },
+    headers: { 'impersonate-user': 'alice' },
+    expect: { status: 403, reason: 'protected_target' },
+  },
+  {
+    says: 'protect folds fullwidth look-alikes (NFKC) without a directory',
+    who: { id: 'superadmin' },
+    headers: { 'impersonate-user': 'ｒｏｏｔ' },
+    options: noDirectory,
+    expect: { status: 403, reason: 'protected_target' },
+  },
+  {
+    says: 'a Cyrillic look-alike of a protected id does not exist in the directory',
+    who: { id: 'superadmin' },
+    headers: { 'impersonate-user': 'rооt' },
+    expect: { status: 403, reason: 'unknown_target' },
+  },
+  {
+    says: 'the target must exist when a directory is configured',
+    who: admin,
+    headers: { 'impersonate-user': 'user_nobody' },
+    expect: { status: 403, reason: 'unknown_target' },
+  },
+  {
+    says: 'without a directory the target is taken as named, with the groups asked for',
+    who: { id: 'superadmin' },
+    headers: { 'impersonate-user': 'ghost' },
+    options: noDirectory,
+    expect: { user: 'ghost', groups: [] },
+  },
+  {
+    says: 'impersonating oneself is not impersonation',
+    who: admin,
+    headers: { 'impersonate-user': 'admin' },
+    expect: { user: 'admin', impersonating: false },
+  },
   // Matching rules.
-  { says: 'initiator emails compare case-insensitively', who: ops, headers: { 'impersonate-user': 'svc-abc' }, expect: { user: 'svc-abc', grant: 'ops' } },
-  { says: 'a /regex/ must match the whole name (no suffix)', who: ops, headers: { 'impersonate-user': 'svc-abc-admin' }, options: noDirectory, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'a /regex/ must match the whole name (no prefix)', who: ops, headers: { 'impersonate-user': 'xsvc-abc' }, options: noDirectory, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'a ? glob matches exactly one character', who: { id: 'helpdesk' }, headers: { 'impersonate-user': 'abc' }, options: noDirectory, expect: { user: 'abc', grant: 'helpdesk' } },
-  { says: 'a ? glob does not match two characters', who: { id: 'helpdesk' }, headers: { 'impersonate-user': 'aabc' }, options: noDirectory, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'ids compare exactly (USER_1 is not user_*)', who: admin, headers: { 'impersonate-user': 'USER_1' }, options: noDirectory, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'an initiator id compares exactly (Admin is not admin)', who: { id: 'Admin' }, headers: { 'impersonate-user': 'user_1' }, expect: { status: 403, reason: 'not_allowed' } },
+  {
+    says: 'initiator emails compare case-insensitively',
+    who: ops,
+    headers: { 'impersonate-user': 'svc-abc' },
+    expect: { user: 'svc-abc', grant: 'ops' },
+  },
+  {
+    says: 'a /regex/ must match the whole name (no suffix)',
+    who: ops,
+    headers: { 'impersonate-user': 'svc-abc-admin' },
+    options: noDirectory,
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'a /regex/ must match the whole name (no prefix)',
+    who: ops,
+    headers: { 'impersonate-user': 'xsvc-abc' },
+    options: noDirectory,
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'a ? glob matches exactly one character',
+    who: { id: 'helpdesk' },
+    headers: { 'impersonate-user': 'abc' },
+    options: noDirectory,
+    expect: { user: 'abc', grant: 'helpdesk' },
+  },
+  {
+    says: 'a ? glob does not match two characters',
+    who: { id: 'helpdesk' },
+    headers: { 'impersonate-user': 'aabc' },
+    options: noDirectory,
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'ids compare exactly (USER_1 is not user_*)',
+    who: admin,
+    headers: { 'impersonate-user': 'USER_1' },
+    options: noDirectory,
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'an initiator id compares exactly (Admin is not admin)',
+    who: { id: 'Admin' },
+    headers: { 'impersonate-user': 'user_1' },
+    expect: { status: 403, reason: 'not_allowed' },
+  },
   // Groups.
-  { says: 'a group grant lets support act as a member of customers (GET)', who: supporter, headers: { 'impersonate-user': 'customer_1' }, expect: { user: 'customer_1', grant: 'support', groups: ['customers'] } },
-  { says: 'groups asked for by header are authorized separately', who: supporter, headers: { 'impersonate-user': 'customer_1', 'impersonate-group': 'customers' }, expect: { user: 'customer_1', groups: ['customers'] } },
-  { says: 'asking for a group the grant does not list is refused (escalation)', who: supporter, headers: { 'impersonate-user': 'customer_1', 'impersonate-group': ['customers', 'admins'] }, expect: { status: 403, reason: 'group_not_allowed' } },
-  { says: 'comma-separated groups are read as several groups', who: supporter, headers: { 'impersonate-user': 'customer_1', 'impersonate-group': 'customers, admins' }, expect: { status: 403, reason: 'group_not_allowed' } },
-  { says: 'groups without a user are refused', who: supporter, headers: { 'impersonate-group': 'customers' }, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'a read-only grant refuses POST', who: supporter, headers: { 'impersonate-user': 'customer_1' }, method: 'POST', expect: { status: 403, reason: 'read_only' } },
-  { says: 'a read-only grant allows HEAD', who: supporter, headers: { 'impersonate-user': 'customer_1' }, method: 'HEAD', expect: { user: 'customer_1' } },
+  {
+    says: 'a group grant lets support act as a member of customers (GET)',
+    who: supporter,
+    headers: { 'impersonate-user': 'customer_1' },
+    expect: { user: 'customer_1', grant: 'support', groups: ['customers'] },
+  },
+  {
+    says: 'groups asked for by header are authorized separately',
+    who: supporter,
+    headers: { 'impersonate-user': 'customer_1', 'impersonate-group': 'customers' },
+    expect: { user: 'customer_1', groups: ['customers'] },
+  },
+  {
+    says: 'asking for a group the grant does not list is refused (escalation)',
+    who: supporter,
+    headers: { 'impersonate-user': 'customer_1', 'impersonate-group': ['customers', 'admins'] },
+    expect: { status: 403, reason: 'group_not_allowed' },
+  },
+  {
+    says: 'comma-separated groups are read as several groups',
+    who: supporter,
+    headers: { 'impersonate-user': 'customer_1', 'impersonate-group': 'customers, admins' },
+    expect: { status: 403, reason: 'group_not_allowed' },
+  },
+  {
+    says: 'groups without a user are refused',
+    who: supporter,
+    headers: { 'impersonate-group': 'customers' },
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'a read-only grant refuses POST',
+    who: supporter,
+    headers: { 'impersonate-user': 'customer_1' },
+    method: 'POST',
+    expect: { status: 403, reason: 'read_only' },
+  },
+  {
+    says: 'a read-only grant allows HEAD',
+    who: supporter,
+    headers: { 'impersonate-user': 'customer_1' },
+    method: 'HEAD',
+    expect: { user: 'customer_1' },
+  },
   // Token claims and act.
-  { says: 'historic impersonate_email claims go through the grants', who: { ...admin, impersonate_email: 'user1@corp.example' }, expect: { user: 'user_1', via: 'token-claims', grant: 'search-guard' } },
-  { says: 'a signed impersonate_email claim is a request, not a permission', who: { ...bob, impersonate_email: 'user1@corp.example' }, expect: { status: 403, reason: 'not_allowed' } },
-  { says: 'no chaining: token claims plus a header', who: { ...admin, impersonate_email: 'user1@corp.example' }, headers: { 'impersonate-user': 'user_2' }, expect: { status: 403, reason: 'chaining' } },
-  { says: 'fromTokenClaims: false ignores the claims (the token is its own user)', who: { ...admin, impersonate_email: 'user1@corp.example' }, options: { impersonation: { ...impersonation, fromTokenClaims: false } }, expect: { user: 'admin', impersonating: false } },
+  {
+    says: 'historic impersonate_email claims go through the grants',
+    who: { ...admin, impersonate_email: 'user1@corp.example' },
+    expect: { user: 'user_1', via: 'token-claims', grant: 'search-guard' },
+  },
+  {
+    says: 'a signed impersonate_email claim is a request, not a permission',
+    who: { ...bob, impersonate_email: 'user1@corp.example' },
+    expect: { status: 403, reason: 'not_allowed' },
+  },
+  {
+    says: 'no chaining: token claims plus a header',
+    who: { ...admin, impersonate_email: 'user1@corp.example' },
+    headers: { 'impersonate-user': 'user_2' },
+    expect: { status: 403, reason: 'chaining' },
+  },
+  {
+    says: 'fromTokenClaims: false ignores the claims (the token is its own user)',
+    who: { ...admin, impersonate_email: 'user1@corp.example' },
+    options: { impersonation: { ...impersonation, fromTokenClaims: false } },
+    expect: { user: 'admin', impersonating: false },
+  },
   // Routes.
-  { says: 'a route that forbids impersonation refuses it', who: admin, headers: { 'impersonate-user': 'user_1' }, route: { impersonation: 'forbid' }, expect: { status: 403, reason: 'forbidden_on_route' } },
-  { says: 'a route’s grants replace the global ones (widen)', who: bob, headers: { 'impersonate-user': 'user_1' }, route: { impersonation: { grants: [{ name: 'route', initiators: ['bob'], targets: ['user_1'] }] } }, expect: { user: 'user_1', grant: 'route' } },
-  { says: 'a route’s grants replace the global ones (narrow)', who: admin, headers: { 'impersonate-user': 'user_1' }, route: { impersonation: { grants: [{ initiators: ['bob'], targets: ['user_1'] }] } }, expect: { status: 403, reason: 'not_allowed' } },
+  {
+    says: 'a route that forbids impersonation refuses it',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    route: { impersonation: 'forbid' },
+    expect: { status: 403, reason: 'forbidden_on_route' },
+  },
+  {
+    says: 'a route’s grants replace the global ones (widen)',
+    who: bob,
+    headers: { 'impersonate-user': 'user_1' },
+    route: {
+      impersonation: { grants: [{ name: 'route', initiators: ['bob'], targets: ['user_1'] }] },
+    },
+    expect: { user: 'user_1', grant: 'route' },
+  },
+  {
+    says: 'a route’s grants replace the global ones (narrow)',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    route: { impersonation: { grants: [{ initiators: ['bob'], targets: ['user_1'] }] } },
+    expect: { status: 403, reason: 'not_allowed' },
+  },
   // Reason, hook, disabled.
-  { says: 'requireReason refuses an impersonation without a reason (400, SPEC 8)', who: admin, headers: { 'impersonate-user': 'user_1' }, options: { impersonation: { ...impersonation, requireReason: true } }, expect: { status: 400, reason: 'reason_required' } },
-  { says: 'requireReason accepts an impersonation with a reason', who: admin, headers: { 'impersonate-user': 'user_1', 'impersonate-reason': 'ticket 42' }, options: { impersonation: { ...impersonation, requireReason: true } }, expect: { user: 'user_1' } },
-  { says: 'canImpersonate has the last word', who: admin, headers: { 'impersonate-user': 'user_1' }, options: { impersonation: { ...impersonation, canImpersonate: () => false } }, expect: { status: 403, reason: 'hook_denied' } },
-  { says: 'a canImpersonate that throws refuses', who: admin, headers: { 'impersonate-user': 'user_1' }, options: { impersonation: { ...impersonation, canImpersonate: () => { throw new Error('boom'); } } }, expect: { status: 403, reason: 'hook_denied' } },
-  { says: 'impersonation: false refuses every request for it', who: admin, headers: { 'impersonate-user': 'user_1' }, options: { impersonation: false }, expect: { status: 403, reason: 'impersonation_disabled' } },
+  {
+    says: 'requireReason refuses an impersonation without a reason (400, SPEC 8)',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    options: { impersonation: { ...impersonation, requireReason: true } },
+    expect: { status: 400, reason: 'reason_required' },
+  },
+  {
+    says: 'requireReason accepts an impersonation with a reason',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1', 'impersonate-reason': 'ticket 42' },
+    options: { impersonation: { ...impersonation, requireReason: true } },
+    expect: { user: 'user_1' },
+  },
+  {
+    says: 'canImpersonate has the last word',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    options: { impersonation: { ...impersonation, canImpersonate: () => false } },
+    expect: { status: 403, reason: 'hook_denied' },
+  },
+  {
+    says: 'a canImpersonate that throws refuses',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    options: {
+      impersonation: {
+        ...impersonation,
+        canImpersonate: () => {
+          throw new Error('boom');
+        },
+      },
+    },
+    expect: { status: 403, reason: 'hook_denied' },
+  },
+  {
+    says: 'impersonation: false refuses every request for it',
+    who: admin,
+    headers: { 'impersonate-user': 'user_1' },
+    options: { impersonation: false },
+    expect: { status: 403, reason: 'impersonation_disabled' },
+  },
 ];
 
 function tokenFor(who: Who): string {
-  return issuer.mintLegacyServiceAccountToken({ sub: who.id, user: who.id, email: who.email, groups: who.groups ?? [], impersonate_email: who.impersonate_email, impersonate_groups: who.impersonate_groups });
+  return issuer.mintLegacyServiceAccountToken({
+    sub: who.id,
+    user: who.id,
+    email: who.email,
+    groups: who.groups ?? [],
+    impersonate_email: who.impersonate_email,
+    impersonate_groups: who.impersonate_groups,
+  });
 }
 
 describe('impersonation rules', () => {
   for (const row of rows) {
     test(row.says, async () => {
-      const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation, logger: { warn: () => undefined }, ...row.options });
-      const req = request({ ...serviceAccountHeaders(tokenFor(row.who)), ...row.headers }, row.method ?? 'GET');
+      const { auth, events, settled } = withAudit({
+        sharedSecret: issuer.sharedSecret,
+        directory,
+        impersonation,
+        logger: { warn: () => undefined },
+        ...row.options,
+      });
+      const req = request(
+        { ...serviceAccountHeaders(tokenFor(row.who)), ...row.headers },
+        row.method ?? 'GET',
+      );
       const result = auth.authenticate(req, row.route);
       const expected = row.expect;
       if ('status' in expected) {
@@ -145,86 +422,201 @@ describe('impersonation rules', () => {
         assert.equal(events[0]!.effective_user?.id, expected.user);
         if (impersonating) assert.equal(events[0]!.grant, identity.impersonation?.grant);
       }
-      for (const name of ['impersonate-user', 'impersonate-group', 'impersonate-reason', 'sg_impersonate_as']) {
-        if (name !== 'sg_impersonate_as' || row.options?.impersonation) assert.equal(req.headers[name], undefined, `${name} is removed once decided`);
+      for (const name of [
+        'impersonate-user',
+        'impersonate-group',
+        'impersonate-reason',
+        'sg_impersonate_as',
+      ]) {
+        if (name !== 'sg_impersonate_as' || row.options?.impersonation)
+          assert.equal(req.headers[name], undefined, `${name} is removed once decided`);
       }
     });
   }
 
   test('records the reason in the identity and the audit event', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
-    const identity = await auth.authenticate(request({ ...serviceAccountHeaders(tokenFor(admin)), 'impersonate-user': 'user_1', 'impersonate-reason': 'ticket 42', 'x-request-id': 'req-7' }));
+    const { auth, events, settled } = withAudit({
+      sharedSecret: issuer.sharedSecret,
+      directory,
+      impersonation,
+    });
+    const identity = await auth.authenticate(
+      request({
+        ...serviceAccountHeaders(tokenFor(admin)),
+        'impersonate-user': 'user_1',
+        'impersonate-reason': 'ticket 42',
+        'x-request-id': 'req-7',
+      }),
+    );
     assert.equal(identity?.impersonation?.reason, 'ticket 42');
     await settled();
     assert.equal(events[0]!.impersonation_reason, 'ticket 42');
-    assert.deepEqual(events[0]!.request, { method: 'GET', path: '/resource', ip: '127.0.0.1', request_id: 'req-7' });
+    assert.deepEqual(events[0]!.request, {
+      method: 'GET',
+      path: '/resource',
+      ip: '127.0.0.1',
+      request_id: 'req-7',
+    });
     assert.deepEqual(events[0]!.initiating_user, { id: 'admin', email: 'admin@corp.example' });
     assert.deepEqual(events[0]!.effective_user, { id: 'user_1', email: 'user1@corp.example' });
   });
 
   test('an RFC 8693 act claim asks for the subject on behalf of act.sub', async () => {
     const { auth } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
-    const token = signJwt({ alg: 'HS256' }, { sub: 'user_1', user: 'user_1', act: { sub: 'admin', act: { sub: 'earlier-actor' } } }, issuer.sharedSecretBytes);
+    const token = signJwt(
+      { alg: 'HS256' },
+      { sub: 'user_1', user: 'user_1', act: { sub: 'admin', act: { sub: 'earlier-actor' } } },
+      issuer.sharedSecretBytes,
+    );
     const identity = await auth.authenticate(request(serviceAccountHeaders(token)));
     assert.equal(identity?.impersonation?.via, 'act-claim');
     assert.equal(identity?.initiator.id, 'admin');
     assert.deepEqual(identity?.initiator.groups, ['admins']);
     assert.equal(identity?.user.id, 'user_1');
-    const refused = signJwt({ alg: 'HS256' }, { sub: 'user_1', user: 'user_1', act: { sub: 'bob' } }, issuer.sharedSecretBytes);
-    assert.equal((await failure(auth.authenticate(request(serviceAccountHeaders(refused))))).reason, 'not_allowed');
+    const refused = signJwt(
+      { alg: 'HS256' },
+      { sub: 'user_1', user: 'user_1', act: { sub: 'bob' } },
+      issuer.sharedSecretBytes,
+    );
+    assert.equal(
+      (await failure(auth.authenticate(request(serviceAccountHeaders(refused))))).reason,
+      'not_allowed',
+    );
   });
 
   test('explain answers the same as a request, naming the grant or the reason', async () => {
     const { auth } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
     assert.deepEqual(await auth.explain({ initiator: 'admin', target: 'user_1' }), {
       allowed: true,
-      initiator: { id: 'admin', email: 'admin@corp.example', groups: ['admins'], fromDirectory: true },
+      initiator: {
+        id: 'admin',
+        email: 'admin@corp.example',
+        groups: ['admins'],
+        fromDirectory: true,
+      },
       impersonating: true,
       grant: 'search-guard',
       effectiveUser: { id: 'user_1', email: 'user1@corp.example', groups: ['customers'] },
     });
-    assert.equal((await auth.explain({ initiator: 'admin', target: 'user_1', route: { impersonation: 'forbid' } })).reason, 'forbidden_on_route');
-    assert.equal((await auth.explain({ initiator: { id: 'sam', groups: ['support'] }, target: 'customer_1', method: 'POST' })).reason, 'read_only');
+    assert.equal(
+      (
+        await auth.explain({
+          initiator: 'admin',
+          target: 'user_1',
+          route: { impersonation: 'forbid' },
+        })
+      ).reason,
+      'forbidden_on_route',
+    );
+    assert.equal(
+      (
+        await auth.explain({
+          initiator: { id: 'sam', groups: ['support'] },
+          target: 'customer_1',
+          method: 'POST',
+        })
+      ).reason,
+      'read_only',
+    );
   });
 
   test('authorizeRoute narrows an identity already decided by an app-wide middleware, auditing its refusal', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
-    const req = request({ ...serviceAccountHeaders(tokenFor(admin)), 'impersonate-user': 'user_1' });
+    const { auth, events, settled } = withAudit({
+      sharedSecret: issuer.sharedSecret,
+      directory,
+      impersonation,
+    });
+    const req = request({
+      ...serviceAccountHeaders(tokenFor(admin)),
+      'impersonate-user': 'user_1',
+    });
     const identity = await auth.authenticate(req);
-    assert.throws(() => auth.authorizeRoute(identity, req, { impersonation: 'forbid' }), { status: 403, reason: 'forbidden_on_route' });
+    assert.throws(() => auth.authorizeRoute(identity, req, { impersonation: 'forbid' }), {
+      status: 403,
+      reason: 'forbidden_on_route',
+    });
     await settled();
     // The refusal came while the grant was still queued: the grant became the refusal, so the
     // request has exactly one event.
-    assert.deepEqual(events.map((e) => [e.event, e.error?.reason, e.effective_user]), [['impersonation_denied', 'forbidden_on_route', undefined]]);
-    assert.doesNotThrow(() => auth.authorizeRoute(identity, req, { impersonation: { grants: [{ initiators: ['admin'], targets: ['user_*'] }] } }));
-    assert.throws(() => auth.authorizeRoute(identity, req, { impersonation: { grants: [{ initiators: ['bob'], targets: ['*'] }] } }), { reason: 'not_allowed' });
+    assert.deepEqual(
+      events.map((e) => [e.event, e.error?.reason, e.effective_user]),
+      [['impersonation_denied', 'forbidden_on_route', undefined]],
+    );
+    assert.doesNotThrow(() =>
+      auth.authorizeRoute(identity, req, {
+        impersonation: { grants: [{ initiators: ['admin'], targets: ['user_*'] }] },
+      }),
+    );
+    assert.throws(
+      () =>
+        auth.authorizeRoute(identity, req, {
+          impersonation: { grants: [{ initiators: ['bob'], targets: ['*'] }] },
+        }),
+      { reason: 'not_allowed' },
+    );
     await settled();
     // A refusal after the grant was delivered is a second event.
-    assert.deepEqual(events.map((e) => [e.event, e.error?.reason]), [['impersonation_denied', 'forbidden_on_route'], ['impersonation_denied', 'not_allowed']]);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.error?.reason]),
+      [
+        ['impersonation_denied', 'forbidden_on_route'],
+        ['impersonation_denied', 'not_allowed'],
+      ],
+    );
   });
 
   test('several route rules: the first is part of the one decision, later ones can only narrow it', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
-    const widen = { impersonation: { grants: [{ name: 'route', initiators: ['bob'], targets: ['user_1'] }] } };
-    const asBob = () => request({ ...serviceAccountHeaders(tokenFor(bob)), 'impersonate-user': 'user_1' });
+    const { auth, events, settled } = withAudit({
+      sharedSecret: issuer.sharedSecret,
+      directory,
+      impersonation,
+    });
+    const widen = {
+      impersonation: { grants: [{ name: 'route', initiators: ['bob'], targets: ['user_1'] }] },
+    };
+    const asBob = () =>
+      request({ ...serviceAccountHeaders(tokenFor(bob)), 'impersonate-user': 'user_1' });
     assert.equal((await auth.authenticate(asBob(), [widen]))?.impersonation?.grant, 'route');
     const refused = await failure(auth.authenticate(asBob(), [widen, { impersonation: 'forbid' }]));
     assert.equal(refused.reason, 'forbidden_on_route');
-    assert.equal((await failure(auth.authenticate(asBob(), [{ impersonation: 'forbid' }, widen]))).reason, 'forbidden_on_route');
+    assert.equal(
+      (await failure(auth.authenticate(asBob(), [{ impersonation: 'forbid' }, widen]))).reason,
+      'forbidden_on_route',
+    );
     await settled();
-    assert.deepEqual(events.map((e) => e.event), ['impersonation_granted', 'impersonation_denied', 'impersonation_denied']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['impersonation_granted', 'impersonation_denied', 'impersonation_denied'],
+    );
   });
 
   test('explainImpersonation needs only the impersonation rules and the directory', async () => {
-    const answer = await explainImpersonation({ impersonation, directory }, { initiator: 'sam@corp.example', target: 'customer_1' });
+    const answer = await explainImpersonation(
+      { impersonation, directory },
+      { initiator: 'sam@corp.example', target: 'customer_1' },
+    );
     assert.equal(answer.allowed, false, 'sam is not in the directory, so has no groups');
-    const supportAnswer = await explainImpersonation({ impersonation, directory: (k) => (k === 'sam' ? { id: 'sam', groups: ['support'] } : directory(k)) }, { initiator: 'sam', target: 'customer_1' });
+    const supportAnswer = await explainImpersonation(
+      {
+        impersonation,
+        directory: (k) => (k === 'sam' ? { id: 'sam', groups: ['support'] } : directory(k)),
+      },
+      { initiator: 'sam', target: 'customer_1' },
+    );
     assert.deepEqual([supportAnswer.allowed, supportAnswer.grant], [true, 'support']);
   });
 
   test('a request without credentials that asks for impersonation is refused with 401, even where authentication is optional', async () => {
-    const { auth } = withAudit({ sharedSecret: issuer.sharedSecret, impersonation, required: false, logger: { warn: () => undefined } });
+    const { auth } = withAudit({
+      sharedSecret: issuer.sharedSecret,
+      impersonation,
+      required: false,
+      logger: { warn: () => undefined },
+    });
     assert.equal(await auth.authenticate(request({})), undefined);
-    assert.equal((await failure(auth.authenticate(request({ 'impersonate-user': 'user_1' })))).status, 401);
+    assert.equal(
+      (await failure(auth.authenticate(request({ 'impersonate-user': 'user_1' })))).status,
+      401,
+    );
   });
 });

@@ -1,6 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, PomeriumAuthConfigError, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  PomeriumAuthConfigError,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
 import { serviceAccountHeaders, createTestIssuer } from '@pomerium-auth/testing';
 import { request } from './fixtures.js';
 
@@ -11,60 +15,143 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
   ['nothing to verify with', {}, 'sharedSecret'],
   ['a shared secret that is not base64', { sharedSecret: 'not base64!' }, 'sharedSecret'],
   ['a shared secret too short to be Pomerium’s', { sharedSecret: 'YWJj' }, 'sharedSecret'],
-  ['an unknown encoding', { sharedSecret: SECRET, sharedSecretEncoding: 'hex' as 'base64' }, 'sharedSecretEncoding'],
+  [
+    'an unknown encoding',
+    { sharedSecret: SECRET, sharedSecretEncoding: 'hex' as 'base64' },
+    'sharedSecretEncoding',
+  ],
   ['a JWKS URL that is not a URL', { jwksUrl: 'not a url' }, 'jwksUrl'],
-  ['a JWKS URL over plain http to another host', { jwksUrl: 'http://app.example.com/.well-known/pomerium/jwks.json' }, 'jwksUrl'],
-  ['a public key that is not a key', { publicKeys: ['-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----'] }, 'publicKeys[0]'],
-  ['a JWK on another curve', { publicKeys: [{ kty: 'EC', crv: 'P-384', x: 'AAAA', y: 'AAAA' }] }, 'publicKeys[0]'],
-  ['deriveAssertionKey without a shared secret', { deriveAssertionKey: true, publicKeys: [] }, 'deriveAssertionKey'],
+  [
+    'a JWKS URL over plain http to another host',
+    { jwksUrl: 'http://app.example.com/.well-known/pomerium/jwks.json' },
+    'jwksUrl',
+  ],
+  [
+    'a public key that is not a key',
+    { publicKeys: ['-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----'] },
+    'publicKeys[0]',
+  ],
+  [
+    'a JWK on another curve',
+    { publicKeys: [{ kty: 'EC', crv: 'P-384', x: 'AAAA', y: 'AAAA' }] },
+    'publicKeys[0]',
+  ],
+  [
+    'deriveAssertionKey without a shared secret',
+    { deriveAssertionKey: true, publicKeys: [] },
+    'deriveAssertionKey',
+  ],
   ['a negative clock tolerance', { sharedSecret: SECRET, clockTolerance: -1 }, 'clockTolerance'],
   ['a zero size bound', { sharedSecret: SECRET, maxTokenBytes: 0 }, 'maxTokenBytes'],
   ['an unknown source', { sharedSecret: SECRET, sources: ['cookie' as 'assertion'] }, 'sources'],
-  ['assertions as a source without keys', { sharedSecret: SECRET, sources: ['assertion'] }, 'sources'],
+  [
+    'assertions as a source without keys',
+    { sharedSecret: SECRET, sources: ['assertion'] },
+    'sources',
+  ],
   ['an empty issuer', { sharedSecret: SECRET, issuer: '' }, 'issuer'],
-  ['a grant without initiators', { sharedSecret: SECRET, impersonation: { grants: [{ initiators: [], targets: ['*'] }] } }, 'impersonation.grants[0].initiators'],
-  ['a grant with a broken regex target', { sharedSecret: SECRET, impersonation: { grants: [{ initiators: ['a'], targets: ['user_1', '/(/'] }] } }, 'impersonation.grants[0].targets[1]'],
-  ['an impersonation header that is not a header name', { sharedSecret: SECRET, impersonation: { header: 'bad header' } }, 'impersonation.header'],
-  ['requireReason without a reason header', { sharedSecret: SECRET, impersonation: { requireReason: true, reasonHeader: false } }, 'impersonation.requireReason'],
-  ['an audit sink that is neither a function nor a logger', { sharedSecret: SECRET, audit: { info: () => undefined } as never }, 'audit'],
+  [
+    'a grant without initiators',
+    { sharedSecret: SECRET, impersonation: { grants: [{ initiators: [], targets: ['*'] }] } },
+    'impersonation.grants[0].initiators',
+  ],
+  [
+    'a grant with a broken regex target',
+    {
+      sharedSecret: SECRET,
+      impersonation: { grants: [{ initiators: ['a'], targets: ['user_1', '/(/'] }] },
+    },
+    'impersonation.grants[0].targets[1]',
+  ],
+  [
+    'an impersonation header that is not a header name',
+    { sharedSecret: SECRET, impersonation: { header: 'bad header' } },
+    'impersonation.header',
+  ],
+  [
+    'requireReason without a reason header',
+    { sharedSecret: SECRET, impersonation: { requireReason: true, reasonHeader: false } },
+    'impersonation.requireReason',
+  ],
+  [
+    'an audit sink that is neither a function nor a logger',
+    { sharedSecret: SECRET, audit: { info: () => undefined } as never },
+    'audit',
+  ],
   ['a cache size of zero', { sharedSecret: SECRET, cache: { max: 0 } }, 'cache.max'],
   ['an unknown onError', { sharedSecret: SECRET, onError: 'throw' as 'next' }, 'onError'],
-  ['an unknown place to verify assertions', { publicKeys: [], sharedSecret: SECRET, assertionVerification: 'worker' as 'thread-pool' }, 'assertionVerification'],
+  [
+    'an unknown place to verify assertions',
+    { publicKeys: [], sharedSecret: SECRET, assertionVerification: 'worker' as 'thread-pool' },
+    'assertionVerification',
+  ],
   ['a misspelt option', { sharedSecret: SECRET, audiance: 'x' } as PomeriumAuthOptions, 'audiance'],
-  ['a service-account lookup that is neither a function nor a records source', { sharedSecret: SECRET, serviceAccounts: {} as never }, 'serviceAccounts'],
+  [
+    'a service-account lookup that is neither a function nor a records source',
+    { sharedSecret: SECRET, serviceAccounts: {} as never },
+    'serviceAccounts',
+  ],
 ];
 
 describe('configuration', () => {
   for (const [description, options, option] of rows) {
     test(`refuses ${description} at construction, naming ${option}`, () => {
-      assert.throws(() => createPomeriumAuth({ env: false, ...options }), (err: unknown) => {
-        assert.ok(err instanceof PomeriumAuthConfigError);
-        assert.equal(err.option, option);
-        assert.match(err.message, new RegExp(option.replace(/[[\].]/g, '\\$&')));
-        return true;
-      });
+      assert.throws(
+        () => createPomeriumAuth({ env: false, ...options }),
+        (err: unknown) => {
+          assert.ok(err instanceof PomeriumAuthConfigError);
+          assert.equal(err.option, option);
+          assert.match(err.message, new RegExp(option.replace(/[[\].]/g, '\\$&')));
+          return true;
+        },
+      );
     });
   }
 
   test('reads POMERIUM_SHARED_SECRET, POMERIUM_JWKS_URL, POMERIUM_ISSUER and POMERIUM_AUDIENCE', async () => {
     const issuer = await createTestIssuer();
-    const auth = createPomeriumAuth({ env: { POMERIUM_SHARED_SECRET: issuer.sharedSecret, POMERIUM_AUDIENCE: 'a.example.com, b.example.com' } });
+    const auth = createPomeriumAuth({
+      env: {
+        POMERIUM_SHARED_SECRET: issuer.sharedSecret,
+        POMERIUM_AUDIENCE: 'a.example.com, b.example.com',
+      },
+    });
     const token = issuer.mintLegacyServiceAccountToken({ aud: ['b.example.com'] });
     assert.ok(await auth.authenticate(request(serviceAccountHeaders(token))));
     await issuer.close();
   });
 
   test('names the environment variable when its value is bad', () => {
-    assert.throws(() => createPomeriumAuth({ env: { POMERIUM_JWKS_URL: 'http://evil.example.com/jwks.json', POMERIUM_SHARED_SECRET: SECRET } }), /jwksUrl \(POMERIUM_JWKS_URL\)/);
+    assert.throws(
+      () =>
+        createPomeriumAuth({
+          env: {
+            POMERIUM_JWKS_URL: 'http://evil.example.com/jwks.json',
+            POMERIUM_SHARED_SECRET: SECRET,
+          },
+        }),
+      /jwksUrl \(POMERIUM_JWKS_URL\)/,
+    );
   });
 
   test('lets options given in code win over the environment', () => {
-    assert.doesNotThrow(() => createPomeriumAuth({ env: { POMERIUM_JWKS_URL: 'nonsense' }, jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', audience: 'app.example.com' }));
+    assert.doesNotThrow(() =>
+      createPomeriumAuth({
+        env: { POMERIUM_JWKS_URL: 'nonsense' },
+        jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json',
+        audience: 'app.example.com',
+      }),
+    );
   });
 
   test('warns once at start-up when impersonation has grants but no directory', () => {
     const warnings: string[] = [];
-    const auth = createPomeriumAuth({ env: false, sharedSecret: SECRET, logger: { warn: (m) => warnings.push(m) }, impersonation: { grants: [{ initiators: ['a'], targets: ['b'] }] } });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: SECRET,
+      logger: { warn: (m) => warnings.push(m) },
+      impersonation: { grants: [{ initiators: ['a'], targets: ['b'] }] },
+    });
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /no directory/);
     assert.deepEqual(auth.warnings.length, 1);

@@ -21,7 +21,9 @@ describe('createRecordsSource polling delays', () => {
         return new Response(null, { status: 304 });
       }
       if (step === 500) return new Response('no', { status: 500 });
-      return new Response(JSON.stringify([{ id: step }]), { headers: { etag: step === 'v1' ? '"e1"' : '"e2"' } });
+      return new Response(JSON.stringify([{ id: step }]), {
+        headers: { etag: step === 'v1' ? '"e1"' : '"e2"' },
+      });
     }) as typeof fetch;
     const settle = async (): Promise<void> => {
       for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve));

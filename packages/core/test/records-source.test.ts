@@ -69,7 +69,12 @@ function requestsTo(path: string): Seen[] {
   return seen.filter((s) => s.path === path);
 }
 
-function serve(path: string, body: string | Buffer, headers: Record<string, string> = {}, status = 200): void {
+function serve(
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  status = 200,
+): void {
   routes.set(path, (_req, res) => {
     res.writeHead(status, headers).end(body);
   });
@@ -97,7 +102,13 @@ const fast = { minDelay: 0.02, maxDelay: 0.05 };
 
 describe('createRecordsSource over HTTP', () => {
   test('loads a JSON array of objects with an id, and turns numeric ids into strings', async () => {
-    serve('/users.json', JSON.stringify([{ id: 'u1', email: 'a@x.io' }, { id: 7, email: 'b@x.io' }]));
+    serve(
+      '/users.json',
+      JSON.stringify([
+        { id: 'u1', email: 'a@x.io' },
+        { id: 7, email: 'b@x.io' },
+      ]),
+    );
     const { source, warnings } = open({ url: `${base}/users.json`, ...fast });
     assert.equal(source.kind, 'records-source');
     await source.ready();
@@ -114,7 +125,8 @@ describe('createRecordsSource over HTTP', () => {
   });
 
   test('loads CSV by Content-Type: quoted fields, doubled quotes, commas and line breaks inside quotes, CRLF', async () => {
-    const csv = '\uFEFFid,name,note\r\nu1,"Smith, Jo","said ""hi"""\r\nu2,Ann,"two\nlines"\r\n\r\nu3,,\r\n';
+    const csv =
+      '\uFEFFid,name,note\r\nu1,"Smith, Jo","said ""hi"""\r\nu2,Ann,"two\nlines"\r\n\r\nu3,,\r\n';
     serve('/people', csv, { 'content-type': 'text/csv; charset=utf-8' });
     const { source, warnings } = open({ url: `${base}/people`, ...fast });
     await source.ready();
@@ -127,8 +139,12 @@ describe('createRecordsSource over HTTP', () => {
   });
 
   test('tells the format by the extension, and gunzips by magic bytes (.csv.gz, and gzip without any hint)', async () => {
-    serve('/accounts.csv.gz', gzipSync('id,user_id\nsa1,bob\n'), { 'content-type': 'application/gzip' });
-    serve('/blob', gzipSync(JSON.stringify([{ id: 'x', v: 1 }])), { 'content-type': 'application/octet-stream' });
+    serve('/accounts.csv.gz', gzipSync('id,user_id\nsa1,bob\n'), {
+      'content-type': 'application/gzip',
+    });
+    serve('/blob', gzipSync(JSON.stringify([{ id: 'x', v: 1 }])), {
+      'content-type': 'application/octet-stream',
+    });
     const csv = open({ url: `${base}/accounts.csv.gz`, ...fast });
     const blob = open({ url: `${base}/blob`, ...fast });
     await Promise.all([csv.source.ready(), blob.source.ready()]);
@@ -146,7 +162,11 @@ describe('createRecordsSource over HTTP', () => {
 
   test('sends the configured headers', async () => {
     serve('/private.json', '[{"id":"p"}]', JSON_TYPE);
-    const { source } = open({ url: `${base}/private.json`, headers: { authorization: 'Bearer data-token' }, ...fast });
+    const { source } = open({
+      url: `${base}/private.json`,
+      headers: { authorization: 'Bearer data-token' },
+      ...fast,
+    });
     await source.ready();
     assert.equal(requestsTo('/private.json')[0]?.headers.authorization, 'Bearer data-token');
     assert.equal(source.version, 1);
@@ -254,7 +274,9 @@ describe('createRecordsSource over HTTP', () => {
   });
 
   test('keeps the last good copy when the server goes away (connection refused)', async () => {
-    const own = createServer((_req, res) => res.writeHead(200, JSON_TYPE).end('[{"id":"still-here"}]'));
+    const own = createServer((_req, res) =>
+      res.writeHead(200, JSON_TYPE).end('[{"id":"still-here"}]'),
+    );
     await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
     const { port } = own.address() as AddressInfo;
     const { source, warnings } = open({ url: `http://127.0.0.1:${port}/x.json`, ...fast });
@@ -312,17 +334,29 @@ describe('createRecordsSource over HTTP', () => {
 
   test('sends credentials of the URL as Basic authentication, and never logs them or the query', async () => {
     routes.set('/basic.json?token=secret', (req, res) => {
-      res.writeHead(200, JSON_TYPE).end(JSON.stringify([{ id: 'auth', got: req.headers.authorization }]));
+      res
+        .writeHead(200, JSON_TYPE)
+        .end(JSON.stringify([{ id: 'auth', got: req.headers.authorization }]));
     });
-    const good = open({ url: `http://us%20er:p%40ss@127.0.0.1:${new URL(base).port}/basic.json?token=secret`, ...fast });
+    const good = open({
+      url: `http://us%20er:p%40ss@127.0.0.1:${new URL(base).port}/basic.json?token=secret`,
+      ...fast,
+    });
     await good.source.ready();
-    assert.deepEqual(good.source.get('auth'), { id: 'auth', got: `Basic ${Buffer.from('us er:p@ss').toString('base64')}` });
+    assert.deepEqual(good.source.get('auth'), {
+      id: 'auth',
+      got: `Basic ${Buffer.from('us er:p@ss').toString('base64')}`,
+    });
 
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const bad = open({ url: `http://user:pw@127.0.0.1:${port}/x.json?token=secret`, timeout: 500, ...fast });
+    const bad = open({
+      url: `http://user:pw@127.0.0.1:${port}/x.json?token=secret`,
+      timeout: 500,
+      ...fast,
+    });
     await bad.source.ready();
     assert.equal(bad.warnings.length, 1);
     assert.match(bad.warnings[0]!, /ECONNREFUSED/);
@@ -395,7 +429,11 @@ describe('createRecordsSource from a file', () => {
       const s = createRecordsSource({ url: ${JSON.stringify(join(tmp, 'nothing-here.json'))}, minDelay: 3600, logger: { warn() {} } });
       s.ready().then(() => console.log('ready'));
     `;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 10_000, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      timeout: 10_000,
+      encoding: 'utf8',
+    });
     assert.equal(result.error, undefined);
     assert.equal(result.signal, null, 'the child had to be killed');
     assert.equal(result.status, 0, result.stderr);
@@ -437,10 +475,20 @@ describe('createRecordsSource from code, and its options', () => {
   const invalid: Array<[string, unknown, string, RegExp]> = [
     ['neither records nor url', {}, 'records', /exactly one of "records" and "url"/],
     ['both records and url', { records: [], url: '/x.json' }, 'url', /exactly one/],
-    ['records without an id', { records: [{ name: 'x' }] }, 'records', /record 0 has no string "id"/],
+    [
+      'records without an id',
+      { records: [{ name: 'x' }] },
+      'records',
+      /record 0 has no string "id"/,
+    ],
     ['records not an array', { records: { id: 'x' } }, 'records', /must be an array/],
     ['a negative minDelay', { url: '/x.json', minDelay: -1 }, 'minDelay', /positive/],
-    ['maxDelay below minDelay', { url: '/x.json', minDelay: 10, maxDelay: 5 }, 'maxDelay', /less than "minDelay"/],
+    [
+      'maxDelay below minDelay',
+      { url: '/x.json', minDelay: 10, maxDelay: 5 },
+      'maxDelay',
+      /less than "minDelay"/,
+    ],
     ['a zero timeout', { url: 'http://x/y', timeout: 0 }, 'timeout', /positive/],
     ['an infinite maxBytes', { url: 'http://x/y', maxBytes: Infinity }, 'maxBytes', /positive/],
     ['an unknown format', { url: '/x', format: 'xml' }, 'format', /"json" or "csv"/],
@@ -448,12 +496,15 @@ describe('createRecordsSource from code, and its options', () => {
   ];
   for (const [name, options, option, message] of invalid) {
     test(`throws a PomeriumAuthConfigError naming the option at construction for ${name}`, () => {
-      assert.throws(() => createRecordsSource(options as RecordsSourceOptions), (err: unknown) => {
-        assert.ok(err instanceof PomeriumAuthConfigError);
-        assert.equal(err.option, option);
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => createRecordsSource(options as RecordsSourceOptions),
+        (err: unknown) => {
+          assert.ok(err instanceof PomeriumAuthConfigError);
+          assert.equal(err.option, option);
+          assert.match(err.message, message);
+          return true;
+        },
+      );
     });
   }
 });
@@ -464,7 +515,10 @@ describe('isRecordsSource', () => {
   test('tells a source from a lookup function and other values', () => {
     const source = createRecordsSource({ records: [] });
     assert.equal(isRecordsSource(source), true);
-    assert.equal(isRecordsSource(() => null), false);
+    assert.equal(
+      isRecordsSource(() => null),
+      false,
+    );
     assert.equal(isRecordsSource(null), false);
     assert.equal(isRecordsSource({ kind: 'records-source' }), false);
     assert.equal(isRecordsSource({ kind: 'other', get() {}, all() {} }), false);
@@ -473,7 +527,13 @@ describe('isRecordsSource', () => {
 
 describe('serviceAccountLookup', () => {
   const records = [
-    { id: 'sa-iso', user_id: 'bob', expires_at: '2030-01-02T03:04:05Z', namespace_id: 'ns1', description: 'CI' },
+    {
+      id: 'sa-iso',
+      user_id: 'bob',
+      expires_at: '2030-01-02T03:04:05Z',
+      namespace_id: 'ns1',
+      description: 'CI',
+    },
     { id: 'sa-camel', userId: 'carol', expiresAt: 1893456000, namespace: 'ns2' },
     { id: 'sa-ms', user_id: 'dan', expires_at: 1893456000123 },
     { id: 'sa-csv-seconds', user_id: 'eve', expires_at: '1893456000' },
@@ -488,14 +548,32 @@ describe('serviceAccountLookup', () => {
   const lookup = serviceAccountLookup(createRecordsSource({ records }));
 
   const cases: Array<[string, unknown]> = [
-    ['sa-iso', { id: 'sa-iso', userId: 'bob', expiresAt: new Date('2030-01-02T03:04:05Z'), namespace: 'ns1', description: 'CI' }],
-    ['sa-camel', { id: 'sa-camel', userId: 'carol', expiresAt: new Date(1893456000 * 1000), namespace: 'ns2' }],
+    [
+      'sa-iso',
+      {
+        id: 'sa-iso',
+        userId: 'bob',
+        expiresAt: new Date('2030-01-02T03:04:05Z'),
+        namespace: 'ns1',
+        description: 'CI',
+      },
+    ],
+    [
+      'sa-camel',
+      { id: 'sa-camel', userId: 'carol', expiresAt: new Date(1893456000 * 1000), namespace: 'ns2' },
+    ],
     ['sa-ms', { id: 'sa-ms', userId: 'dan', expiresAt: new Date(1893456000123) }],
-    ['sa-csv-seconds', { id: 'sa-csv-seconds', userId: 'eve', expiresAt: new Date(1893456000 * 1000) }],
+    [
+      'sa-csv-seconds',
+      { id: 'sa-csv-seconds', userId: 'eve', expiresAt: new Date(1893456000 * 1000) },
+    ],
     ['sa-never', { id: 'sa-never', userId: 'fay' }],
     ['sa-go-zero', { id: 'sa-go-zero', userId: 'gus' }],
     ['sa-zero', { id: 'sa-zero', userId: 'hal' }],
-    ['sa-no-zone', { id: 'sa-no-zone', userId: 'ida', expiresAt: new Date('2030-01-02T03:04:05Z') }],
+    [
+      'sa-no-zone',
+      { id: 'sa-no-zone', userId: 'ida', expiresAt: new Date('2030-01-02T03:04:05Z') },
+    ],
     ['sa-bad-expiry', null],
     ['sa-no-user', null],
     ['sa-empty-user', null],
@@ -508,7 +586,10 @@ describe('serviceAccountLookup', () => {
   }
 
   test('maps a CSV file with Pomerium field names', async () => {
-    serve('/service-accounts.csv', 'id,user_id,expires_at,namespace_id,description\nsa-1,bot,2031-05-06T07:08:09Z,ns,"deploys, nightly"\n');
+    serve(
+      '/service-accounts.csv',
+      'id,user_id,expires_at,namespace_id,description\nsa-1,bot,2031-05-06T07:08:09Z,ns,"deploys, nightly"\n',
+    );
     const { source } = open({ url: `${base}/service-accounts.csv`, ...fast });
     await source.ready();
     assert.deepEqual(serviceAccountLookup(source)('sa-1'), {
@@ -523,15 +604,28 @@ describe('serviceAccountLookup', () => {
 
 describe('directoryLookup', () => {
   test('finds users by exact id or case-insensitive email, with groups from arrays or CSV strings', async () => {
-    serve('/users.csv', 'id,email,name,groups\nu1,Alice@Example.COM,Alice,"admins; support , ops"\nu2,bob@example.com,Bob,\nU3,,Nobody,x\n');
+    serve(
+      '/users.csv',
+      'id,email,name,groups\nu1,Alice@Example.COM,Alice,"admins; support , ops"\nu2,bob@example.com,Bob,\nU3,,Nobody,x\n',
+    );
     const { source } = open({ url: `${base}/users.csv`, ...fast });
     await source.ready();
     const lookup = directoryLookup(source);
-    const alice = { id: 'u1', email: 'Alice@Example.COM', name: 'Alice', groups: ['admins', 'support', 'ops'] };
+    const alice = {
+      id: 'u1',
+      email: 'Alice@Example.COM',
+      name: 'Alice',
+      groups: ['admins', 'support', 'ops'],
+    };
     assert.deepEqual(lookup('u1'), alice);
     assert.deepEqual(lookup('alice@example.com'), alice);
     assert.deepEqual(lookup('ALICE@EXAMPLE.COM'), alice);
-    assert.deepEqual(lookup('bob@example.com'), { id: 'u2', email: 'bob@example.com', name: 'Bob', groups: [] });
+    assert.deepEqual(lookup('bob@example.com'), {
+      id: 'u2',
+      email: 'bob@example.com',
+      name: 'Bob',
+      groups: [],
+    });
     assert.equal(lookup('U1'), null, 'ids compare exactly');
     assert.equal(lookup('u3'), null);
     assert.deepEqual(lookup('U3'), { id: 'U3', name: 'Nobody', groups: ['x'] });
@@ -549,7 +643,12 @@ describe('directoryLookup', () => {
       }),
     );
     assert.deepEqual(lookup('u1'), { id: 'u1', email: 'a@x.io', name: 'A', groups: ['g1', 'g2'] });
-    assert.deepEqual(lookup('B@X.IO'), { id: 'u2', email: 'b@x.io', name: 'B', groups: ['admins'] });
+    assert.deepEqual(lookup('B@X.IO'), {
+      id: 'u2',
+      email: 'b@x.io',
+      name: 'B',
+      groups: ['admins'],
+    });
   });
 
   test('an email shared by two records finds nobody', () => {

@@ -1,6 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, VerifiedTokenCache, type ServiceAccountRecord } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  VerifiedTokenCache,
+  type ServiceAccountRecord,
+} from '@pomerium-auth/core';
 import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request } from './fixtures.js';
 
@@ -87,9 +91,15 @@ describe('verified-token cache', () => {
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
     assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
     const [header, payload, signature] = token.split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url')}.${signature}`;
-    assert.equal((await failure(auth.authenticate(request(serviceAccountHeaders(forged))))).reason, 'bad_signature');
+    assert.equal(
+      (await failure(auth.authenticate(request(serviceAccountHeaders(forged))))).reason,
+      'bad_signature',
+    );
     assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
   });
 
@@ -103,10 +113,18 @@ describe('verified-token cache', () => {
 
   test('stores a token at its second verification, then skips verification and record lookups', async () => {
     let lookups = 0;
-    const serviceAccounts = (id: string): ServiceAccountRecord => { lookups++; return { id, userId: 'u' }; };
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts });
+    const serviceAccounts = (id: string): ServiceAccountRecord => {
+      lookups++;
+      return { id, userId: 'u' };
+    };
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      serviceAccounts,
+    });
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
-    for (let i = 0; i < 5; i++) assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
+    for (let i = 0; i < 5; i++)
+      assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
     assert.equal(lookups, 2);
   });
 
@@ -127,36 +145,62 @@ describe('verified-token cache', () => {
     const hot = `h.p.${'H'.repeat(43)}`;
     cache.offer(hot, 'hot', undefined);
     cache.offer(hot, 'hot', undefined);
-    for (let i = 0; i < 10_000; i++) cache.offer(`h.p.${String(i).padStart(43, 'x')}`, 'once', undefined);
+    for (let i = 0; i < 10_000; i++)
+      cache.offer(`h.p.${String(i).padStart(43, 'x')}`, 'once', undefined);
     assert.equal(cache.get(hot), 'hot');
     assert.ok(cache.size <= 3);
   });
 
   test('never caches a failure', async () => {
     let known = false;
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, serviceAccounts: (id) => (known ? { id, userId: 'u' } : null) });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      serviceAccounts: (id) => (known ? { id, userId: 'u' } : null),
+    });
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
-    assert.equal((await failure(auth.authenticate(request(serviceAccountHeaders(token))))).reason, 'unknown_service_account');
+    assert.equal(
+      (await failure(auth.authenticate(request(serviceAccountHeaders(token))))).reason,
+      'unknown_service_account',
+    );
     known = true;
     assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
   });
 
   test('lets a revocation win within cache.maxAge', async () => {
     let revoked = false;
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, cache: { maxAge: 0.2 }, serviceAccounts: (id) => (revoked ? null : { id, userId: 'u' }) });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      cache: { maxAge: 0.2 },
+      serviceAccounts: (id) => (revoked ? null : { id, userId: 'u' }),
+    });
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
     assert.ok(await auth.authenticate(request(serviceAccountHeaders(token))));
     revoked = true;
     await sleep(250);
-    assert.equal((await failure(auth.authenticate(request(serviceAccountHeaders(token))))).reason, 'unknown_service_account');
+    assert.equal(
+      (await failure(auth.authenticate(request(serviceAccountHeaders(token))))).reason,
+      'unknown_service_account',
+    );
   });
 
   test('hands out a cached principal whole: every field, in a copy of its own', async () => {
-    const auth = createPomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, directory: (id) => ({ id, email: 'bot@corp.example', name: 'Build Bot', groups: ['ci'] }) });
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      directory: (id) => ({ id, email: 'bot@corp.example', name: 'Build Bot', groups: ['ci'] }),
+    });
     const token = issuer.mintServiceAccountToken({ id: 'sa-7', userId: 'bot' });
     const first = await auth.authenticate(request(serviceAccountHeaders(token)));
     const second = await auth.authenticate(request(serviceAccountHeaders(token)));
-    assert.ok(first!.user.name && first!.user.email && first!.user.serviceAccountId && first!.user.groups.length > 0, 'the principal has every optional field');
+    assert.ok(
+      first!.user.name &&
+        first!.user.email &&
+        first!.user.serviceAccountId &&
+        first!.user.groups.length > 0,
+      'the principal has every optional field',
+    );
     assert.deepEqual(second!.user, first!.user);
     assert.equal(Object.keys(second!.user).sort().join(), Object.keys(first!.user).sort().join());
     assert.notEqual(second!.user, first!.user);

@@ -28,4 +28,6 @@ declare global {
  * });
  * ```
  */
-export type PomeriumRequest<UserProperty extends string = 'user'> = Request & { pomerium?: Identity } & { [K in UserProperty]?: Principal };
+export type PomeriumRequest<UserProperty extends string = 'user'> = Request & {
+  pomerium?: Identity;
+} & { [K in UserProperty]?: Principal };

@@ -1,4 +1,9 @@
-import { createPomeriumAuth, toAuthRequest, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  toAuthRequest,
+  type Identity,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { answerError, markDecided, stateOf } from './request-state.js';
 
@@ -29,7 +34,8 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
     markDecided(req, auth);
     if (identity) {
       req.pomerium = identity;
-      if (userProperty !== false) (req as unknown as Record<string, unknown>)[userProperty] = identity.user;
+      if (userProperty !== false)
+        (req as unknown as Record<string, unknown>)[userProperty] = identity.user;
     }
     next();
   }

@@ -44,7 +44,12 @@ export function addPendingRule(req: Request, rule: RouteRule): void {
  * The one translation of an error out: a `PomeriumAuthError` is answered as JSON with its status
  * and headers (or handed to `next` with `onError: 'next'`); anything else goes to `next` untouched.
  */
-export function answerError(err: unknown, auth: PomeriumAuth | undefined, res: Response, next: NextFunction): void {
+export function answerError(
+  err: unknown,
+  auth: PomeriumAuth | undefined,
+  res: Response,
+  next: NextFunction,
+): void {
   if (!isPomeriumAuthError(err) || auth?.options.onError === 'next') return next(err);
   res.status(err.status).set(err.headers).json(err.toJSON());
 }

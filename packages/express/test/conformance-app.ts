@@ -1,9 +1,26 @@
 import type { Express, RequestHandler } from 'express';
-import { CONFORMANCE_ROUTE_GRANTS, listenOnLoopback, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
-import { allowImpersonation, forbidImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
+import {
+  CONFORMANCE_ROUTE_GRANTS,
+  listenOnLoopback,
+  whoamiBody,
+  type ConformanceApp,
+  type ConformancePlacement,
+} from '@pomerium-auth/adapter-conformance';
+import {
+  allowImpersonation,
+  forbidImpersonation,
+  pomeriumAuth,
+  requireAuthentication,
+  type PomeriumAuthOptions,
+  type PomeriumRequest,
+} from '@pomerium-auth/express';
 
 /** Serves the conformance routes with Express 4 or 5 (`createExpress` is that major's `express`). */
-export async function startConformanceApp(createExpress: () => Express, options: PomeriumAuthOptions, placement: ConformancePlacement): Promise<ConformanceApp> {
+export async function startConformanceApp(
+  createExpress: () => Express,
+  options: PomeriumAuthOptions,
+  placement: ConformancePlacement,
+): Promise<ConformanceApp> {
   const app = createExpress();
   app.set('env', 'test'); // Express logs errors it handles unless env is 'test'
   const auth = pomeriumAuth(options);

@@ -4,15 +4,33 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import express4 from 'express4';
 import express5 from 'express5';
 import { PomeriumAuthConfigError } from '@pomerium-auth/core';
-import { assertionHeaders, createTestIssuer, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
-import { allowImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumRequest } from '@pomerium-auth/express';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  serviceAccountHeaders,
+  type TestIssuer,
+} from '@pomerium-auth/testing';
+import {
+  allowImpersonation,
+  pomeriumAuth,
+  requireAuthentication,
+  type PomeriumAuthOptions,
+  type PomeriumRequest,
+} from '@pomerium-auth/express';
 import { listen } from './conformance-app.js';
 
 const issuer: TestIssuer = await createTestIssuer();
 let options: PomeriumAuthOptions;
 before(async () => {
   const keys = await issuer.serve();
-  options = { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, env: false, audit: false, logger: { warn: () => undefined } };
+  options = {
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    env: false,
+    audit: false,
+    logger: { warn: () => undefined },
+  };
 });
 after(() => issuer.close());
 
@@ -20,21 +38,38 @@ after(() => issuer.close());
 export const typedHandler: RequestHandler = (req, res) => {
   // @ts-expect-error req.user is not forced on apps; use PomeriumRequest where you want it
   void req.user;
-  res.json({ pomerium: req.pomerium?.user.id, user: (req as PomeriumRequest).user?.id, principal: (req as PomeriumRequest<'principal'>).principal?.id });
+  res.json({
+    pomerium: req.pomerium?.user.id,
+    user: (req as PomeriumRequest).user?.id,
+    principal: (req as PomeriumRequest<'principal'>).principal?.id,
+  });
 };
 
 test('allowImpersonation checks its grants when the route is defined', () => {
-  assert.throws(() => allowImpersonation([{ initiators: [], targets: ['/[/'] }]), PomeriumAuthConfigError);
+  assert.throws(
+    () => allowImpersonation([{ initiators: [], targets: ['/[/'] }]),
+    PomeriumAuthConfigError,
+  );
 });
 
 test('pomeriumAuth refuses bad options at start-up, naming the option', () => {
-  assert.throws(() => pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, clockTolerance: -1 }), (err: unknown) => err instanceof PomeriumAuthConfigError && err.option === 'clockTolerance');
+  assert.throws(
+    () => pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, clockTolerance: -1 }),
+    (err: unknown) => err instanceof PomeriumAuthConfigError && err.option === 'clockTolerance',
+  );
 });
 
 describe('the middleware, called as Express calls it', () => {
-  const bot = () => serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' }));
+  const bot = () =>
+    serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' }));
   const call = (middleware: RequestHandler, headers: Record<string, string>) => {
-    const req = { method: 'GET', url: '/', originalUrl: '/', headers, rawHeaders: Object.entries(headers).flat() } as unknown as PomeriumRequest;
+    const req = {
+      method: 'GET',
+      url: '/',
+      originalUrl: '/',
+      headers,
+      rawHeaders: Object.entries(headers).flat(),
+    } as unknown as PomeriumRequest;
     const before = Reflect.ownKeys(req);
     let nextCalls = 0;
     let nextArg: unknown;
@@ -50,14 +85,22 @@ describe('the middleware, called as Express calls it', () => {
   };
 
   test('calls next() in the same turn when core decided without waiting (a service-account token)', async () => {
-    const { req, sameTurn, done } = call(pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false }), bot());
+    const { req, sameTurn, done } = call(
+      pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false }),
+      bot(),
+    );
     assert.equal(sameTurn, true);
     await done;
     assert.equal(req.user?.id, 'bot-1');
   });
 
   test('calls next() once the lookup it waited for has answered', async () => {
-    const middleware = pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false, serviceAccounts: async (id) => ({ id, userId: 'bot-1' }) });
+    const middleware = pomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      audit: false,
+      serviceAccounts: async (id) => ({ id, userId: 'bot-1' }),
+    });
     const { req, sameTurn, done, next } = call(middleware, bot());
     assert.equal(sameTurn, false);
     await done;
@@ -66,7 +109,10 @@ describe('the middleware, called as Express calls it', () => {
   });
 
   test('adds to req only what it promises: pomerium and the user property', async () => {
-    const { req, before, done } = call(pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false }), bot());
+    const { req, before, done } = call(
+      pomeriumAuth({ env: false, sharedSecret: issuer.sharedSecret, audit: false }),
+      bot(),
+    );
     await done;
     assert.deepEqual(
       Reflect.ownKeys(req).filter((k) => !before.includes(k)),
@@ -75,7 +121,10 @@ describe('the middleware, called as Express calls it', () => {
   });
 });
 
-for (const [name, express] of [['express 4', express4], ['express 5', express5]] as const) {
+for (const [name, express] of [
+  ['express 4', express4],
+  ['express 5', express5],
+] as const) {
   describe(`${name}: the adapter`, () => {
     const apps: Array<{ close(): Promise<void> }> = [];
     after(() => Promise.all(apps.map((a) => a.close())));
@@ -87,17 +136,24 @@ for (const [name, express] of [['express 4', express4], ['express 5', express5]]
       apps.push(running);
       return running.url;
     };
-    const alice = () => assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
+    const alice = () =>
+      assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
 
     test('puts the principal under userProperty and leaves req.user alone', async () => {
-      const url = await start((app) => app.use(pomeriumAuth({ ...options, userProperty: 'principal' })).get('/', typedHandler));
+      const url = await start((app) =>
+        app.use(pomeriumAuth({ ...options, userProperty: 'principal' })).get('/', typedHandler),
+      );
       const body = await (await fetch(url, { headers: alice() })).json();
       assert.deepEqual(body, { pomerium: 'alice', principal: 'alice' });
     });
 
     test('with userProperty false only req.pomerium is set', async () => {
-      const url = await start((app) => app.use(pomeriumAuth({ ...options, userProperty: false })).get('/', typedHandler));
-      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), { pomerium: 'alice' });
+      const url = await start((app) =>
+        app.use(pomeriumAuth({ ...options, userProperty: false })).get('/', typedHandler),
+      );
+      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), {
+        pomerium: 'alice',
+      });
     });
 
     test("onError 'next' hands the PomeriumAuthError to the app's error handler", async () => {
@@ -106,7 +162,12 @@ for (const [name, express] of [['express 4', express4], ['express 5', express5]]
         seen.push(err);
         res.status(err.status).set(err.headers).send(`custom ${err.error}`);
       };
-      const url = await start((app) => app.use(pomeriumAuth({ ...options, onError: 'next' })).get('/', typedHandler).use(handler));
+      const url = await start((app) =>
+        app
+          .use(pomeriumAuth({ ...options, onError: 'next' }))
+          .get('/', typedHandler)
+          .use(handler),
+      );
       const res = await fetch(url);
       assert.equal(res.status, 401);
       assert.equal(await res.text(), 'custom credentials_required');
@@ -123,7 +184,10 @@ for (const [name, express] of [['express 4', express4], ['express 5', express5]]
           .get('/', () => {
             throw new Error('handler bug');
           })
-          .use(((err, _req, res, _next) => res.status(500).send(err instanceof Error ? err.message : 'other')) as ErrorRequestHandler),
+          .use(((err, _req, res, _next) =>
+            res
+              .status(500)
+              .send(err instanceof Error ? err.message : 'other')) as ErrorRequestHandler),
       );
       const res = await fetch(url, { headers: alice() });
       assert.equal(res.status, 500);
@@ -140,7 +204,11 @@ for (const [name, express] of [['express 4', express4], ['express 5', express5]]
       const url = await start((app) => {
         const router = express.Router();
         router.get('/orders', typedHandler);
-        app.use('/api', pomeriumAuth({ ...options, audit: (e) => paths.push(e.request.path) }), router);
+        app.use(
+          '/api',
+          pomeriumAuth({ ...options, audit: (e) => paths.push(e.request.path) }),
+          router,
+        );
       });
       assert.equal((await fetch(`${url}/api/orders?x=1`, { headers: alice() })).status, 200);
       await new Promise((resolve) => setImmediate(resolve));

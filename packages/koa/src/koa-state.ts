@@ -1,4 +1,12 @@
-import { isPomeriumAuthError, toAuthRequest, type AuthRequest, type Identity, type PomeriumAuth, type Principal, type RouteRule } from '@pomerium-auth/core';
+import {
+  isPomeriumAuthError,
+  toAuthRequest,
+  type AuthRequest,
+  type Identity,
+  type PomeriumAuth,
+  type Principal,
+  type RouteRule,
+} from '@pomerium-auth/core';
 import type { Context } from 'koa';
 
 /**
@@ -34,7 +42,14 @@ export { AUTH, RULES };
 
 /** A Koa context read as the Node request it wraps, through core's one translation. */
 export function authRequestOf(ctx: Context): AuthRequest {
-  return toAuthRequest({ method: ctx.method, originalUrl: ctx.originalUrl, headers: ctx.req.headers, rawHeaders: ctx.req.rawHeaders, ip: ctx.request.ip || undefined, socket: ctx.req.socket });
+  return toAuthRequest({
+    method: ctx.method,
+    originalUrl: ctx.originalUrl,
+    headers: ctx.req.headers,
+    rawHeaders: ctx.req.rawHeaders,
+    ip: ctx.request.ip || undefined,
+    socket: ctx.req.socket,
+  });
 }
 
 /**

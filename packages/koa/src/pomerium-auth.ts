@@ -35,7 +35,8 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): Middleware<Pome
     if (stash(ctx)[RULES] !== undefined) stash(ctx)[RULES] = undefined;
     if (identity) {
       ctx.state.pomerium = identity;
-      if (userProperty !== false) (ctx.state as Record<string, unknown>)[userProperty] = identity.user;
+      if (userProperty !== false)
+        (ctx.state as Record<string, unknown>)[userProperty] = identity.user;
     }
     await next();
   };

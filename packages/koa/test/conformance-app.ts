@@ -1,13 +1,30 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
-import { CONFORMANCE_ROUTE_GRANTS, listenOnLoopback, whoamiBody, type ConformanceApp, type ConformancePlacement } from '@pomerium-auth/adapter-conformance';
-import { allowImpersonation, forbidImpersonation, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumState } from '@pomerium-auth/koa';
+import {
+  CONFORMANCE_ROUTE_GRANTS,
+  listenOnLoopback,
+  whoamiBody,
+  type ConformanceApp,
+  type ConformancePlacement,
+} from '@pomerium-auth/adapter-conformance';
+import {
+  allowImpersonation,
+  forbidImpersonation,
+  pomeriumAuth,
+  requireAuthentication,
+  type PomeriumAuthOptions,
+  type PomeriumState,
+} from '@pomerium-auth/koa';
 
 /** The `Koa` class of one major. */
 export type KoaClass = new () => Koa;
 
 /** Serves the conformance routes with Koa 2 or 3 and @koa/router. */
-export async function startConformanceApp(KoaApp: KoaClass, options: PomeriumAuthOptions, placement: ConformancePlacement): Promise<ConformanceApp> {
+export async function startConformanceApp(
+  KoaApp: KoaClass,
+  options: PomeriumAuthOptions,
+  placement: ConformancePlacement,
+): Promise<ConformanceApp> {
   const app = new KoaApp() as Koa<PomeriumState>;
   app.silent = true;
   const auth = pomeriumAuth(options);

@@ -6,22 +6,42 @@ import Koa2 from 'koa2';
 import Koa3 from 'koa3';
 import { PomeriumAuthConfigError } from '@pomerium-auth/core';
 import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
-import { allowImpersonation, isPomeriumAuthError, pomeriumAuth, requireAuthentication, type PomeriumAuthOptions, type PomeriumState } from '@pomerium-auth/koa';
+import {
+  allowImpersonation,
+  isPomeriumAuthError,
+  pomeriumAuth,
+  requireAuthentication,
+  type PomeriumAuthOptions,
+  type PomeriumState,
+} from '@pomerium-auth/koa';
 import { listen } from './conformance-app.js';
 
 const issuer: TestIssuer = await createTestIssuer();
 let options: PomeriumAuthOptions;
 before(async () => {
   const keys = await issuer.serve();
-  options = { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, env: false, audit: false, logger: { warn: () => undefined } };
+  options = {
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    env: false,
+    audit: false,
+    logger: { warn: () => undefined },
+  };
 });
 after(() => issuer.close());
 
 test('allowImpersonation checks its grants when the route is defined', () => {
-  assert.throws(() => allowImpersonation([{ initiators: [], targets: ['/[/'] }]), PomeriumAuthConfigError);
+  assert.throws(
+    () => allowImpersonation([{ initiators: [], targets: ['/[/'] }]),
+    PomeriumAuthConfigError,
+  );
 });
 
-for (const [name, KoaClass] of [['koa 2', Koa2], ['koa 3', Koa3]] as const) {
+for (const [name, KoaClass] of [
+  ['koa 2', Koa2],
+  ['koa 3', Koa3],
+] as const) {
   describe(`${name}: the adapter`, () => {
     const apps: Array<{ close(): Promise<void> }> = [];
     after(() => Promise.all(apps.map((a) => a.close())));
@@ -33,19 +53,35 @@ for (const [name, KoaClass] of [['koa 2', Koa2], ['koa 3', Koa3]] as const) {
       apps.push(running);
       return running.url;
     };
-    const alice = () => assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
-    const echo = (ctx: Koa.ParameterizedContext<PomeriumState & { principal?: { id: string } }>) => {
-      ctx.body = { pomerium: ctx.state.pomerium?.user.id, user: ctx.state.user?.id, principal: ctx.state.principal?.id };
+    const alice = () =>
+      assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
+    const echo = (
+      ctx: Koa.ParameterizedContext<PomeriumState & { principal?: { id: string } }>,
+    ) => {
+      ctx.body = {
+        pomerium: ctx.state.pomerium?.user.id,
+        user: ctx.state.user?.id,
+        principal: ctx.state.principal?.id,
+      };
     };
 
     test('puts the principal under userProperty in ctx.state and leaves state.user alone', async () => {
-      const url = await start((app) => app.use(pomeriumAuth({ ...options, userProperty: 'principal' })).use(echo));
-      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), { pomerium: 'alice', principal: 'alice' });
+      const url = await start((app) =>
+        app.use(pomeriumAuth({ ...options, userProperty: 'principal' })).use(echo),
+      );
+      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), {
+        pomerium: 'alice',
+        principal: 'alice',
+      });
     });
 
     test('with userProperty false only ctx.state.pomerium is set', async () => {
-      const url = await start((app) => app.use(pomeriumAuth({ ...options, userProperty: false })).use(echo));
-      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), { pomerium: 'alice' });
+      const url = await start((app) =>
+        app.use(pomeriumAuth({ ...options, userProperty: false })).use(echo),
+      );
+      assert.deepEqual(await (await fetch(url, { headers: alice() })).json(), {
+        pomerium: 'alice',
+      });
     });
 
     test("onError 'next' throws the PomeriumAuthError to the app's error handling", async () => {
@@ -104,7 +140,9 @@ for (const [name, KoaClass] of [['koa 2', Koa2], ['koa 3', Koa3]] as const) {
         });
         app.use(pomeriumAuth({ ...options, required: false })).use(router.routes());
       });
-      assert.deepEqual(await (await fetch(`${url}/api/me`, { headers: alice() })).json(), { id: 'alice' });
+      assert.deepEqual(await (await fetch(`${url}/api/me`, { headers: alice() })).json(), {
+        id: 'alice',
+      });
       assert.equal((await fetch(`${url}/api/me`)).status, 401);
     });
   });

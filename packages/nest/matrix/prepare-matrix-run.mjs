@@ -10,11 +10,15 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const adapter = new URL('../', import.meta.url).pathname; // packages/nest
 if (!existsSync(`${adapter}dist/esm/index.js`)) {
-  console.error('prepare-matrix-run: build @pomerium-auth/nest first (packages/nest/dist is missing)');
+  console.error(
+    'prepare-matrix-run: build @pomerium-auth/nest first (packages/nest/dist is missing)',
+  );
   process.exit(1);
 }
 rmSync('.test-build', { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+  stdio: 'inherit',
+});
 const copy = '.test-build/node_modules/@pomerium-auth/nest';
 mkdirSync(copy, { recursive: true });
 cpSync(`${adapter}package.json`, `${copy}/package.json`);

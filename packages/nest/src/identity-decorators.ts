@@ -16,7 +16,9 @@ function identityOf(ctx: ExecutionContext): Identity | undefined {
  * me(@EffectiveUser() user: Principal) { return { id: user.id, groups: user.groups }; }
  * ```
  */
-export const EffectiveUser: () => ParameterDecorator = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal | undefined => identityOf(ctx)?.user);
+export const EffectiveUser: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Principal | undefined => identityOf(ctx)?.user,
+);
 
 /**
  * Who authenticated (`identity.initiator`): the administrator while impersonating, otherwise
@@ -30,7 +32,9 @@ export const EffectiveUser: () => ParameterDecorator = createParamDecorator((_da
  * }
  * ```
  */
-export const InitiatingUser: () => ParameterDecorator = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal | undefined => identityOf(ctx)?.initiator);
+export const InitiatingUser: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Principal | undefined => identityOf(ctx)?.initiator,
+);
 
 /**
  * The whole `Identity` (`request.pomerium`): user, initiator, impersonation and credential.
@@ -41,4 +45,6 @@ export const InitiatingUser: () => ParameterDecorator = createParamDecorator((_d
  * who(@PomeriumIdentity() identity: Identity) { return { impersonating: identity.impersonating, via: identity.impersonation?.via }; }
  * ```
  */
-export const PomeriumIdentity: () => ParameterDecorator = createParamDecorator((_data: unknown, ctx: ExecutionContext): Identity | undefined => identityOf(ctx));
+export const PomeriumIdentity: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Identity | undefined => identityOf(ctx),
+);

@@ -20,7 +20,9 @@ import { PomeriumAuthException } from './pomerium-auth.exception.js';
  * ```
  */
 @Catch(PomeriumAuthException, PomeriumAuthError)
-export class PomeriumAuthExceptionFilter implements ExceptionFilter<PomeriumAuthException | PomeriumAuthError> {
+export class PomeriumAuthExceptionFilter implements ExceptionFilter<
+  PomeriumAuthException | PomeriumAuthError
+> {
   catch(exception: PomeriumAuthException | PomeriumAuthError, host: ArgumentsHost): void {
     const err = exception instanceof PomeriumAuthException ? exception.authError : exception;
     writeErrorResponse(host.switchToHttp().getResponse<NestHttpResponse>(), err);

@@ -22,7 +22,10 @@ export class PomeriumAuthException extends HttpException {
   readonly authError: PomeriumAuthError;
 
   constructor(authError: PomeriumAuthError) {
-    super(authError.toJSON(), authError.status, { cause: authError, description: authError.description });
+    super(authError.toJSON(), authError.status, {
+      cause: authError,
+      description: authError.description,
+    });
     this.authError = authError;
   }
 

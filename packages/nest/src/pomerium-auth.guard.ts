@@ -1,10 +1,20 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { isPomeriumAuthError, toAuthRequest, type Identity, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
+import {
+  isPomeriumAuthError,
+  toAuthRequest,
+  type Identity,
+  type PomeriumAuth,
+  type RouteRule,
+} from '@pomerium-auth/core';
 import { setErrorHeaders, type NestHttpResponse } from './error-response.js';
 import type { NestHttpRequest } from './http-request.js';
 import { PomeriumAuthException } from './pomerium-auth.exception.js';
-import { PUBLIC_ROUTE_KEY, REQUIRE_AUTHENTICATION_KEY, ROUTE_RULE_KEY } from './route-decorators.js';
+import {
+  PUBLIC_ROUTE_KEY,
+  REQUIRE_AUTHENTICATION_KEY,
+  ROUTE_RULE_KEY,
+} from './route-decorators.js';
 import { POMERIUM_AUTH } from './tokens.js';
 
 /** Requests this guard already decided: a guard bound both globally and per controller decides once. */
@@ -41,7 +51,8 @@ export class PomeriumAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_KEY, targets))
+      return true;
     if (context.getType() !== 'http') {
       // Fail closed: other transports carry credentials elsewhere.
       throw new Error(`PomeriumAuthGuard supports HTTP only, not '${context.getType()}'`);
@@ -55,10 +66,14 @@ export class PomeriumAuthGuard implements CanActivate {
       const authRequest = toAuthRequest(request);
       identity = await this.auth.authenticate(authRequest, rule);
       // Audits authentication_failed and throws 401 for an anonymous request.
-      if (this.reflector.getAllAndOverride<boolean | undefined>(REQUIRE_AUTHENTICATION_KEY, targets)) identity = this.auth.requireIdentity(identity, authRequest);
+      if (
+        this.reflector.getAllAndOverride<boolean | undefined>(REQUIRE_AUTHENTICATION_KEY, targets)
+      )
+        identity = this.auth.requireIdentity(identity, authRequest);
     } catch (err) {
       if (!isPomeriumAuthError(err)) throw err;
-      if (this.auth.options.onError !== 'next') setErrorHeaders(http.getResponse<NestHttpResponse>(), err);
+      if (this.auth.options.onError !== 'next')
+        setErrorHeaders(http.getResponse<NestHttpResponse>(), err);
       throw new PomeriumAuthException(err);
     }
     decided.add(request);

@@ -1,5 +1,15 @@
-import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { createPomeriumAuth, type PomeriumAuth, type PomeriumAuthOptions } from '@pomerium-auth/core';
+import {
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type Provider,
+} from '@nestjs/common';
+import {
+  createPomeriumAuth,
+  type PomeriumAuth,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
 import { PomeriumAuthGuard } from './pomerium-auth.guard.js';
 import { POMERIUM_AUTH, POMERIUM_AUTH_OPTIONS } from './tokens.js';
 
@@ -55,13 +65,18 @@ export class PomeriumAuthModule {
   static forRootAsync(options: PomeriumAuthModuleAsyncOptions): DynamicModule {
     const optionsProvider: FactoryProvider = {
       provide: POMERIUM_AUTH_OPTIONS,
-      useFactory: options.useFactory as (...args: unknown[]) => PomeriumAuthOptions | Promise<PomeriumAuthOptions>,
+      useFactory: options.useFactory as (
+        ...args: unknown[]
+      ) => PomeriumAuthOptions | Promise<PomeriumAuthOptions>,
       inject: options.inject ?? [],
     };
     return PomeriumAuthModule.with([optionsProvider], options.imports);
   }
 
-  private static with(providers: Provider[], imports: ModuleMetadata['imports'] = []): DynamicModule {
+  private static with(
+    providers: Provider[],
+    imports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     return {
       module: PomeriumAuthModule,
       global: true,

@@ -1,10 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import 'reflect-metadata';
-import { AllowImpersonation, ForbidImpersonation, Public, RequireAuthentication, PUBLIC_ROUTE_KEY, REQUIRE_AUTHENTICATION_KEY, ROUTE_RULE_KEY } from '@pomerium-auth/nest';
+import {
+  AllowImpersonation,
+  ForbidImpersonation,
+  Public,
+  RequireAuthentication,
+  PUBLIC_ROUTE_KEY,
+  REQUIRE_AUTHENTICATION_KEY,
+  ROUTE_RULE_KEY,
+} from '@pomerium-auth/nest';
 
 const bad: Array<[string, () => unknown]> = [
-  ['an invalid regular expression target', () => AllowImpersonation({ initiators: ['group:admins'], targets: ['/[/'] })],
+  [
+    'an invalid regular expression target',
+    () => AllowImpersonation({ initiators: ['group:admins'], targets: ['/[/'] }),
+  ],
   ['a grant without initiators', () => AllowImpersonation({ targets: ['user_*'] } as never)],
   ['a grant that is not an object', () => AllowImpersonation('admins' as never)],
 ];
@@ -20,11 +31,21 @@ test('the decorators store the rules the guard reads, handler and class alike', 
   }
   ForbidImpersonation()(Controller);
   const grant = { initiators: ['group:helpdesk'], targets: ['user_*'] };
-  AllowImpersonation(grant)(Controller.prototype, 'handler', Object.getOwnPropertyDescriptor(Controller.prototype, 'handler')!);
-  Public()(Controller.prototype, 'handler', Object.getOwnPropertyDescriptor(Controller.prototype, 'handler')!);
+  AllowImpersonation(grant)(
+    Controller.prototype,
+    'handler',
+    Object.getOwnPropertyDescriptor(Controller.prototype, 'handler')!,
+  );
+  Public()(
+    Controller.prototype,
+    'handler',
+    Object.getOwnPropertyDescriptor(Controller.prototype, 'handler')!,
+  );
   RequireAuthentication()(Controller);
   assert.deepEqual(Reflect.getMetadata(ROUTE_RULE_KEY, Controller), { impersonation: 'forbid' });
-  assert.deepEqual(Reflect.getMetadata(ROUTE_RULE_KEY, Controller.prototype.handler), { impersonation: { grants: [grant] } });
+  assert.deepEqual(Reflect.getMetadata(ROUTE_RULE_KEY, Controller.prototype.handler), {
+    impersonation: { grants: [grant] },
+  });
   assert.equal(Reflect.getMetadata(PUBLIC_ROUTE_KEY, Controller.prototype.handler), true);
   assert.equal(Reflect.getMetadata(REQUIRE_AUTHENTICATION_KEY, Controller), true);
 });

@@ -15,4 +15,10 @@ export {
 export { pomeriumAuthErrorOf } from './pomerium-auth-error-of.js';
 export type { PassportRequest } from './passport-request.js';
 export { PomeriumAuthError } from '@pomerium-auth/core';
-export type { Identity, Principal, PomeriumAuthOptions, RouteRule, Grant } from '@pomerium-auth/core';
+export type {
+  Identity,
+  Principal,
+  PomeriumAuthOptions,
+  RouteRule,
+  Grant,
+} from '@pomerium-auth/core';

@@ -23,7 +23,11 @@ export type VerifyDone = (err: unknown, user?: unknown, info?: unknown) => void;
 /** Maps a verified identity to the application's own user. */
 export type VerifyFunction = (identity: Identity, done: VerifyDone) => void;
 /** The same, with the request first (`passReqToCallback: true`). */
-export type VerifyFunctionWithRequest = (req: PassportRequest, identity: Identity, done: VerifyDone) => void;
+export type VerifyFunctionWithRequest = (
+  req: PassportRequest,
+  identity: Identity,
+  done: VerifyDone,
+) => void;
 
 /** Per-call options of `passport.authenticate('pomerium', { ... })` read by the strategy. */
 export interface PomeriumAuthenticateOptions {
@@ -69,11 +73,18 @@ export class PomeriumStrategy extends Strategy {
   private readonly _verify: VerifyFunction | VerifyFunctionWithRequest | undefined;
   private readonly _passReqToCallback: boolean;
 
-  constructor(options: PomeriumStrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
+  constructor(
+    options: PomeriumStrategyOptions & { passReqToCallback: true },
+    verify: VerifyFunctionWithRequest,
+  );
   constructor(options?: PomeriumStrategyOptions, verify?: VerifyFunction);
-  constructor(options: PomeriumStrategyOptions = {}, verify?: VerifyFunction | VerifyFunctionWithRequest) {
+  constructor(
+    options: PomeriumStrategyOptions = {},
+    verify?: VerifyFunction | VerifyFunctionWithRequest,
+  ) {
     super();
-    if (verify !== undefined && typeof verify !== 'function') throw new TypeError('PomeriumStrategy: verify must be a function');
+    if (verify !== undefined && typeof verify !== 'function')
+      throw new TypeError('PomeriumStrategy: verify must be a function');
     const { passReqToCallback, ...authOptions } = options;
     this.auth = createPomeriumAuth(authOptions);
     this._verify = verify;
@@ -95,13 +106,21 @@ export class PomeriumStrategy extends Strategy {
         if (!identity) return actions.pass();
         const done: VerifyDone = (err, user, info) => {
           if (err) return actions.error(err);
-          if (!user) return refuse(this.auth.refuseIdentity(identity, request, 'the verify callback refused the principal'));
+          if (!user)
+            return refuse(
+              this.auth.refuseIdentity(
+                identity,
+                request,
+                'the verify callback refused the principal',
+              ),
+            );
           req.pomerium = identity;
           actions.success(user, info ?? identity);
         };
         if (!this._verify) return done(null, identity.user);
         try {
-          if (this._passReqToCallback) (this._verify as VerifyFunctionWithRequest)(req, identity, done);
+          if (this._passReqToCallback)
+            (this._verify as VerifyFunctionWithRequest)(req, identity, done);
           else (this._verify as VerifyFunction)(identity, done);
         } catch (err) {
           actions.error(err);

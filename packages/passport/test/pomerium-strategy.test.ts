@@ -4,7 +4,15 @@ import express, { type RequestHandler } from 'express';
 import { Passport } from 'passport';
 import type { Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
 import { PomeriumStrategy, type PassportRequest, type VerifyDone } from '@pomerium-auth/passport';
-import { assertionHeaders, createTestIssuer, SERVICE_ACCOUNT_SCHEMES, serviceAccountHeaders, startJwksServer, type JwksServer, type TestIssuer } from '@pomerium-auth/testing';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  SERVICE_ACCOUNT_SCHEMES,
+  serviceAccountHeaders,
+  startJwksServer,
+  type JwksServer,
+  type TestIssuer,
+} from '@pomerium-auth/testing';
 import { answerAuthErrors, listen } from './express-app.js';
 
 let issuer: TestIssuer;
@@ -16,7 +24,16 @@ before(async () => {
   const keys = await issuer.serve();
   down = await startJwksServer({ jwks: issuer.jwks() });
   down.fault('error');
-  options = { jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, sharedSecret: issuer.sharedSecret, audit: false, env: false, logger: { warn: () => undefined }, jwks: { timeout: 2000 } };
+  options = {
+    jwksUrl: keys.url,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    sharedSecret: issuer.sharedSecret,
+    audit: false,
+    env: false,
+    logger: { warn: () => undefined },
+    jwks: { timeout: 2000 },
+  };
 });
 after(async () => {
   await Promise.all(closers.map((c) => c()));
@@ -24,13 +41,24 @@ after(async () => {
 });
 
 /** An app with the strategy and Passport's own default answers (no error handler of ours). */
-async function start(strategy: PomeriumStrategy, errors: 'passport' | 'json' = 'passport'): Promise<string> {
+async function start(
+  strategy: PomeriumStrategy,
+  errors: 'passport' | 'json' = 'passport',
+): Promise<string> {
   const passport = new Passport();
   passport.use(strategy);
   const app = express();
-  app.get('/me', passport.authenticate('pomerium', { session: false }) as RequestHandler, (req, res) => {
-    res.json({ user: req.user, info: (req as { authInfo?: unknown }).authInfo ?? null, pomerium: (req as PassportRequest).pomerium?.user.id ?? null });
-  });
+  app.get(
+    '/me',
+    passport.authenticate('pomerium', { session: false }) as RequestHandler,
+    (req, res) => {
+      res.json({
+        user: req.user,
+        info: (req as { authInfo?: unknown }).authInfo ?? null,
+        pomerium: (req as PassportRequest).pomerium?.user.id ?? null,
+      });
+    },
+  );
   if (errors === 'json') app.use(answerAuthErrors);
   app.use(((_err, _req, res, _next) => void res.status(500).end()) as express.ErrorRequestHandler);
   const running = await listen(app);
@@ -38,7 +66,8 @@ async function start(strategy: PomeriumStrategy, errors: 'passport' | 'json' = '
   return running.url;
 }
 
-const alice = () => assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
+const alice = () =>
+  assertionHeaders(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example' }));
 
 describe('PomeriumStrategy', () => {
   test("is named 'pomerium'", () => {
@@ -48,7 +77,12 @@ describe('PomeriumStrategy', () => {
   for (const scheme of SERVICE_ACCOUNT_SCHEMES) {
     test(`accepts a service-account token in the ${scheme} scheme`, async () => {
       const url = await start(new PomeriumStrategy(options));
-      const res = await fetch(`${url}/me`, { headers: serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }), scheme) });
+      const res = await fetch(`${url}/me`, {
+        headers: serviceAccountHeaders(
+          issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }),
+          scheme,
+        ),
+      });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { user: { id: string; kind: string }; info: Identity };
       assert.equal(body.user.id, 'bot');
@@ -76,19 +110,32 @@ describe('PomeriumStrategy', () => {
 
   test('fails an expired token with 401 and an invalid_token challenge', async () => {
     const url = await start(new PomeriumStrategy(options));
-    const res = await fetch(`${url}/me`, { headers: assertionHeaders(issuer.mintAssertion({ sub: 'alice' }, { now: Math.floor(Date.now() / 1000) - 3600 })) });
+    const res = await fetch(`${url}/me`, {
+      headers: assertionHeaders(
+        issuer.mintAssertion({ sub: 'alice' }, { now: Math.floor(Date.now() / 1000) - 3600 }),
+      ),
+    });
     assert.equal(res.status, 401);
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium", error="invalid_token", error_description="The token has expired"');
+    assert.equal(
+      res.headers.get('www-authenticate'),
+      'Bearer realm="pomerium", error="invalid_token", error_description="The token has expired"',
+    );
   });
 
   test('fails a malformed credential with 400', async () => {
     const url = await start(new PomeriumStrategy(options));
-    assert.equal((await fetch(`${url}/me`, { headers: { authorization: 'Pomerium nope' } })).status, 400);
+    assert.equal(
+      (await fetch(`${url}/me`, { headers: { authorization: 'Pomerium nope' } })).status,
+      400,
+    );
   });
 
   test('fails a refused impersonation with 403', async () => {
     const url = await start(new PomeriumStrategy(options));
-    assert.equal((await fetch(`${url}/me`, { headers: { ...alice(), 'impersonate-user': 'bob' } })).status, 403);
+    assert.equal(
+      (await fetch(`${url}/me`, { headers: { ...alice(), 'impersonate-user': 'bob' } })).status,
+      403,
+    );
   });
 
   test('reports unreachable keys as an error (503 with Retry-After through the error handler), not as a failed credential', async () => {
@@ -96,13 +143,20 @@ describe('PomeriumStrategy', () => {
     const res = await fetch(`${url}/me`, { headers: alice() });
     assert.equal(res.status, 503);
     assert.equal(res.headers.get('retry-after'), '5');
-    assert.deepEqual(await res.json(), { error: 'temporarily_unavailable', error_description: 'Token keys are temporarily unavailable' });
+    assert.deepEqual(await res.json(), {
+      error: 'temporarily_unavailable',
+      error_description: 'Token keys are temporarily unavailable',
+    });
   });
 
   test("maps the identity to the app's own user with the verify callback", async () => {
-    const verify = (identity: Identity, done: VerifyDone) => done(null, { appUser: identity.user.email }, { scope: 'read' });
+    const verify = (identity: Identity, done: VerifyDone) =>
+      done(null, { appUser: identity.user.email }, { scope: 'read' });
     const url = await start(new PomeriumStrategy(options, verify));
-    const body = (await (await fetch(`${url}/me`, { headers: alice() })).json()) as { user: unknown; info: unknown };
+    const body = (await (await fetch(`${url}/me`, { headers: alice() })).json()) as {
+      user: unknown;
+      info: unknown;
+    };
     assert.deepEqual(body.user, { appUser: 'alice@corp.example' });
     assert.deepEqual(body.info, { scope: 'read' });
   });
@@ -115,16 +169,21 @@ describe('PomeriumStrategy', () => {
   });
 
   test('turns a verify callback error into a server error', async () => {
-    const url = await start(new PomeriumStrategy(options, (_identity, done) => done(new Error('database down'))));
+    const url = await start(
+      new PomeriumStrategy(options, (_identity, done) => done(new Error('database down'))),
+    );
     assert.equal((await fetch(`${url}/me`, { headers: alice() })).status, 500);
   });
 
   test('passes the request first with passReqToCallback', async () => {
     let seen: string | undefined;
-    const strategy = new PomeriumStrategy({ ...options, passReqToCallback: true }, (req, identity, done) => {
-      seen = req.url;
-      done(null, identity.user);
-    });
+    const strategy = new PomeriumStrategy(
+      { ...options, passReqToCallback: true },
+      (req, identity, done) => {
+        seen = req.url;
+        done(null, identity.user);
+      },
+    );
     const url = await start(strategy);
     assert.equal((await fetch(`${url}/me?x=1`, { headers: alice() })).status, 200);
     assert.equal(seen, '/me?x=1');
@@ -138,6 +197,9 @@ describe('PomeriumStrategy', () => {
   });
 
   test('refuses bad options at construction, naming the option', () => {
-    assert.throws(() => new PomeriumStrategy({ ...options, clockTolerance: -1 }), { name: 'PomeriumAuthConfigError', message: /clockTolerance/ });
+    assert.throws(() => new PomeriumStrategy({ ...options, clockTolerance: -1 }), {
+      name: 'PomeriumAuthConfigError',
+      message: /clockTolerance/,
+    });
   });
 });

@@ -44,11 +44,12 @@ export interface AssertionClaims {
  * assert.equal(principal.id, DEFAULT_TEST_USER.id);
  * ```
  */
-export const DEFAULT_TEST_USER: Readonly<{ id: string; email: string; name: string }> = Object.freeze({
-  id: 'user-1',
-  email: 'user-1@example.com',
-  name: 'Test User',
-});
+export const DEFAULT_TEST_USER: Readonly<{ id: string; email: string; name: string }> =
+  Object.freeze({
+    id: 'user-1',
+    email: 'user-1@example.com',
+    name: 'Test User',
+  });
 
 /**
  * Options of {@link TestIssuer.mintAssertion}.
@@ -84,7 +85,9 @@ export interface MintAssertionOptions {
  * const noExpiry: AssertionClaimsInput = { exp: undefined };
  * ```
  */
-export type AssertionClaimsInput = { [K in keyof AssertionClaims]?: AssertionClaims[K] | undefined } & Record<string, unknown>;
+export type AssertionClaimsInput = {
+  [K in keyof AssertionClaims]?: AssertionClaims[K] | undefined;
+} & Record<string, unknown>;
 
 /** Where an assertion is issued: issuer and audience of the route. */
 export interface AssertionContext {
@@ -119,5 +122,10 @@ export function signAssertion(
   for (const [name, value] of Object.entries(claims)) merged[name] = value;
   const header = { alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header };
   // The signature follows the key, not the header, which a test may have forged.
-  return signCompact(JSON.stringify(sortedDefined(header)), JSON.stringify(sortedDefined(merged)), key.alg, key.privateKey);
+  return signCompact(
+    JSON.stringify(sortedDefined(header)),
+    JSON.stringify(sortedDefined(merged)),
+    key.alg,
+    key.privateKey,
+  );
 }

@@ -128,7 +128,8 @@ export interface JwksServer {
  * ```
  */
 export async function startJwksServer(options: JwksServerOptions): Promise<JwksServer> {
-  const readJwks = typeof options.jwks === 'function' ? options.jwks : () => options.jwks as JSONWebKeySet;
+  const readJwks =
+    typeof options.jwks === 'function' ? options.jwks : () => options.jwks as JSONWebKeySet;
   const maxAge = options.maxAge ?? 60;
   let mode: JwksFault = 'none';
   let faultOptions: JwksFaultOptions = {};
@@ -138,22 +139,40 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
   const timers = new Set<NodeJS.Timeout>();
   let origin = '';
 
-  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers });
+  function send(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    });
     res.end(res.req.method === 'HEAD' ? undefined : body);
   }
 
   function answer(res: ServerResponse, path: string): void {
     if (mode === 'malformed') return send(res, 200, faultOptions.body ?? 'this is not a key set');
     if (mode === 'error') {
-      return send(res, faultOptions.status ?? 500, JSON.stringify({ error: 'internal server error' }));
+      return send(
+        res,
+        faultOptions.status ?? 500,
+        JSON.stringify({ error: 'internal server error' }),
+      );
     }
     if (path === JWKS_PATH) {
       return send(res, 200, JSON.stringify(readJwks()), { 'cache-control': `max-age=${maxAge}` });
     }
-    send(res, 200, JSON.stringify({ issuer: options.issuer ?? `${origin}/`, jwks_uri: `${origin}${JWKS_PATH}` }), {
-      'cache-control': `max-age=${maxAge}`,
-    });
+    send(
+      res,
+      200,
+      JSON.stringify({ issuer: options.issuer ?? `${origin}/`, jwks_uri: `${origin}${JWKS_PATH}` }),
+      {
+        'cache-control': `max-age=${maxAge}`,
+      },
+    );
   }
 
   const server = createServer((req, res) => {
@@ -166,7 +185,9 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
     }
     if (!known) return send(res, 404, JSON.stringify({ error: 'not found' }));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return send(res, 405, JSON.stringify({ error: 'method not allowed' }), { allow: 'GET, HEAD' });
+      return send(res, 405, JSON.stringify({ error: 'method not allowed' }), {
+        allow: 'GET, HEAD',
+      });
     }
     if (mode === 'slow') {
       const timer = setTimeout(() => {

@@ -71,7 +71,10 @@ export interface LegacyServiceAccountTokenOptions {
  * const token = signServiceAccountToken(process.env.POMERIUM_SHARED_SECRET!, { id: 'sa-1', userId: 'user-1' });
  * ```
  */
-export function signServiceAccountToken(secret: Uint8Array | string, options: Omit<ServiceAccountTokenOptions, 'secret'>): string {
+export function signServiceAccountToken(
+  secret: Uint8Array | string,
+  options: Omit<ServiceAccountTokenOptions, 'secret'>,
+): string {
   const issuedAt = toSeconds(options.issuedAt, nowSeconds());
   const claims = sortedDefined({
     jti: options.id,
@@ -80,7 +83,12 @@ export function signServiceAccountToken(secret: Uint8Array | string, options: Om
     nbf: issuedAt,
     exp: options.expiresAt === undefined ? undefined : toSeconds(options.expiresAt, issuedAt),
   });
-  return signCompact('{"alg":"HS256","typ":"JWT"}', JSON.stringify(claims), 'HS256', hmacKeyBytes(secret));
+  return signCompact(
+    '{"alg":"HS256","typ":"JWT"}',
+    JSON.stringify(claims),
+    'HS256',
+    hmacKeyBytes(secret),
+  );
 }
 
 /**
@@ -106,13 +114,19 @@ export function signLegacyServiceAccountToken(
 ): string {
   let key: Uint8Array;
   if (options.encoding === 'legacy-raw') {
-    if (typeof secret !== 'string') throw new TypeError("encoding 'legacy-raw' needs the shared secret as base64 text");
+    if (typeof secret !== 'string')
+      throw new TypeError("encoding 'legacy-raw' needs the shared secret as base64 text");
     key = Buffer.from(secret, 'ascii');
   } else {
     key = hmacKeyBytes(secret);
   }
   const now = options.now ?? nowSeconds();
-  const aud = options.aud === undefined ? undefined : Array.isArray(options.aud) ? options.aud : [options.aud];
+  const aud =
+    options.aud === undefined
+      ? undefined
+      : Array.isArray(options.aud)
+        ? options.aud
+        : [options.aud];
   // Field order of pomerium-cli's session state, so payloads read like the documented ones.
   const claims: Record<string, unknown> = {
     iss: options.iss,

@@ -5,7 +5,9 @@ function algOf(header: Record<string, unknown> | string): unknown {
   if (typeof header !== 'string') return header.alg;
   try {
     const parsed: unknown = JSON.parse(header);
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>).alg : undefined;
+    return parsed !== null && typeof parsed === 'object'
+      ? (parsed as Record<string, unknown>).alg
+      : undefined;
   } catch {
     return undefined;
   }
@@ -53,7 +55,9 @@ export function signJwt(
 ): string {
   return signCompact(
     typeof header === 'string' ? header : JSON.stringify(header),
-    typeof payload === 'string' || payload instanceof Uint8Array ? payload : JSON.stringify(payload),
+    typeof payload === 'string' || payload instanceof Uint8Array
+      ? payload
+      : JSON.stringify(payload),
     options.signingAlg ?? algOf(header),
     key,
   );

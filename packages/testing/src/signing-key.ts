@@ -56,7 +56,9 @@ function algorithmFor(privateKey: KeyObject): AssertionAlgorithm {
   if (type === 'rsa') return 'RS256';
   throw new TypeError(
     `signing key must be an EC P-256 key (ES256) or an RSA key (RS256), got ${type ?? 'unknown'}` +
-      (type === 'ec' ? ` on curve ${privateKey.asymmetricKeyDetails?.namedCurve ?? 'unknown'}` : ''),
+      (type === 'ec'
+        ? ` on curve ${privateKey.asymmetricKeyDetails?.namedCurve ?? 'unknown'}`
+        : ''),
   );
 }
 
@@ -73,16 +75,28 @@ function toPrivateKey(input: SigningKeyInput): KeyObject {
     if (decoded.startsWith('-----BEGIN')) return createPrivateKey(decoded);
     throw new TypeError('signing key string must be a PEM private key or a base64-encoded PEM');
   }
-  if (typeof input.d !== 'string') throw new TypeError('signing key JWK must be a private key (with "d")');
+  if (typeof input.d !== 'string')
+    throw new TypeError('signing key JWK must be a private key (with "d")');
   return createPrivateKey({ key: input as JsonWebKey, format: 'jwk' });
 }
 
-async function wrap(privateKey: KeyObject, alg: AssertionAlgorithm, kid: string | undefined): Promise<TestSigningKey> {
+async function wrap(
+  privateKey: KeyObject,
+  alg: AssertionAlgorithm,
+  kid: string | undefined,
+): Promise<TestSigningKey> {
   const publicKey = createPublicKey(privateKey);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
-  const id = kid ?? Buffer.from(await calculateJwkThumbprint(jwk, 'sha256'), 'base64url').toString('hex');
+  const id =
+    kid ?? Buffer.from(await calculateJwkThumbprint(jwk, 'sha256'), 'base64url').toString('hex');
   const publicJwk: JWK = { ...jwk, kid: id, alg, use: 'sig' };
-  return Object.freeze({ kid: id, alg, privateKey, publicKey, publicJwk: Object.freeze(publicJwk) });
+  return Object.freeze({
+    kid: id,
+    alg,
+    privateKey,
+    publicKey,
+    publicJwk: Object.freeze(publicJwk),
+  });
 }
 
 /**
@@ -99,7 +113,10 @@ async function wrap(privateKey: KeyObject, alg: AssertionAlgorithm, kid: string 
  * const rsa = await generateSigningKey('RS256', 'rsa-1');
  * ```
  */
-export async function generateSigningKey(alg: AssertionAlgorithm = 'ES256', kid?: string): Promise<TestSigningKey> {
+export async function generateSigningKey(
+  alg: AssertionAlgorithm = 'ES256',
+  kid?: string,
+): Promise<TestSigningKey> {
   const { privateKey } =
     alg === 'ES256'
       ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
@@ -127,12 +144,19 @@ export async function generateSigningKey(alg: AssertionAlgorithm = 'ES256', kid?
  * const key = await importSigningKey(readFileSync('signing-key.pem', 'utf8'));
  * ```
  */
-export async function importSigningKey(input: SigningKeyInput, alg?: AssertionAlgorithm, kid?: string): Promise<TestSigningKey> {
+export async function importSigningKey(
+  input: SigningKeyInput,
+  alg?: AssertionAlgorithm,
+  kid?: string,
+): Promise<TestSigningKey> {
   const privateKey = toPrivateKey(input);
   const actual = algorithmFor(privateKey);
   if (alg !== undefined && alg !== actual) {
     throw new TypeError(`signing key is a ${actual} key, not ${alg}`);
   }
-  const jwkKid = !(input instanceof KeyObject) && typeof input === 'object' && typeof input.kid === 'string' ? input.kid : undefined;
+  const jwkKid =
+    !(input instanceof KeyObject) && typeof input === 'object' && typeof input.kid === 'string'
+      ? input.kid
+      : undefined;
   return wrap(privateKey, actual, kid ?? jwkKid);
 }

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import { DEFAULT_TEST_USER, signAssertion, type AssertionClaimsInput, type MintAssertionOptions } from './assertion.js';
+import {
+  DEFAULT_TEST_USER,
+  signAssertion,
+  type AssertionClaimsInput,
+  type MintAssertionOptions,
+} from './assertion.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 import { decodeSharedSecret } from './lib/shared-secret.js';
 import {
@@ -123,7 +128,8 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     jwks,
     mintAssertion(claims, mintOptions = {}) {
       const key = mintOptions.key ?? keys[0];
-      if (key === undefined) throw new Error('the test issuer has no signing key left; rotateKeys() adds one');
+      if (key === undefined)
+        throw new Error('the test issuer has no signing key left; rotateKeys() adds one');
       return signAssertion({ issuer, audience: host }, key, claims, mintOptions);
     },
     mintServiceAccountToken({ secret, ...rest }) {

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SERVICE_ACCOUNT_SCHEMES, serviceAccountHeaders, assertionHeaders } from '@pomerium-auth/testing';
+import {
+  SERVICE_ACCOUNT_SCHEMES,
+  serviceAccountHeaders,
+  assertionHeaders,
+} from '@pomerium-auth/testing';
 
 test('builds the header of every service-account scheme', () => {
   const expected = {
@@ -9,7 +13,8 @@ test('builds the header of every service-account scheme', () => {
     'authorization-bearer-pomerium': { authorization: 'Bearer Pomerium-t' },
   };
   assert.deepEqual([...SERVICE_ACCOUNT_SCHEMES], Object.keys(expected));
-  for (const scheme of SERVICE_ACCOUNT_SCHEMES) assert.deepEqual(serviceAccountHeaders('t', scheme), expected[scheme]);
+  for (const scheme of SERVICE_ACCOUNT_SCHEMES)
+    assert.deepEqual(serviceAccountHeaders('t', scheme), expected[scheme]);
   assert.deepEqual(serviceAccountHeaders('t'), { authorization: 'Bearer Pomerium-t' });
   assert.throws(() => serviceAccountHeaders('t', 'bearer' as never), TypeError);
 });

@@ -68,7 +68,10 @@ test('fault "down" drops connections, including kept-alive ones, and "none" rest
   server.fault('down');
   await assert.rejects(within(2000, fetch(server.url)), TypeError);
   await assert.rejects(
-    within(2000, new Promise((resolve, reject) => request(server.url, resolve).on('error', reject).end())),
+    within(
+      2000,
+      new Promise((resolve, reject) => request(server.url, resolve).on('error', reject).end()),
+    ),
     /ECONNRESET|socket hang up/,
   );
   server.fault('none');
@@ -84,7 +87,9 @@ test('fault "slow" answers after the delay', async (t) => {
   const res = await fetch(server.url);
   assert.ok(performance.now() - started >= 140);
   assert.equal(res.status, 200);
-  await assert.rejects(fetch(server.url, { signal: AbortSignal.timeout(30) }), { name: 'TimeoutError' });
+  await assert.rejects(fetch(server.url, { signal: AbortSignal.timeout(30) }), {
+    name: 'TimeoutError',
+  });
 });
 
 test('fault "malformed" serves a body that is not a key set', async (t) => {

@@ -8,7 +8,8 @@ function parts(token: string): [string, string, string] {
   assert.ok(h !== undefined && p !== undefined && s !== undefined && token.split('.').length === 3);
   return [h, p, s];
 }
-const decode = (segment: string): unknown => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+const decode = (segment: string): unknown =>
+  JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
 
 test('signs ES256 with an r || s signature that node:crypto verifies', async () => {
   const key = await generateSigningKey('ES256');
@@ -16,7 +17,14 @@ test('signs ES256 with an r || s signature that node:crypto verifies', async () 
   const [h, p, s] = parts(token);
   const signature = Buffer.from(s, 'base64url');
   assert.equal(signature.length, 64);
-  assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature));
+  assert.ok(
+    verify(
+      'sha256',
+      Buffer.from(`${h}.${p}`),
+      { key: key.publicKey, dsaEncoding: 'ieee-p1363' },
+      signature,
+    ),
+  );
   assert.deepEqual(decode(p), { sub: 'alice' });
 });
 
@@ -36,12 +44,20 @@ test('signs HS256 with raw bytes or a secret KeyObject', () => {
 
 test('crafts attack tokens: alg none, empty signature, hostile header fields', async () => {
   const key = await generateSigningKey('ES256');
-  const cases: Array<{ name: string; header: Record<string, unknown>; key: Parameters<typeof signJwt>[2] }> = [
+  const cases: Array<{
+    name: string;
+    header: Record<string, unknown>;
+    key: Parameters<typeof signJwt>[2];
+  }> = [
     { name: 'alg none', header: { alg: 'none', typ: 'JWT' }, key: null },
     { name: 'alg missing', header: { typ: 'JWT' }, key: null },
     { name: 'ES256 unsigned', header: { alg: 'ES256', kid: key.kid }, key: null },
     { name: 'embedded jwk', header: { alg: 'ES256', jwk: key.publicJwk }, key: key.privateKey },
-    { name: 'jku', header: { alg: 'ES256', jku: 'https://evil.example/jwks.json' }, key: key.privateKey },
+    {
+      name: 'jku',
+      header: { alg: 'ES256', jku: 'https://evil.example/jwks.json' },
+      key: key.privateKey,
+    },
     { name: 'crit b64', header: { alg: 'ES256', crit: ['b64'], b64: false }, key: key.privateKey },
   ];
   for (const c of cases) {
@@ -61,7 +77,9 @@ test('uses string payloads and headers as the exact bytes', () => {
 
 test('signs with signingAlg when the header lies about the algorithm', async () => {
   const key = await generateSigningKey('RS256');
-  const [h, p, s] = parts(signJwt({ alg: 'none' }, { sub: 'mallory' }, key.privateKey, { signingAlg: 'RS256' }));
+  const [h, p, s] = parts(
+    signJwt({ alg: 'none' }, { sub: 'mallory' }, key.privateKey, { signingAlg: 'RS256' }),
+  );
   assert.deepEqual(decode(h), { alg: 'none' });
   assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), key.publicKey, Buffer.from(s, 'base64url')));
 });
@@ -85,7 +103,8 @@ test('signs every listed algorithm', () => {
   for (const alg of SIGNING_ALGORITHMS) {
     let key;
     if (alg.startsWith('HS')) key = Buffer.alloc(64, 1);
-    else if (alg in ec) key = generateKeyPairSync('ec', { namedCurve: ec[alg as keyof typeof ec] }).privateKey;
+    else if (alg in ec)
+      key = generateKeyPairSync('ec', { namedCurve: ec[alg as keyof typeof ec] }).privateKey;
     else if (alg === 'EdDSA') key = generateKeyPairSync('ed25519').privateKey;
     else key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     assert.notEqual(parts(signJwt({ alg }, {}, key))[2], '', alg);

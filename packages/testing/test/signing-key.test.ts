@@ -4,7 +4,10 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { generateSigningKey, importSigningKey } from '@pomerium-auth/testing';
 
 function thumbprintHex(jwk: Record<string, unknown>): string {
-  const members = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  const members =
+    jwk.kty === 'EC'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+      : { e: jwk.e, kty: jwk.kty, n: jwk.n };
   return createHash('sha256').update(JSON.stringify(members)).digest('hex');
 }
 
@@ -39,7 +42,9 @@ test('imports PEM, base64 PEM (Pomerium signing_key), private JWK and KeyObject 
   assert.equal(fromBase64.kid, fromPem.kid);
   assert.equal(fromKeyObject.kid, fromPem.kid);
   assert.equal(fromJwk.kid, 'from-jwk');
-  const rsa = await importSigningKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+  const rsa = await importSigningKey(
+    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+  );
   assert.equal(rsa.alg, 'RS256');
 });
 
@@ -47,7 +52,10 @@ test('refuses keys that are not ES256 or RS256 private keys, or that contradict 
   const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   await assert.rejects(importSigningKey(ec.privateKey, 'RS256'), TypeError);
   await assert.rejects(importSigningKey(ec.publicKey), TypeError);
-  await assert.rejects(importSigningKey(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey), TypeError);
+  await assert.rejects(
+    importSigningKey(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey),
+    TypeError,
+  );
   await assert.rejects(importSigningKey(generateKeyPairSync('ed25519').privateKey), TypeError);
   await assert.rejects(importSigningKey('not a key'), TypeError);
   await assert.rejects(importSigningKey({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }), TypeError);

@@ -4,7 +4,12 @@ import { createHmac, verify } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import { createTestIssuer, generateSigningKey, DEFAULT_TEST_USER } from '@pomerium-auth/testing';
 
-function decode(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signingInput: string; signature: Buffer } {
+function decode(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  signingInput: string;
+  signature: Buffer;
+} {
   const [h, p, s] = token.split('.') as [string, string, string];
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString()),
@@ -14,13 +19,25 @@ function decode(token: string): { header: Record<string, unknown>; payload: Reco
   };
 }
 
-test('mints an assertion with exactly Pomerium\'s claim set and header', async () => {
+test("mints an assertion with exactly Pomerium's claim set and header", async () => {
   const issuer = await createTestIssuer();
   const token = issuer.mintAssertion({}, { now: 1_700_000_000 });
   const { header, payload } = decode(token);
   const key = issuer.keys[0]!;
   assert.deepEqual(header, { alg: 'ES256', kid: key.kid, typ: 'JWT' });
-  assert.deepEqual(Object.keys(payload).sort(), ['aud', 'email', 'exp', 'groups', 'iat', 'iss', 'jti', 'name', 'sid', 'sub', 'user']);
+  assert.deepEqual(Object.keys(payload).sort(), [
+    'aud',
+    'email',
+    'exp',
+    'groups',
+    'iat',
+    'iss',
+    'jti',
+    'name',
+    'sid',
+    'sub',
+    'user',
+  ]);
   assert.equal(payload.iss, 'app.localhost.pomerium.io');
   assert.equal(payload.aud, 'app.localhost.pomerium.io');
   assert.equal(payload.iat, 1_700_000_000);
@@ -28,7 +45,10 @@ test('mints an assertion with exactly Pomerium\'s claim set and header', async (
   assert.equal(payload.sub, DEFAULT_TEST_USER.id);
   assert.equal(payload.user, DEFAULT_TEST_USER.id);
   assert.deepEqual(payload.groups, []);
-  assert.match(payload.jti as string, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(
+    payload.jti as string,
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   assert.notEqual(decode(issuer.mintAssertion()).payload.jti, payload.jti);
 });
 
@@ -39,16 +59,30 @@ test('ES256 and RS256 assertions verify with node:crypto and the published JWK',
     const jwk = issuer.jwks().keys.find((k) => k.kid === header.kid);
     assert.ok(jwk, alg);
     const key = { key: jwk as JsonWebKey, format: 'jwk' as const };
-    const ok = alg === 'ES256'
-      ? verify('sha256', Buffer.from(signingInput), { ...key, dsaEncoding: 'ieee-p1363' }, signature)
-      : verify('sha256', Buffer.from(signingInput), key, signature);
+    const ok =
+      alg === 'ES256'
+        ? verify(
+            'sha256',
+            Buffer.from(signingInput),
+            { ...key, dsaEncoding: 'ieee-p1363' },
+            signature,
+          )
+        : verify('sha256', Buffer.from(signingInput), key, signature);
     assert.ok(ok, alg);
   }
 });
 
 test('claims override defaults, naming sub names user, extra claims are added and undefined drops one', async () => {
   const issuer = await createTestIssuer();
-  const { payload } = decode(issuer.mintAssertion({ sub: 'alice', email: 'alice@corp.example', groups: ['admins'], exp: undefined, department: 'ops' }));
+  const { payload } = decode(
+    issuer.mintAssertion({
+      sub: 'alice',
+      email: 'alice@corp.example',
+      groups: ['admins'],
+      exp: undefined,
+      department: 'ops',
+    }),
+  );
   assert.equal(payload.sub, 'alice');
   assert.equal(payload.user, 'alice');
   assert.equal(payload.email, 'alice@corp.example');
@@ -74,43 +108,80 @@ test('uses the uri issuer format and a custom host', async () => {
   assert.equal(payload.aud, 'api.example.com');
 });
 
-test('a forged header is sent as given while the signature stays the key\'s own', async () => {
+test("a forged header is sent as given while the signature stays the key's own", async () => {
   const issuer = await createTestIssuer();
-  const { header, signingInput, signature } = decode(issuer.mintAssertion({}, { header: { alg: 'none', kid: undefined, jku: 'https://evil.example' } }));
+  const { header, signingInput, signature } = decode(
+    issuer.mintAssertion(
+      {},
+      { header: { alg: 'none', kid: undefined, jku: 'https://evil.example' } },
+    ),
+  );
   assert.deepEqual(header, { alg: 'none', jku: 'https://evil.example', typ: 'JWT' });
-  assert.ok(verify('sha256', Buffer.from(signingInput), { key: issuer.keys[0]!.publicKey, dsaEncoding: 'ieee-p1363' }, signature));
+  assert.ok(
+    verify(
+      'sha256',
+      Buffer.from(signingInput),
+      { key: issuer.keys[0]!.publicKey, dsaEncoding: 'ieee-p1363' },
+      signature,
+    ),
+  );
 });
 
 test('signs with another key when asked', async () => {
   const issuer = await createTestIssuer();
   const stranger = await generateSigningKey('ES256');
   assert.equal(decode(issuer.mintAssertion({}, { key: stranger })).header.kid, stranger.kid);
-  assert.equal(issuer.jwks().keys.some((k) => k.kid === stranger.kid), false);
+  assert.equal(
+    issuer.jwks().keys.some((k) => k.kid === stranger.kid),
+    false,
+  );
 });
 
 test('generates a base64 shared secret of 32 bytes, or takes the one given', async () => {
   const random = await createTestIssuer();
   assert.equal(random.sharedSecretBytes.length, 32);
   assert.equal(random.sharedSecret, random.sharedSecretBytes.toString('base64'));
-  const given = await createTestIssuer({ sharedSecret: 'X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=' });
-  assert.deepEqual(given.sharedSecretBytes, Buffer.from('X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=', 'base64'));
+  const given = await createTestIssuer({
+    sharedSecret: 'X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=',
+  });
+  assert.deepEqual(
+    given.sharedSecretBytes,
+    Buffer.from('X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=', 'base64'),
+  );
   await assert.rejects(createTestIssuer({ sharedSecret: 'not base64!' }), TypeError);
 });
 
-test('mints today\'s service-account token: HS256 over the decoded secret, jti/sub/iat/nbf, exp only with an expiry', async () => {
+test("mints today's service-account token: HS256 over the decoded secret, jti/sub/iat/nbf, exp only with an expiry", async () => {
   const issuer = await createTestIssuer();
-  const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'user-7', issuedAt: new Date(1_700_000_000_000) });
+  const token = issuer.mintServiceAccountToken({
+    id: 'sa-1',
+    userId: 'user-7',
+    issuedAt: new Date(1_700_000_000_000),
+  });
   const { header, payload, signingInput, signature } = decode(token);
-  assert.equal(Buffer.from(token.split('.')[0]!, 'base64url').toString(), '{"alg":"HS256","typ":"JWT"}');
+  assert.equal(
+    Buffer.from(token.split('.')[0]!, 'base64url').toString(),
+    '{"alg":"HS256","typ":"JWT"}',
+  );
   assert.deepEqual(header, { alg: 'HS256', typ: 'JWT' });
   assert.deepEqual(payload, { iat: 1_700_000_000, jti: 'sa-1', nbf: 1_700_000_000, sub: 'user-7' });
-  assert.deepEqual(signature, createHmac('sha256', issuer.sharedSecretBytes).update(signingInput).digest());
+  assert.deepEqual(
+    signature,
+    createHmac('sha256', issuer.sharedSecretBytes).update(signingInput).digest(),
+  );
 
-  const expiring = decode(issuer.mintServiceAccountToken({ id: 'sa-2', userId: 'u', issuedAt: 100, expiresAt: 200 })).payload;
+  const expiring = decode(
+    issuer.mintServiceAccountToken({ id: 'sa-2', userId: 'u', issuedAt: 100, expiresAt: 200 }),
+  ).payload;
   assert.equal(expiring.exp, 200);
   const other = Buffer.alloc(32, 3);
-  const signedElsewhere = decode(issuer.mintServiceAccountToken({ id: 'sa-3', userId: 'u', secret: other }));
-  assert.deepEqual(signedElsewhere.signature, createHmac('sha256', other).update(signedElsewhere.signingInput).digest());
+  const signedElsewhere = decode(
+    issuer.mintServiceAccountToken({ id: 'sa-3', userId: 'u', secret: other }),
+  );
+  assert.deepEqual(
+    signedElsewhere.signature,
+    createHmac('sha256', other).update(signedElsewhere.signingInput).digest(),
+  );
 });
 
 test('mints a legacy pomerium-cli token whose payload matches the documented example', async () => {
@@ -124,21 +195,35 @@ test('mints a legacy pomerium-cli token whose payload matches the documented exa
     email: 'bob@pomerium.io',
     now: 1586839079,
   };
-  const documented = '{"iss":"authenticate.int.pomerium.io","sub":"bob","aud":["httpbin.int.pomerium.io"],"exp":1586842679,"nbf":1586839079,"iat":1586839079,"email":"bob@pomerium.io","user":"bob"}';
+  const documented =
+    '{"iss":"authenticate.int.pomerium.io","sub":"bob","aud":["httpbin.int.pomerium.io"],"exp":1586842679,"nbf":1586839079,"iat":1586839079,"email":"bob@pomerium.io","user":"bob"}';
   for (const encoding of ['base64', 'legacy-raw'] as const) {
     const token = issuer.mintLegacyServiceAccountToken({ ...options, encoding });
     const [h, p] = token.split('.') as [string, string];
     assert.equal(Buffer.from(h, 'base64url').toString(), '{"alg":"HS256"}');
     assert.equal(Buffer.from(p, 'base64url').toString(), documented);
-    const key = encoding === 'legacy-raw' ? Buffer.from(sharedSecret, 'ascii') : Buffer.from(sharedSecret, 'base64');
-    assert.deepEqual(decode(token).signature, createHmac('sha256', key).update(`${h}.${p}`).digest(), encoding);
+    const key =
+      encoding === 'legacy-raw'
+        ? Buffer.from(sharedSecret, 'ascii')
+        : Buffer.from(sharedSecret, 'base64');
+    assert.deepEqual(
+      decode(token).signature,
+      createHmac('sha256', key).update(`${h}.${p}`).digest(),
+      encoding,
+    );
   }
 });
 
-test('legacy tokens carry groups and impersonation claims, and default to the issuer\'s host and user', async () => {
+test("legacy tokens carry groups and impersonation claims, and default to the issuer's host and user", async () => {
   const issuer = await createTestIssuer();
   const { payload } = decode(
-    issuer.mintLegacyServiceAccountToken({ groups: ['admins'], impersonate_email: 'eve@corp.example', impersonate_groups: ['support'], expiry: 60, now: 1000 }),
+    issuer.mintLegacyServiceAccountToken({
+      groups: ['admins'],
+      impersonate_email: 'eve@corp.example',
+      impersonate_groups: ['support'],
+      expiry: 60,
+      now: 1000,
+    }),
   );
   assert.deepEqual(payload, {
     sub: DEFAULT_TEST_USER.id,
@@ -152,19 +237,31 @@ test('legacy tokens carry groups and impersonation claims, and default to the is
     impersonate_email: 'eve@corp.example',
     impersonate_groups: ['support'],
   });
-  assert.equal('email' in decode(issuer.mintLegacyServiceAccountToken({ email: undefined })).payload, false);
+  assert.equal(
+    'email' in decode(issuer.mintLegacyServiceAccountToken({ email: undefined })).payload,
+    false,
+  );
 });
 
 test('rotates keys: the new key signs first, the old one stays published until removed', async () => {
   const issuer = await createTestIssuer();
   const old = issuer.keys[0]!;
   const fresh = await issuer.rotateKeys();
-  assert.deepEqual(issuer.keys.map((k) => k.kid), [fresh.kid, old.kid]);
-  assert.deepEqual(issuer.jwks().keys.map((k) => k.kid), [fresh.kid, old.kid]);
+  assert.deepEqual(
+    issuer.keys.map((k) => k.kid),
+    [fresh.kid, old.kid],
+  );
+  assert.deepEqual(
+    issuer.jwks().keys.map((k) => k.kid),
+    [fresh.kid, old.kid],
+  );
   assert.equal(decode(issuer.mintAssertion()).header.kid, fresh.kid);
   assert.equal(issuer.removeKey(old.kid), true);
   assert.equal(issuer.removeKey(old.kid), false);
-  assert.deepEqual(issuer.jwks().keys.map((k) => k.kid), [fresh.kid]);
+  assert.deepEqual(
+    issuer.jwks().keys.map((k) => k.kid),
+    [fresh.kid],
+  );
   issuer.removeKey(fresh.kid);
   assert.throws(() => issuer.mintAssertion());
 });

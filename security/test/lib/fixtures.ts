@@ -2,8 +2,21 @@
 // app.example.com behind one loopback key server, an attacker's keys, a directory, and the
 // option sets the attack table runs against.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { AUDIT_CHANNEL, type AuditEvent, type DirectoryUser, type PomeriumAuthOptions } from '@pomerium-auth/core';
-import { createTestIssuer, generateSigningKey, signJwt, startJwksServer, type JwksServer, type TestIssuer, type TestSigningKey } from '@pomerium-auth/testing';
+import {
+  AUDIT_CHANNEL,
+  type AuditEvent,
+  type DirectoryUser,
+  type PomeriumAuthOptions,
+} from '@pomerium-auth/core';
+import {
+  createTestIssuer,
+  generateSigningKey,
+  signJwt,
+  startJwksServer,
+  type JwksServer,
+  type TestIssuer,
+  type TestSigningKey,
+} from '@pomerium-auth/testing';
 
 export const HOST = 'app.example.com';
 
@@ -30,11 +43,22 @@ export const USERS: DirectoryUser[] = [
 ];
 
 export function directoryLookup(idOrEmail: string): DirectoryUser | null {
-  return USERS.find((u) => u.id === idOrEmail) ?? USERS.find((u) => idOrEmail.includes('@') && u.email?.toLowerCase() === idOrEmail.toLowerCase()) ?? null;
+  return (
+    USERS.find((u) => u.id === idOrEmail) ??
+    USERS.find(
+      (u) => idOrEmail.includes('@') && u.email?.toLowerCase() === idOrEmail.toLowerCase(),
+    ) ??
+    null
+  );
 }
 
 export const GRANTS = [
-  { name: 'support', initiators: ['admin', 'Boss@Corp.example', 'group:support'], targets: ['user_*', '/svc-[a-z]+/', 'group:customers'], groups: ['viewers'] },
+  {
+    name: 'support',
+    initiators: ['admin', 'Boss@Corp.example', 'group:support'],
+    targets: ['user_*', '/svc-[a-z]+/', 'group:customers'],
+    groups: ['viewers'],
+  },
   { name: 'audit', initiators: ['auditor'], targets: ['user_?'], readOnly: true },
   { name: 'ops', initiators: ['ops'], targets: ['/svc-a|svc-b/'] },
   { name: 'super', initiators: ['superuser'], targets: ['*'] },
@@ -47,7 +71,18 @@ export const ACCOUNTS = new Map<string, { id: string; userId: string; expiresAt?
   ['sa-old', { id: 'sa-old', userId: 'bot', expiresAt: new Date(Date.now() - 60_000) }],
 ]);
 
-export type AuthName = 'main' | 'nodir' | 'legacy' | 'age' | 'reason' | 'off' | 'records' | 'optional' | 'saOnly' | 'small' | 'skew';
+export type AuthName =
+  | 'main'
+  | 'nodir'
+  | 'legacy'
+  | 'age'
+  | 'reason'
+  | 'off'
+  | 'records'
+  | 'optional'
+  | 'saOnly'
+  | 'small'
+  | 'skew';
 
 /** Audit events seen: from the `audit` option and from the diagnostics channel. */
 export interface AuditCollector {
@@ -83,15 +118,26 @@ export interface Fixtures {
   /** Options of each configuration the attack table names; `audit` goes to `collector.sink`. */
   options(name: AuthName, audit?: (event: AuditEvent) => void): PomeriumAuthOptions;
   /** A valid ES256 assertion for `sub` (default alice), claims overriding. */
-  assertion(claims?: Record<string, unknown>, opts?: { now?: number; lifetime?: number; header?: Record<string, unknown> }): string;
+  assertion(
+    claims?: Record<string, unknown>,
+    opts?: { now?: number; lifetime?: number; header?: Record<string, unknown> },
+  ): string;
   /** Pomerium's assertion claims for alice, to sign by hand. */
   claims(extra?: Record<string, unknown>): Record<string, unknown>;
   /** Signs anything with the ES256 key (header `alg`/`kid` default to the key's). */
-  es256(payload: Record<string, unknown> | string, header?: Record<string, unknown>, key?: TestSigningKey): string;
+  es256(
+    payload: Record<string, unknown> | string,
+    header?: Record<string, unknown>,
+    key?: TestSigningKey,
+  ): string;
   /** Signs anything HS256 with the decoded shared secret. */
   hs256(payload: Record<string, unknown> | string, header?: Record<string, unknown>): string;
   /** Today's service-account token. */
-  sa(id?: string, userId?: string, extra?: { expiresAt?: Date | number; issuedAt?: Date | number }): string;
+  sa(
+    id?: string,
+    userId?: string,
+    extra?: { expiresAt?: Date | number; issuedAt?: Date | number },
+  ): string;
   /** A historic pomerium-cli token. */
   legacy(opts?: Parameters<TestIssuer['mintLegacyServiceAccountToken']>[0]): string;
   close(): Promise<void>;
@@ -103,7 +149,9 @@ export async function createFixtures(): Promise<Fixtures> {
   const es = await createTestIssuer({ host: HOST });
   const rs = await createTestIssuer({ host: HOST, alg: 'RS256', sharedSecret: es.sharedSecret });
   const evil = await generateSigningKey('ES256');
-  const keys = await startJwksServer({ jwks: () => ({ keys: [...es.jwks().keys, ...rs.jwks().keys] }) });
+  const keys = await startJwksServer({
+    jwks: () => ({ keys: [...es.jwks().keys, ...rs.jwks().keys] }),
+  });
   const now = Math.floor(Date.now() / 1000);
   const esKey = es.keys[0]!;
 
@@ -158,13 +206,30 @@ export async function createFixtures(): Promise<Fixtures> {
       return es.mintAssertion({ sub: 'alice', email: 'alice@corp.example', ...claims }, opts);
     },
     claims(extra = {}) {
-      return { iss: HOST, aud: HOST, iat: now, exp: now + 300, sub: 'alice', user: 'alice', email: 'alice@corp.example', groups: [], ...extra };
+      return {
+        iss: HOST,
+        aud: HOST,
+        iat: now,
+        exp: now + 300,
+        sub: 'alice',
+        user: 'alice',
+        email: 'alice@corp.example',
+        groups: [],
+        ...extra,
+      };
     },
     es256(payload, header = {}, key = esKey) {
-      return signJwt({ alg: 'ES256', kid: key.kid, typ: 'JWT', ...header }, payload, key.privateKey, { signingAlg: 'ES256' });
+      return signJwt(
+        { alg: 'ES256', kid: key.kid, typ: 'JWT', ...header },
+        payload,
+        key.privateKey,
+        { signingAlg: 'ES256' },
+      );
     },
     hs256(payload, header = {}) {
-      return signJwt({ alg: 'HS256', typ: 'JWT', ...header }, payload, es.sharedSecretBytes, { signingAlg: 'HS256' });
+      return signJwt({ alg: 'HS256', typ: 'JWT', ...header }, payload, es.sharedSecretBytes, {
+        signingAlg: 'HS256',
+      });
     },
     sa(id = 'sa-bot', userId = 'bot', extra = {}) {
       return es.mintServiceAccountToken({ id, userId, ...extra });

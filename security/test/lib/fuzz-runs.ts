@@ -10,7 +10,12 @@ const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.en
 /** fast-check parameters for a property taking `share` of the total, each run bounded in time. */
 export function fuzzParameters<T>(share: number, timeoutMs = 2_000): Parameters<T> {
   const numRuns = Math.max(1, Math.round(FUZZ_TOTAL * share));
-  return { numRuns, timeout: timeoutMs, endOnFailure: true, ...(seed !== undefined ? { seed } : {}) };
+  return {
+    numRuns,
+    timeout: timeoutMs,
+    endOnFailure: true,
+    ...(seed !== undefined ? { seed } : {}),
+  };
 }
 
 /** Shares of FUZZ_TOTAL, one per property; they add up to 1. */

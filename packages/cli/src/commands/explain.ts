@@ -53,12 +53,23 @@ function readRouteGrants(ctx: CommandContext, file: string): Grant[] {
     value = JSON.parse(readFileSync(resolve(ctx.cwd, file), 'utf8')) as unknown;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read route grants ${file}: ${code ?? (err as Error).message}`, EXIT_CODES.usage);
+    throw new CliError(
+      `cannot read route grants ${file}: ${code ?? (err as Error).message}`,
+      EXIT_CODES.usage,
+    );
   }
   // A grants array, `{ grants }`, or a whole route rule `{ impersonation: { grants } }`.
   const obj = value as { grants?: unknown; impersonation?: { grants?: unknown } } | null;
-  const grants = Array.isArray(value) ? value : Array.isArray(obj?.grants) ? obj!.grants : obj?.impersonation?.grants;
-  if (!Array.isArray(grants)) throw new CliError(`${file} must hold an array of grants (or { "grants": [...] })`, EXIT_CODES.usage);
+  const grants = Array.isArray(value)
+    ? value
+    : Array.isArray(obj?.grants)
+      ? obj!.grants
+      : obj?.impersonation?.grants;
+  if (!Array.isArray(grants))
+    throw new CliError(
+      `${file} must hold an array of grants (or { "grants": [...] })`,
+      EXIT_CODES.usage,
+    );
   return grants as Grant[];
 }
 
@@ -73,22 +84,30 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
     ctx.stdout.write(EXPLAIN_HELP);
     return 0;
   }
-  if (flags.positionals.length > 0) throw usageError('explain', `unexpected arguments: ${flags.positionals.join(' ')}`);
+  if (flags.positionals.length > 0)
+    throw usageError('explain', `unexpected arguments: ${flags.positionals.join(' ')}`);
   const configFile = stringFlag(flags, 'config');
   const initiatorName = stringFlag(flags, 'initiator');
   const target = stringFlag(flags, 'target');
-  if (!configFile) throw usageError('explain', '--config <options file> is required (the options the application uses)');
+  if (!configFile)
+    throw usageError(
+      'explain',
+      '--config <options file> is required (the options the application uses)',
+    );
   if (!initiatorName) throw usageError('explain', '--initiator <user id or email> is required');
   if (!target) throw usageError('explain', '--target <user id or email> is required');
-  if (booleanFlag(flags, 'route-forbid') && stringFlag(flags, 'route-grants') !== undefined) throw usageError('explain', 'give --route-forbid or --route-grants, not both');
+  if (booleanFlag(flags, 'route-forbid') && stringFlag(flags, 'route-grants') !== undefined)
+    throw usageError('explain', 'give --route-forbid or --route-grants, not both');
 
   let route: RouteRule | undefined;
   try {
     if (booleanFlag(flags, 'route-forbid')) route = defineRouteRule({ impersonation: 'forbid' });
     const grantsFile = stringFlag(flags, 'route-grants');
-    if (grantsFile !== undefined) route = defineRouteRule({ impersonation: { grants: readRouteGrants(ctx, grantsFile) } });
+    if (grantsFile !== undefined)
+      route = defineRouteRule({ impersonation: { grants: readRouteGrants(ctx, grantsFile) } });
   } catch (err) {
-    if (err instanceof PomeriumAuthConfigError) throw new CliError(`route grants: ${err.message}`, EXIT_CODES.usage);
+    if (err instanceof PomeriumAuthConfigError)
+      throw new CliError(`route grants: ${err.message}`, EXIT_CODES.usage);
     throw err;
   }
 
@@ -98,7 +117,15 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
     const email = stringFlag(flags, 'initiator-email');
     const initiator: ExplainQuestion['initiator'] =
       flags.values['initiator-groups'] !== undefined || email !== undefined
-        ? { id: initiatorName, groups: listFlag(flags, 'initiator-groups'), ...(email !== undefined ? { email } : initiatorName.includes('@') ? { email: initiatorName } : {}) }
+        ? {
+            id: initiatorName,
+            groups: listFlag(flags, 'initiator-groups'),
+            ...(email !== undefined
+              ? { email }
+              : initiatorName.includes('@')
+                ? { email: initiatorName }
+                : {}),
+          }
         : initiatorName;
     const reason = stringFlag(flags, 'reason');
     const question: ExplainQuestion = {
@@ -111,9 +138,21 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
     };
     const answer = await explainImpersonation(loaded.options, question);
     if (booleanFlag(flags, 'json')) {
-      ctx.stdout.write(`${JSON.stringify({ question, answer, ...(answer.allowed ? {} : { rule: RULES[answer.reason as PomeriumAuthReason] }) }, null, 2)}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ question, answer, ...(answer.allowed ? {} : { rule: RULES[answer.reason as PomeriumAuthReason] }) }, null, 2)}\n`,
+      );
     } else {
-      ctx.stdout.write(formatAnswer(question, answer, typeof initiator === 'string' ? (answer.initiator.fromDirectory ? 'from the directory' : directoryNote(loaded.options)) : 'given'));
+      ctx.stdout.write(
+        formatAnswer(
+          question,
+          answer,
+          typeof initiator === 'string'
+            ? answer.initiator.fromDirectory
+              ? 'from the directory'
+              : directoryNote(loaded.options)
+            : 'given',
+        ),
+      );
     }
     return answer.allowed ? EXIT_CODES.ok : EXIT_CODES.refused;
   } finally {
@@ -128,7 +167,12 @@ function directoryNote(options: PomeriumAuthOptions): string {
 function formatAnswer(q: ExplainQuestion, a: ExplainAnswer, groupsFrom: string): string {
   const who = a.initiator;
   const on = `${q.method}${q.route?.impersonation === 'forbid' ? ' on a route that forbids impersonation' : q.route ? ' on a route with its own grants' : ''}`;
-  const rows: Array<[string, string]> = [['initiator', `${formatPrincipal(who)}${who.groups.length === 0 ? `  (no groups: ${groupsFrom})` : groupsFrom === 'from the directory' ? '  (groups from the directory)' : ''}`]];
+  const rows: Array<[string, string]> = [
+    [
+      'initiator',
+      `${formatPrincipal(who)}${who.groups.length === 0 ? `  (no groups: ${groupsFrom})` : groupsFrom === 'from the directory' ? '  (groups from the directory)' : ''}`,
+    ],
+  ];
   if (q.groups && q.groups.length > 0) rows.push(['groups asked', q.groups.join(',')]);
   if (a.allowed && !a.impersonating) {
     return `allowed  ${who.id} asking for ${q.target} is not impersonation (the same user)\n${labelled(rows, '  ')}`;
@@ -139,8 +183,14 @@ function formatAnswer(q: ExplainQuestion, a: ExplainAnswer, groupsFrom: string):
     return `allowed  ${who.id} may act as ${q.target} (${on})\n${labelled(rows, '  ')}`;
   }
   const reason = a.reason as PomeriumAuthReason | undefined;
-  rows.push(['decided by', `rule ${reason ?? 'unknown'}: ${(reason && RULES[reason]) ?? 'refused'}${a.detail !== undefined ? ` — ${a.detail}` : ''}`]);
-  const status = reason === 'reason_required' ? new PomeriumAuthError('invalid_request', 'reason_required') : new PomeriumAuthError('impersonation_denied', reason ?? 'not_allowed');
+  rows.push([
+    'decided by',
+    `rule ${reason ?? 'unknown'}: ${(reason && RULES[reason]) ?? 'refused'}${a.detail !== undefined ? ` — ${a.detail}` : ''}`,
+  ]);
+  const status =
+    reason === 'reason_required'
+      ? new PomeriumAuthError('invalid_request', 'reason_required')
+      : new PomeriumAuthError('impersonation_denied', reason ?? 'not_allowed');
   rows.push(['client sees', `${status.status} ${JSON.stringify(status.toJSON())}`]);
   return `denied   ${who.id} may not act as ${q.target} (${on})\n${labelled(rows, '  ')}`;
 }

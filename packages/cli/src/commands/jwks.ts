@@ -25,15 +25,19 @@ export async function runJwks(ctx: CommandContext, argv: string[]): Promise<numb
   }
   const keys: PublishedJwk[] = [];
   if (booleanFlag(flags, 'derive-from-shared-secret')) {
-    if (flags.positionals.length > 1) throw usageError('jwks', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
+    if (flags.positionals.length > 1)
+      throw usageError('jwks', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
     const input = await readSharedSecret(ctx, 'jwks', flags.positionals[0]);
     const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
     checkSharedSecret('jwks', input, encoding);
     keys.push(deriveSigningKey(input.secret, encoding).publicJwk as PublishedJwk);
   } else {
-    if (flags.positionals.length === 0) throw usageError('jwks', 'name one or more key files, or use --derive-from-shared-secret');
+    if (flags.positionals.length === 0)
+      throw usageError('jwks', 'name one or more key files, or use --derive-from-shared-secret');
     for (const file of flags.positionals) keys.push(...publicJwksOfFile(ctx, file));
   }
-  ctx.stdout.write(`${JSON.stringify({ keys }, null, booleanFlag(flags, 'compact') ? undefined : 2)}\n`);
+  ctx.stdout.write(
+    `${JSON.stringify({ keys }, null, booleanFlag(flags, 'compact') ? undefined : 2)}\n`,
+  );
   return 0;
 }

@@ -27,9 +27,11 @@ export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<nu
     ctx.stdout.write(KEYGEN_HELP);
     return 0;
   }
-  if (flags.positionals.length > 0) throw usageError('keygen', `unexpected arguments: ${flags.positionals.join(' ')}`);
+  if (flags.positionals.length > 0)
+    throw usageError('keygen', `unexpected arguments: ${flags.positionals.join(' ')}`);
   const alg = (stringFlag(flags, 'alg') ?? 'ES256').toUpperCase();
-  if (alg !== 'ES256' && alg !== 'RS256') throw usageError('keygen', '--alg must be ES256 or RS256');
+  if (alg !== 'ES256' && alg !== 'RS256')
+    throw usageError('keygen', '--alg must be ES256 or RS256');
   const key = await generateSigningKey(alg as AssertionAlgorithm, stringFlag(flags, 'kid'));
   const pem = key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const jwk = publishedJwk(key.publicKey, key.alg, key.kid);
@@ -43,10 +45,17 @@ export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<nu
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, KEYGEN_FILES.privateKey), pem, { mode: 0o600, flag });
-    writeFileSync(join(dir, KEYGEN_FILES.jwks), `${JSON.stringify({ keys: [jwk] }, null, 2)}\n`, { flag });
+    writeFileSync(join(dir, KEYGEN_FILES.jwks), `${JSON.stringify({ keys: [jwk] }, null, 2)}\n`, {
+      flag,
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'EEXIST' ? `${out} already holds a key; pass --force to overwrite it` : `cannot write to ${out}: ${code ?? (err as Error).message}`, EXIT_CODES.usage);
+    throw new CliError(
+      code === 'EEXIST'
+        ? `${out} already holds a key; pass --force to overwrite it`
+        : `cannot write to ${out}: ${code ?? (err as Error).message}`,
+      EXIT_CODES.usage,
+    );
   }
   ctx.stdout.write(
     `${key.alg} key ${key.kid}\n` +

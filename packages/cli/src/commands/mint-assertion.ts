@@ -35,11 +35,21 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
   }
   const keyFile = stringFlag(flags, 'key');
   const derive = booleanFlag(flags, 'derive-from-shared-secret');
-  if ((keyFile === undefined) === !derive) throw usageError('mint assertion', 'give exactly one of --key <file> and --derive-from-shared-secret');
-  if (!derive && flags.positionals.length > 0) throw usageError('mint assertion', `unexpected arguments: ${flags.positionals.join(' ')}`);
-  if (derive && flags.positionals.length > 1) throw usageError('mint assertion', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
+  if ((keyFile === undefined) === !derive)
+    throw usageError(
+      'mint assertion',
+      'give exactly one of --key <file> and --derive-from-shared-secret',
+    );
+  if (!derive && flags.positionals.length > 0)
+    throw usageError('mint assertion', `unexpected arguments: ${flags.positionals.join(' ')}`);
+  if (derive && flags.positionals.length > 1)
+    throw usageError(
+      'mint assertion',
+      `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`,
+    );
   const aud = stringFlag(flags, 'aud');
-  if (!aud) throw usageError('mint assertion', "--aud <route host> is required (the assertion's audience)");
+  if (!aud)
+    throw usageError('mint assertion', "--aud <route host> is required (the assertion's audience)");
   const sub = stringFlag(flags, 'sub');
   if (!sub) throw usageError('mint assertion', '--sub <user id> is required');
   let lifetime = 300;
@@ -59,7 +69,11 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
     checkSharedSecret('mint assertion', input, encoding);
     // The key Pomerium signs with when it has no signing_key, named as Pomerium names it.
     const derived = deriveSigningKey(input.secret, encoding);
-    key = await importSigningKey(derived.privateKey, 'ES256', stringFlag(flags, 'kid') ?? derived.kid);
+    key = await importSigningKey(
+      derived.privateKey,
+      'ES256',
+      stringFlag(flags, 'kid') ?? derived.kid,
+    );
   } else {
     key = await readSigningKey(ctx, keyFile!);
     const kid = stringFlag(flags, 'kid');

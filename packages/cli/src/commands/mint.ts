@@ -49,32 +49,48 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
     ctx.stdout.write(MINT_HELP);
     return 0;
   }
-  if (flags.positionals.length > 1) throw usageError('mint', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
+  if (flags.positionals.length > 1)
+    throw usageError('mint', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
   const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
   const id = stringFlag(flags, 'id');
   const expiry = stringFlag(flags, 'expiry');
   if (id !== undefined) {
     const historic = HISTORIC_ONLY.filter((name) => flags.values[name] !== undefined);
-    if (historic.length > 0) throw usageError('mint', `--id mints today's format, which has no ${historic.map((n) => `-${n}`).join(', ')}`);
+    if (historic.length > 0)
+      throw usageError(
+        'mint',
+        `--id mints today's format, which has no ${historic.map((n) => `-${n}`).join(', ')}`,
+      );
     const sub = stringFlag(flags, 'sub');
     const user = stringFlag(flags, 'user');
-    if (sub !== undefined && user !== undefined && sub !== user) throw usageError('mint', '--sub and --user name the same user id in today\'s format; give one');
+    if (sub !== undefined && user !== undefined && sub !== user)
+      throw usageError(
+        'mint',
+        "--sub and --user name the same user id in today's format; give one",
+      );
     const userId = sub ?? user;
     if (!id) throw usageError('mint', '--id must not be empty');
-    if (!userId) throw usageError('mint', "today's format needs the user id: --sub <user id> (or --user)");
+    if (!userId)
+      throw usageError('mint', "today's format needs the user id: --sub <user id> (or --user)");
     const expiresIn = expiry === undefined ? undefined : expirySeconds('mint', expiry);
     // Validate before reading the secret from a prompt, so mistakes show at once.
     const input = await readSharedSecret(ctx, 'mint', flags.positionals[0]);
     const key = checkSharedSecret('mint', input, encoding);
     const now = Math.floor(Date.now() / 1000);
-    const token = signServiceAccountToken(key, { id, userId, issuedAt: now, ...(expiresIn !== undefined ? { expiresAt: now + expiresIn } : {}) });
+    const token = signServiceAccountToken(key, {
+      id,
+      userId,
+      issuedAt: now,
+      ...(expiresIn !== undefined ? { expiresAt: now + expiresIn } : {}),
+    });
     ctx.stdout.write(`${token}\n`);
     return 0;
   }
   const expirySecs = expirySeconds('mint', expiry ?? '1h0m0s');
   const input = await readSharedSecret(ctx, 'mint', flags.positionals[0]);
   checkSharedSecret('mint', input, encoding);
-  const list = (name: string): string[] | undefined => (flags.values[name] === undefined ? undefined : listFlag(flags, name));
+  const list = (name: string): string[] | undefined =>
+    flags.values[name] === undefined ? undefined : listFlag(flags, name);
   const options = {
     iss: stringFlag(flags, 'iss'),
     aud: list('aud'),
@@ -88,7 +104,11 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
     encoding,
   } as const;
   // pomerium-cli's claims were `omitempty`: an empty flag leaves the claim out.
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(
+      ([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0),
+    ),
+  );
   ctx.stdout.write(`${signLegacyServiceAccountToken(input.secret, defined)}\n`);
   return 0;
 }

@@ -18,10 +18,17 @@ export interface AuditTrail {
 function checkSink(sink: unknown): AuditSink | undefined {
   if (sink === undefined || sink === false || sink === null) return undefined;
   if (typeof sink === 'function') return sink as AuditSink;
-  if (typeof sink === 'object' && typeof (sink as { info?: unknown }).info === 'function' && typeof (sink as { warn?: unknown }).warn === 'function') {
+  if (
+    typeof sink === 'object' &&
+    typeof (sink as { info?: unknown }).info === 'function' &&
+    typeof (sink as { warn?: unknown }).warn === 'function'
+  ) {
     return sink as AuditSink;
   }
-  throw new PomeriumAuthConfigError('audit', 'must be a function, a logger with info() and warn(), or false');
+  throw new PomeriumAuthConfigError(
+    'audit',
+    'must be a function, a logger with info() and warn(), or false',
+  );
 }
 
 /**
@@ -38,7 +45,9 @@ export function createAuditTrail(sinkOption: unknown): AuditTrail {
   const report = (err: unknown): void => {
     if (warned) return;
     warned = true;
-    process.emitWarning(`pomerium-auth: the audit sink failed (${err instanceof Error ? err.message : String(err)}); further failures are not reported`);
+    process.emitWarning(
+      `pomerium-auth: the audit sink failed (${err instanceof Error ? err.message : String(err)}); further failures are not reported`,
+    );
   };
 
   const deliver = (event: AuditEvent): void => {
@@ -52,8 +61,13 @@ export function createAuditTrail(sinkOption: unknown): AuditTrail {
     if (!sink) return;
     try {
       const result =
-        typeof sink === 'function' ? sink(event) : SUCCESS.has(event.event) ? sink.info(event, `pomerium-auth: ${event.event}`) : sink.warn(event, `pomerium-auth: ${event.event}`);
-      if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(undefined, report);
+        typeof sink === 'function'
+          ? sink(event)
+          : SUCCESS.has(event.event)
+            ? sink.info(event, `pomerium-auth: ${event.event}`)
+            : sink.warn(event, `pomerium-auth: ${event.event}`);
+      if (result && typeof (result as Promise<unknown>).then === 'function')
+        (result as Promise<unknown>).then(undefined, report);
     } catch (err) {
       report(err);
     }

@@ -1,5 +1,6 @@
 /** The four decisions that are audited (SPEC 6). */
-export type AuditEventName = 'authenticated' | 'authentication_failed' | 'impersonation_granted' | 'impersonation_denied';
+export type AuditEventName =
+  'authenticated' | 'authentication_failed' | 'impersonation_granted' | 'impersonation_denied';
 
 /** A user as audit events name them (Search Guard's field names). */
 export interface AuditUser {

@@ -9,7 +9,10 @@ export const ENVIRONMENT_VARIABLES = {
 } as const;
 
 function list(value: string): string | string[] {
-  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   return parts.length === 1 ? parts[0]! : parts;
 }
 
@@ -22,7 +25,9 @@ function list(value: string): string | string[] {
  * optionsFromEnvironment({ POMERIUM_AUDIENCE: 'app.example.com' }); // { audience: 'app.example.com' }
  * ```
  */
-export function optionsFromEnvironment(env: Record<string, string | undefined>): Partial<PomeriumAuthOptions> {
+export function optionsFromEnvironment(
+  env: Record<string, string | undefined>,
+): Partial<PomeriumAuthOptions> {
   const out: Partial<PomeriumAuthOptions> = {};
   const jwksUrl = env[ENVIRONMENT_VARIABLES.jwksUrl]?.trim();
   const issuer = env[ENVIRONMENT_VARIABLES.issuer]?.trim();
@@ -36,6 +41,9 @@ export function optionsFromEnvironment(env: Record<string, string | undefined>):
 }
 
 /** How an option is named in errors: with its variable when it came from the environment. */
-export function optionLabel(name: keyof typeof ENVIRONMENT_VARIABLES, fromEnvironment: boolean): string {
+export function optionLabel(
+  name: keyof typeof ENVIRONMENT_VARIABLES,
+  fromEnvironment: boolean,
+): string {
   return fromEnvironment ? `${name} (${ENVIRONMENT_VARIABLES[name]})` : name;
 }

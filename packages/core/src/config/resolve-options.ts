@@ -1,15 +1,27 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { PomeriumAuthConfigError } from '../errors.js';
-import { compileImpersonationRules, type ImpersonationRules } from '../impersonation/impersonation-rules.js';
+import {
+  compileImpersonationRules,
+  type ImpersonationRules,
+} from '../impersonation/impersonation-rules.js';
 import { deriveSigningKey } from '../keys/derive-signing-key.js';
 import { RemoteKeySet } from '../keys/remote-key-set.js';
 import { sharedSecretKey } from '../keys/shared-secret.js';
-import { importVerificationKey, KeyImportError, type AssertionAlgorithm, type VerificationKey } from '../keys/verification-key.js';
+import {
+  importVerificationKey,
+  KeyImportError,
+  type AssertionAlgorithm,
+  type VerificationKey,
+} from '../keys/verification-key.js';
 import { normalizeIssuer } from '../jwt/claims.js';
 import { HmacSha256 } from '../jwt/hmac-sha256.js';
 import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
-import { directoryLookup, isRecordsSource, serviceAccountLookup } from '../records/record-lookups.js';
+import {
+  directoryLookup,
+  isRecordsSource,
+  serviceAccountLookup,
+} from '../records/record-lookups.js';
 import type { RecordsSource } from '../records/records-source.js';
 import { VerifiedTokenCache } from '../verify/verified-token-cache.js';
 import type { VerifiedCredential } from '../verify/verified-credential.js';
@@ -36,36 +48,66 @@ export interface ResolvedOptions {
 }
 
 const KNOWN_OPTIONS = new Set([
-  'sharedSecret', 'sharedSecretEncoding', 'jwksUrl', 'publicKeys', 'deriveAssertionKey', 'issuer', 'audience', 'clockTolerance',
-  'maxTokenAge', 'maxTokenBytes', 'sources', 'serviceAccounts', 'directory', 'required', 'impersonation', 'audit', 'cache',
-  'onError', 'userProperty', 'jwks', 'env', 'logger', 'assertionVerification',
+  'sharedSecret',
+  'sharedSecretEncoding',
+  'jwksUrl',
+  'publicKeys',
+  'deriveAssertionKey',
+  'issuer',
+  'audience',
+  'clockTolerance',
+  'maxTokenAge',
+  'maxTokenBytes',
+  'sources',
+  'serviceAccounts',
+  'directory',
+  'required',
+  'impersonation',
+  'audit',
+  'cache',
+  'onError',
+  'userProperty',
+  'jwks',
+  'env',
+  'logger',
+  'assertionVerification',
 ]);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function nonNegative(value: unknown, option: string, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new PomeriumAuthConfigError(option, 'must be a non-negative number');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new PomeriumAuthConfigError(option, 'must be a non-negative number');
   return value;
 }
 
 function positiveInteger(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new PomeriumAuthConfigError(option, 'must be a positive integer');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new PomeriumAuthConfigError(option, 'must be a positive integer');
   return value;
 }
 
 function hostSet(value: unknown, option: string): Set<string> | undefined {
   if (value === undefined) return undefined;
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v.trim() === '')) {
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((v) => typeof v !== 'string' || v.trim() === '')
+  ) {
     throw new PomeriumAuthConfigError(option, 'must be a non-empty string or array of strings');
   }
   return new Set(list.map((v: string) => normalizeIssuer(v.trim())));
 }
 
 /** A lookup option: a function as given, or a records source read through `fromSource`. */
-export function lookupOption<T>(value: unknown, option: string, fromSource: (s: RecordsSource) => Lookup<T>): Lookup<T> | undefined {
+export function lookupOption<T>(
+  value: unknown,
+  option: string,
+  fromSource: (s: RecordsSource) => Lookup<T>,
+): Lookup<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'function') return value as Lookup<T>;
   if (isRecordsSource(value)) {
@@ -76,7 +118,10 @@ export function lookupOption<T>(value: unknown, option: string, fromSource: (s: 
       return find(key);
     };
   }
-  throw new PomeriumAuthConfigError(option, 'must be a lookup function or a records source (createRecordsSource)');
+  throw new PomeriumAuthConfigError(
+    option,
+    'must be a lookup function or a records source (createRecordsSource)',
+  );
 }
 
 /**
@@ -84,41 +129,53 @@ export function lookupOption<T>(value: unknown, option: string, fromSource: (s: 
  * {@link PomeriumAuthConfigError} naming the option, here at construction, never at a request.
  */
 export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions {
-  if (input === null || typeof input !== 'object') throw new PomeriumAuthConfigError('options', 'must be an object');
+  if (input === null || typeof input !== 'object')
+    throw new PomeriumAuthConfigError('options', 'must be an object');
   for (const key of Object.keys(input)) {
     if (!KNOWN_OPTIONS.has(key)) throw new PomeriumAuthConfigError(key, 'is not a known option');
   }
   const envSource = input.env === false ? {} : (input.env ?? process.env);
   const fromEnv = optionsFromEnvironment(envSource);
   const options: PomeriumAuthOptions = { ...fromEnv, ...stripUndefined(input) };
-  const envUsed = (name: 'jwksUrl' | 'issuer' | 'audience' | 'sharedSecret'): boolean => input[name] === undefined && fromEnv[name] !== undefined;
+  const envUsed = (name: 'jwksUrl' | 'issuer' | 'audience' | 'sharedSecret'): boolean =>
+    input[name] === undefined && fromEnv[name] !== undefined;
   const warnings: string[] = [];
 
   // Service accounts: the shared secret.
   const encoding = options.sharedSecretEncoding ?? 'base64';
-  if (encoding !== 'base64' && encoding !== 'legacy-raw') throw new PomeriumAuthConfigError('sharedSecretEncoding', "must be 'base64' or 'legacy-raw'");
+  if (encoding !== 'base64' && encoding !== 'legacy-raw')
+    throw new PomeriumAuthConfigError('sharedSecretEncoding', "must be 'base64' or 'legacy-raw'");
   let hmacKey: KeyObject | undefined;
   if (options.sharedSecret !== undefined) {
-    if (typeof options.sharedSecret !== 'string') throw new PomeriumAuthConfigError('sharedSecret', 'must be a base64 string');
-    hmacKey = sharedSecretKey(options.sharedSecret, encoding, optionLabel('sharedSecret', envUsed('sharedSecret')));
+    if (typeof options.sharedSecret !== 'string')
+      throw new PomeriumAuthConfigError('sharedSecret', 'must be a base64 string');
+    hmacKey = sharedSecretKey(
+      options.sharedSecret,
+      encoding,
+      optionLabel('sharedSecret', envUsed('sharedSecret')),
+    );
   }
 
   // Assertions: static keys, the derived key, and the remote key set.
   const staticKeys: VerificationKey[] = [];
   if (options.publicKeys !== undefined) {
-    if (!Array.isArray(options.publicKeys)) throw new PomeriumAuthConfigError('publicKeys', 'must be an array of JWKs or PEM strings');
+    if (!Array.isArray(options.publicKeys))
+      throw new PomeriumAuthConfigError('publicKeys', 'must be an array of JWKs or PEM strings');
     options.publicKeys.forEach((key, i) => {
       try {
         staticKeys.push(importVerificationKey(key as JsonWebKey | string));
       } catch (err) {
-        if (err instanceof KeyImportError) throw new PomeriumAuthConfigError(`publicKeys[${i}]`, err.message);
+        if (err instanceof KeyImportError)
+          throw new PomeriumAuthConfigError(`publicKeys[${i}]`, err.message);
         throw err;
       }
     });
   }
-  if (options.deriveAssertionKey !== undefined && typeof options.deriveAssertionKey !== 'boolean') throw new PomeriumAuthConfigError('deriveAssertionKey', 'must be a boolean');
+  if (options.deriveAssertionKey !== undefined && typeof options.deriveAssertionKey !== 'boolean')
+    throw new PomeriumAuthConfigError('deriveAssertionKey', 'must be a boolean');
   if (options.deriveAssertionKey) {
-    if (options.sharedSecret === undefined) throw new PomeriumAuthConfigError('deriveAssertionKey', 'needs sharedSecret');
+    if (options.sharedSecret === undefined)
+      throw new PomeriumAuthConfigError('deriveAssertionKey', 'needs sharedSecret');
     const derived = deriveSigningKey(options.sharedSecret, encoding);
     staticKeys.push({ kid: derived.kid, alg: 'ES256', key: derived.publicKey });
   }
@@ -139,7 +196,8 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     nonNegative(jwks.cooldown, 'jwks.cooldown');
     nonNegative(jwks.maxAge, 'jwks.maxAge');
     nonNegative(jwks.maxStale, 'jwks.maxStale');
-    if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function') throw new PomeriumAuthConfigError('jwks.fetch', 'must be a function');
+    if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function')
+      throw new PomeriumAuthConfigError('jwks.fetch', 'must be a function');
     remote = new RemoteKeySet(url, jwks);
   }
 
@@ -149,46 +207,80 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   let acceptAssertions = canAssert;
   let acceptServiceAccounts = canServiceAccount;
   if (options.sources !== undefined) {
-    if (!Array.isArray(options.sources) || options.sources.length === 0 || options.sources.some((s) => s !== 'assertion' && s !== 'service-account')) {
-      throw new PomeriumAuthConfigError('sources', "must be a non-empty array of 'assertion' and 'service-account'");
+    if (
+      !Array.isArray(options.sources) ||
+      options.sources.length === 0 ||
+      options.sources.some((s) => s !== 'assertion' && s !== 'service-account')
+    ) {
+      throw new PomeriumAuthConfigError(
+        'sources',
+        "must be a non-empty array of 'assertion' and 'service-account'",
+      );
     }
     acceptAssertions = options.sources.includes('assertion');
     acceptServiceAccounts = options.sources.includes('service-account');
-    if (acceptAssertions && !canAssert) throw new PomeriumAuthConfigError('sources', "'assertion' needs jwksUrl, publicKeys or deriveAssertionKey");
-    if (acceptServiceAccounts && !canServiceAccount) throw new PomeriumAuthConfigError('sources', "'service-account' needs sharedSecret");
+    if (acceptAssertions && !canAssert)
+      throw new PomeriumAuthConfigError(
+        'sources',
+        "'assertion' needs jwksUrl, publicKeys or deriveAssertionKey",
+      );
+    if (acceptServiceAccounts && !canServiceAccount)
+      throw new PomeriumAuthConfigError('sources', "'service-account' needs sharedSecret");
   }
   if (!acceptAssertions && !acceptServiceAccounts) {
-    throw new PomeriumAuthConfigError('sharedSecret', 'nothing to verify with: set sharedSecret (service accounts) and/or jwksUrl, publicKeys or deriveAssertionKey (assertions), in options or POMERIUM_* variables');
+    throw new PomeriumAuthConfigError(
+      'sharedSecret',
+      'nothing to verify with: set sharedSecret (service accounts) and/or jwksUrl, publicKeys or deriveAssertionKey (assertions), in options or POMERIUM_* variables',
+    );
   }
 
   const issuers = hostSet(options.issuer, optionLabel('issuer', envUsed('issuer')));
   const audiences = hostSet(options.audience, optionLabel('audience', envUsed('audience')));
   if (acceptAssertions && audiences === undefined) {
-    warnings.push('no audience is configured: assertions minted for any route behind the same Pomerium are accepted; set audience to this route\'s host');
+    warnings.push(
+      "no audience is configured: assertions minted for any route behind the same Pomerium are accepted; set audience to this route's host",
+    );
   }
 
   const algorithms = new Set<AssertionAlgorithm>(['ES256', 'RS256']);
   const required = options.required ?? true;
-  if (typeof required !== 'boolean') throw new PomeriumAuthConfigError('required', 'must be a boolean');
+  if (typeof required !== 'boolean')
+    throw new PomeriumAuthConfigError('required', 'must be a boolean');
   const impersonation = compileImpersonationRules(options.impersonation);
 
-  const serviceAccounts = lookupOption(options.serviceAccounts, 'serviceAccounts', serviceAccountLookup);
+  const serviceAccounts = lookupOption(
+    options.serviceAccounts,
+    'serviceAccounts',
+    serviceAccountLookup,
+  );
   const directory = lookupOption(options.directory, 'directory', directoryLookup);
   if (impersonation.enabled && impersonation.grants.length > 0 && !directory) {
-    warnings.push('impersonation is granted but no directory is configured: targets are taken as named, with the groups asked for');
+    warnings.push(
+      'impersonation is granted but no directory is configured: targets are taken as named, with the groups asked for',
+    );
   }
 
   let cache: VerifiedTokenCache<VerifiedCredential> | undefined;
   if (options.cache !== false) {
     const c = options.cache ?? {};
-    if (c === null || typeof c !== 'object') throw new PomeriumAuthConfigError('cache', 'must be an object or false');
-    cache = new VerifiedTokenCache({ max: positiveInteger(c.max, 'cache.max', 10_000), maxAge: nonNegative(c.maxAge, 'cache.maxAge', 60)! });
+    if (c === null || typeof c !== 'object')
+      throw new PomeriumAuthConfigError('cache', 'must be an object or false');
+    cache = new VerifiedTokenCache({
+      max: positiveInteger(c.max, 'cache.max', 10_000),
+      maxAge: nonNegative(c.maxAge, 'cache.maxAge', 60)!,
+    });
   }
-  if (options.onError !== undefined && options.onError !== 'respond' && options.onError !== 'next') throw new PomeriumAuthConfigError('onError', "must be 'respond' or 'next'");
-  if (options.userProperty !== undefined && options.userProperty !== false && (typeof options.userProperty !== 'string' || !options.userProperty)) {
+  if (options.onError !== undefined && options.onError !== 'respond' && options.onError !== 'next')
+    throw new PomeriumAuthConfigError('onError', "must be 'respond' or 'next'");
+  if (
+    options.userProperty !== undefined &&
+    options.userProperty !== false &&
+    (typeof options.userProperty !== 'string' || !options.userProperty)
+  ) {
     throw new PomeriumAuthConfigError('userProperty', 'must be a property name or false');
   }
-  if (options.logger !== undefined && typeof options.logger?.warn !== 'function') throw new PomeriumAuthConfigError('logger', 'must have a warn() method');
+  if (options.logger !== undefined && typeof options.logger?.warn !== 'function')
+    throw new PomeriumAuthConfigError('logger', 'must have a warn() method');
 
   const clockTolerance = nonNegative(options.clockTolerance, 'clockTolerance', 5)!;
   const maxTokenAge = nonNegative(options.maxTokenAge, 'maxTokenAge');
@@ -205,11 +297,34 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   if (directory) resolved.directory = directory;
   if (cache) resolved.cache = cache;
   const verification = options.assertionVerification ?? 'main-thread';
-  if (verification !== 'main-thread' && verification !== 'thread-pool') throw new PomeriumAuthConfigError('assertionVerification', "must be 'main-thread' or 'thread-pool'");
-  if (acceptAssertions) resolved.assertionRules = { staticKeys, remote, algorithms, issuers, audiences, time, threadPool: verification === 'thread-pool' };
-  if (acceptServiceAccounts) resolved.serviceAccountRules = { hmac: new HmacSha256(hmacKey!), issuers, audiences, time, serviceAccounts, directory };
+  if (verification !== 'main-thread' && verification !== 'thread-pool')
+    throw new PomeriumAuthConfigError(
+      'assertionVerification',
+      "must be 'main-thread' or 'thread-pool'",
+    );
+  if (acceptAssertions)
+    resolved.assertionRules = {
+      staticKeys,
+      remote,
+      algorithms,
+      issuers,
+      audiences,
+      time,
+      threadPool: verification === 'thread-pool',
+    };
+  if (acceptServiceAccounts)
+    resolved.serviceAccountRules = {
+      hmac: new HmacSha256(hmacKey!),
+      issuers,
+      audiences,
+      time,
+      serviceAccounts,
+      directory,
+    };
 
-  const warn = options.logger ? (m: string) => options.logger!.warn(`pomerium-auth: ${m}`) : emitWarningOnce;
+  const warn = options.logger
+    ? (m: string) => options.logger!.warn(`pomerium-auth: ${m}`)
+    : emitWarningOnce;
   for (const message of warnings) warn(message);
   return resolved;
 }

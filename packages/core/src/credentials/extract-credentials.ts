@@ -34,25 +34,46 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * // { serviceAccount: { source: 'authorization-pomerium', token: 'eyJ...' } }
  * ```
  */
-export function extractCredentials(request: Pick<AuthRequest, 'headers' | 'rawHeaders'>, maxTokenBytes = 16_384): ExtractedCredentials {
+export function extractCredentials(
+  request: Pick<AuthRequest, 'headers' | 'rawHeaders'>,
+  maxTokenBytes = 16_384,
+): ExtractedCredentials {
   const assertionValue = singleHeaderValue(request, ASSERTION_HEADER, true);
   const pomeriumValue = singleHeaderValue(request, POMERIUM_AUTHORIZATION_HEADER, true);
   // Other schemes (Digest, say) put commas in Authorization: its value is never split.
   const authorization = singleHeaderValue(request, 'authorization', false);
 
   const result: ExtractedCredentials = {};
-  if (assertionValue) result.assertion = checkToken(assertionValue, maxTokenBytes, ASSERTION_HEADER);
+  if (assertionValue)
+    result.assertion = checkToken(assertionValue, maxTokenBytes, ASSERTION_HEADER);
 
   let fromAuthorization: ExtractedCredentials['serviceAccount'];
   if (authorization?.startsWith(POMERIUM_PREFIX)) {
-    fromAuthorization = { source: 'authorization-pomerium', token: checkToken(authorization.slice(POMERIUM_PREFIX.length), maxTokenBytes, 'authorization') };
+    fromAuthorization = {
+      source: 'authorization-pomerium',
+      token: checkToken(
+        authorization.slice(POMERIUM_PREFIX.length),
+        maxTokenBytes,
+        'authorization',
+      ),
+    };
   } else if (authorization?.startsWith(BEARER_POMERIUM_PREFIX)) {
-    fromAuthorization = { source: 'authorization-bearer-pomerium', token: checkToken(authorization.slice(BEARER_POMERIUM_PREFIX.length), maxTokenBytes, 'authorization') };
+    fromAuthorization = {
+      source: 'authorization-bearer-pomerium',
+      token: checkToken(
+        authorization.slice(BEARER_POMERIUM_PREFIX.length),
+        maxTokenBytes,
+        'authorization',
+      ),
+    };
   }
   if (pomeriumValue) {
     const token = checkToken(pomeriumValue, maxTokenBytes, POMERIUM_AUTHORIZATION_HEADER);
     if (fromAuthorization && fromAuthorization.token !== token) {
-      throw new InvalidRequestError('ambiguous_credentials', 'x-pomerium-authorization and authorization carry different tokens');
+      throw new InvalidRequestError(
+        'ambiguous_credentials',
+        'x-pomerium-authorization and authorization carry different tokens',
+      );
     }
     result.serviceAccount = { source: 'x-pomerium-authorization', token };
   } else if (fromAuthorization) {
@@ -62,7 +83,9 @@ export function extractCredentials(request: Pick<AuthRequest, 'headers' | 'rawHe
 }
 
 function checkToken(token: string, maxTokenBytes: number, header: string): string {
-  if (token.length > maxTokenBytes) throw new InvalidRequestError('token_too_large', `${header}: ${token.length} bytes`);
-  if (!COMPACT_JWS.test(token)) throw new InvalidRequestError('malformed_credential', `${header}: not a compact JWS`);
+  if (token.length > maxTokenBytes)
+    throw new InvalidRequestError('token_too_large', `${header}: ${token.length} bytes`);
+  if (!COMPACT_JWS.test(token))
+    throw new InvalidRequestError('malformed_credential', `${header}: not a compact JWS`);
   return token;
 }

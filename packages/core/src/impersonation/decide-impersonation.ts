@@ -1,9 +1,21 @@
-import { ImpersonationDeniedError, InvalidRequestError, PomeriumAuthConfigError, type PomeriumAuthReason } from '../errors.js';
+import {
+  ImpersonationDeniedError,
+  InvalidRequestError,
+  PomeriumAuthConfigError,
+  type PomeriumAuthReason,
+} from '../errors.js';
 import type { Identity, Principal } from '../identity.js';
 import type { DirectoryUser, Grant, Lookup } from '../options.js';
 import type { AuthRequest, RouteRule } from '../request.js';
 import { lookup } from '../verify/verify-service-account.js';
-import { compileGrants, grantAllowsGroups, grantAllowsTarget, grantNamesInitiator, type CompiledGrant, type TargetNames } from './grants.js';
+import {
+  compileGrants,
+  grantAllowsGroups,
+  grantAllowsTarget,
+  grantNamesInitiator,
+  type CompiledGrant,
+  type TargetNames,
+} from './grants.js';
 import type { ImpersonationAsk } from './impersonation-request.js';
 import { foldEmailCase } from './name-patterns.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
@@ -43,7 +55,10 @@ export function defineRouteRule(rule: RouteRule): RouteRule {
   const imp = rule.impersonation;
   if (imp === undefined || imp === 'forbid') return rule;
   if (imp === null || typeof imp !== 'object' || !Array.isArray(imp.grants)) {
-    throw new PomeriumAuthConfigError('route.impersonation', "must be 'forbid' or { grants: [...] }");
+    throw new PomeriumAuthConfigError(
+      'route.impersonation',
+      "must be 'forbid' or { grants: [...] }",
+    );
   }
   routeGrants(imp.grants);
   return rule;
@@ -64,15 +79,29 @@ function routeGrants(grants: Grant[]): CompiledGrant[] {
  * refuses any impersonation; route grants must allow the initiator to act as the effective user
  * with its groups. Returns normally when the identity may proceed.
  */
-export function checkRouteRule(identity: Identity, request: AuthRequest, rule: RouteRule): string | undefined {
+export function checkRouteRule(
+  identity: Identity,
+  request: AuthRequest,
+  rule: RouteRule,
+): string | undefined {
   const imp = rule.impersonation;
   if (!identity.impersonating || imp === undefined) return undefined;
   if (imp === 'forbid') deny('forbidden_on_route', 'impersonation is forbidden on this route');
   const { initiator, user } = identity;
-  const names: TargetNames = { requested: user.email ?? user.id, id: user.id, groups: user.groups, ...(user.email !== undefined ? { email: user.email } : {}) };
-  const allowing = routeGrants(imp.grants).filter((g) => grantNamesInitiator(g, initiator) && grantAllowsTarget(g, names));
-  if (allowing.length === 0) deny('not_allowed', `no route grant lets ${initiator.id} act as ${user.id}`);
-  const grant = SAFE_METHODS.has(request.method.toUpperCase()) ? allowing[0] : allowing.find((g) => !g.readOnly);
+  const names: TargetNames = {
+    requested: user.email ?? user.id,
+    id: user.id,
+    groups: user.groups,
+    ...(user.email !== undefined ? { email: user.email } : {}),
+  };
+  const allowing = routeGrants(imp.grants).filter(
+    (g) => grantNamesInitiator(g, initiator) && grantAllowsTarget(g, names),
+  );
+  if (allowing.length === 0)
+    deny('not_allowed', `no route grant lets ${initiator.id} act as ${user.id}`);
+  const grant = SAFE_METHODS.has(request.method.toUpperCase())
+    ? allowing[0]
+    : allowing.find((g) => !g.readOnly);
   if (!grant) deny('read_only', `${request.method} under a read-only route grant`);
   return grant.name;
 }
@@ -82,7 +111,12 @@ function deny(reason: PomeriumAuthReason, detail: string): never {
 }
 
 function sameUser(principal: Principal, name: string): boolean {
-  return principal.id === name || (principal.email !== undefined && name.includes('@') && foldEmailCase(principal.email) === foldEmailCase(name));
+  return (
+    principal.id === name ||
+    (principal.email !== undefined &&
+      name.includes('@') &&
+      foldEmailCase(principal.email) === foldEmailCase(name))
+  );
 }
 
 /**
@@ -91,23 +125,34 @@ function sameUser(principal: Principal, name: string): boolean {
  * targets and groups, read-only, and the `canImpersonate` hook. Every refusal is the same 403
  * `impersonation_denied` to the client; its `reason` says what really decided.
  */
-export async function decideImpersonation(ask: ImpersonationAsk, ctx: ImpersonationContext): Promise<ImpersonationOutcome> {
+export async function decideImpersonation(
+  ask: ImpersonationAsk,
+  ctx: ImpersonationContext,
+): Promise<ImpersonationOutcome> {
   const { rules } = ctx;
   if (!rules.enabled) deny('impersonation_disabled', 'impersonation is disabled');
-  if (ask.via === 'act-claim' && !rules.fromActClaim) deny('impersonation_disabled', 'act claims are not accepted');
+  if (ask.via === 'act-claim' && !rules.fromActClaim)
+    deny('impersonation_disabled', 'act claims are not accepted');
   if (ask.chained) deny('chaining', `a ${ask.via} impersonation cannot impersonate again`);
-  if (ctx.route?.impersonation === 'forbid') deny('forbidden_on_route', 'impersonation is forbidden on this route');
+  if (ctx.route?.impersonation === 'forbid')
+    deny('forbidden_on_route', 'impersonation is forbidden on this route');
   if (ask.target === undefined) deny('not_allowed', 'groups asked for without a user');
 
   let initiator = ask.initiator;
   if (ask.via === 'act-claim' && ctx.directory && initiator.id) {
     const actor = await lookup(ctx.directory, initiator.id, 'directory');
-    if (actor) initiator = { ...initiator, groups: [...(actor.groups ?? [])], ...(actor.email !== undefined ? { email: actor.email } : {}) };
+    if (actor)
+      initiator = {
+        ...initiator,
+        groups: [...(actor.groups ?? [])],
+        ...(actor.email !== undefined ? { email: actor.email } : {}),
+      };
   }
   if (sameUser(initiator, ask.target) && ask.groups.length === 0 && ask.via !== 'act-claim') {
     return { initiator, user: initiator, impersonating: false };
   }
-  if (rules.requireReason && !ask.reason) throw new InvalidRequestError('reason_required', 'impersonation without a reason');
+  if (rules.requireReason && !ask.reason)
+    throw new InvalidRequestError('reason_required', 'impersonation without a reason');
 
   // 'forbid' was refused above: a route rule here can only carry grants of its own.
   const routeRule = ctx.route?.impersonation;
@@ -120,10 +165,16 @@ export async function decideImpersonation(ask: ImpersonationAsk, ctx: Impersonat
   let targetGroups: readonly string[];
   if (ctx.directory) {
     const found = await lookup(ctx.directory, ask.target, 'directory');
-    if (!found || typeof found.id !== 'string' || !found.id) deny('unknown_target', `no user ${JSON.stringify(ask.target)}`);
+    if (!found || typeof found.id !== 'string' || !found.id)
+      deny('unknown_target', `no user ${JSON.stringify(ask.target)}`);
     targetGroups = found.groups ?? [];
     // The effective user acts with the target's groups (or those asked for), never the initiator's.
-    user = { id: found.id, groups: ask.groups.length > 0 ? [...ask.groups] : [...targetGroups], kind: 'user', claims: EMPTY_CLAIMS };
+    user = {
+      id: found.id,
+      groups: ask.groups.length > 0 ? [...ask.groups] : [...targetGroups],
+      kind: 'user',
+      claims: EMPTY_CLAIMS,
+    };
     if (found.email !== undefined) user.email = found.email;
     if (found.name !== undefined) user.name = found.name;
   } else {
@@ -135,13 +186,21 @@ export async function decideImpersonation(ask: ImpersonationAsk, ctx: Impersonat
     return { initiator, user: initiator, impersonating: false };
   }
 
-  const names: TargetNames = { requested: ask.target, id: user.id, groups: targetGroups, ...(user.email !== undefined ? { email: user.email } : {}) };
+  const names: TargetNames = {
+    requested: ask.target,
+    id: user.id,
+    groups: targetGroups,
+    ...(user.email !== undefined ? { email: user.email } : {}),
+  };
   if (rules.protect.isProtected(names)) deny('protected_target', `${user.id} is protected`);
   const allowing = candidates.filter((g) => grantAllowsTarget(g, names));
   if (allowing.length === 0) deny('not_allowed', `no grant lets ${initiator.id} act as ${user.id}`);
   const withGroups = allowing.filter((g) => grantAllowsGroups(g, ask.groups));
-  if (withGroups.length === 0) deny('group_not_allowed', `groups ${JSON.stringify(ask.groups)} are not granted`);
-  const grant = SAFE_METHODS.has(ctx.request.method.toUpperCase()) ? withGroups[0]! : withGroups.find((g) => !g.readOnly);
+  if (withGroups.length === 0)
+    deny('group_not_allowed', `groups ${JSON.stringify(ask.groups)} are not granted`);
+  const grant = SAFE_METHODS.has(ctx.request.method.toUpperCase())
+    ? withGroups[0]!
+    : withGroups.find((g) => !g.readOnly);
   if (!grant) deny('read_only', `${ctx.request.method} under a read-only grant`);
 
   if (rules.canImpersonate) {
@@ -149,7 +208,10 @@ export async function decideImpersonation(ask: ImpersonationAsk, ctx: Impersonat
     try {
       verdict = await rules.canImpersonate(initiator, user, ctx.request);
     } catch (err) {
-      deny('hook_denied', `canImpersonate threw: ${err instanceof Error ? err.message : String(err)}`);
+      deny(
+        'hook_denied',
+        `canImpersonate threw: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (verdict !== true) deny('hook_denied', 'canImpersonate said no');
   }

@@ -49,38 +49,84 @@ export interface ExplainAnswer {
  * // { allowed: true, impersonating: true, grant: 'search-guard', effectiveUser: { ... } }
  * ```
  */
-export function explainImpersonation(options: Pick<PomeriumAuthOptions, 'impersonation' | 'directory'>, question: ExplainQuestion): Promise<ExplainAnswer> {
+export function explainImpersonation(
+  options: Pick<PomeriumAuthOptions, 'impersonation' | 'directory'>,
+  question: ExplainQuestion,
+): Promise<ExplainAnswer> {
   const directory = lookupOption(options.directory, 'directory', directoryLookup);
   return explainWithRules(compileImpersonationRules(options.impersonation), directory, question);
 }
 
 /** {@link explainImpersonation} with rules already compiled (what `PomeriumAuth#explain` uses). */
-export async function explainWithRules(rules: ImpersonationRules, directory: Lookup<DirectoryUser> | undefined, q: ExplainQuestion): Promise<ExplainAnswer> {
+export async function explainWithRules(
+  rules: ImpersonationRules,
+  directory: Lookup<DirectoryUser> | undefined,
+  q: ExplainQuestion,
+): Promise<ExplainAnswer> {
   const { principal: initiator, fromDirectory } = await initiatorOf(q.initiator, directory);
-  const seen = { id: initiator.id, groups: initiator.groups, fromDirectory, ...(initiator.email !== undefined ? { email: initiator.email } : {}) };
+  const seen = {
+    id: initiator.id,
+    groups: initiator.groups,
+    fromDirectory,
+    ...(initiator.email !== undefined ? { email: initiator.email } : {}),
+  };
   const request: AuthRequest = { method: q.method ?? 'GET', url: '/', headers: {} };
-  const ask: ImpersonationAsk = { via: 'header', initiator, target: q.target, groups: [...(q.groups ?? [])], chained: false, ...(q.reason !== undefined ? { reason: q.reason } : {}) };
+  const ask: ImpersonationAsk = {
+    via: 'header',
+    initiator,
+    target: q.target,
+    groups: [...(q.groups ?? [])],
+    chained: false,
+    ...(q.reason !== undefined ? { reason: q.reason } : {}),
+  };
   try {
-    const outcome = await decideImpersonation(ask, { rules, directory, request, ...(q.route ? { route: q.route } : {}) });
+    const outcome = await decideImpersonation(ask, {
+      rules,
+      directory,
+      request,
+      ...(q.route ? { route: q.route } : {}),
+    });
     const u = outcome.user;
     return {
       allowed: true,
       initiator: seen,
       impersonating: outcome.impersonating,
       ...(outcome.grant !== undefined ? { grant: outcome.grant } : {}),
-      effectiveUser: { id: u.id, groups: u.groups, ...(u.email !== undefined ? { email: u.email } : {}) },
+      effectiveUser: {
+        id: u.id,
+        groups: u.groups,
+        ...(u.email !== undefined ? { email: u.email } : {}),
+      },
     };
   } catch (err) {
     if (!(err instanceof PomeriumAuthError)) throw err;
-    return { allowed: false, initiator: seen, impersonating: true, reason: err.reason, ...(err.detail !== undefined ? { detail: err.detail } : {}) };
+    return {
+      allowed: false,
+      initiator: seen,
+      impersonating: true,
+      reason: err.reason,
+      ...(err.detail !== undefined ? { detail: err.detail } : {}),
+    };
   }
 }
 
 /** The initiator as a principal; named by a string, it takes its id, email and groups from the directory. */
-async function initiatorOf(who: ExplainQuestion['initiator'], directory: Lookup<DirectoryUser> | undefined): Promise<{ principal: Principal; fromDirectory: boolean }> {
-  const found = typeof who === 'string' && directory ? await lookup(directory, who, 'directory') : undefined;
-  const named = typeof who === 'string' ? (found ?? { id: who, ...(who.includes('@') ? { email: who } : {}) }) : who;
-  const principal: Principal = { id: named.id, groups: [...(named.groups ?? [])], kind: 'user', claims: {} };
+async function initiatorOf(
+  who: ExplainQuestion['initiator'],
+  directory: Lookup<DirectoryUser> | undefined,
+): Promise<{ principal: Principal; fromDirectory: boolean }> {
+  const found =
+    typeof who === 'string' && directory ? await lookup(directory, who, 'directory') : undefined;
+  const named =
+    typeof who === 'string'
+      ? (found ?? { id: who, ...(who.includes('@') ? { email: who } : {}) })
+      : who;
+  const principal: Principal = {
+    id: named.id,
+    groups: [...(named.groups ?? [])],
+    kind: 'user',
+    claims: {},
+  };
   if (named.email !== undefined) principal.email = named.email;
   return { principal, fromDirectory: Boolean(found) };
 }

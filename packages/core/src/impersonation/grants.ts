@@ -35,7 +35,8 @@ function stringList(value: unknown, option: string, required: boolean): string[]
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) {
     throw new PomeriumAuthConfigError(option, 'must be an array of non-empty strings');
   }
-  if (required && value.length === 0) throw new PomeriumAuthConfigError(option, 'must not be empty');
+  if (required && value.length === 0)
+    throw new PomeriumAuthConfigError(option, 'must not be empty');
   return value as string[];
 }
 
@@ -58,11 +59,14 @@ function compileTargetRule(entry: string, option: string): TargetRule {
  */
 export function compileGrants(grants: unknown, option: string): CompiledGrant[] {
   if (grants === undefined) return [];
-  if (!Array.isArray(grants)) throw new PomeriumAuthConfigError(option, 'must be an array of grants');
+  if (!Array.isArray(grants))
+    throw new PomeriumAuthConfigError(option, 'must be an array of grants');
   return grants.map((grant: Grant, i) => {
     const at = `${option}[${i}]`;
-    if (grant === null || typeof grant !== 'object') throw new PomeriumAuthConfigError(at, 'must be an object');
-    if (grant.name !== undefined && typeof grant.name !== 'string') throw new PomeriumAuthConfigError(`${at}.name`, 'must be a string');
+    if (grant === null || typeof grant !== 'object')
+      throw new PomeriumAuthConfigError(at, 'must be an object');
+    if (grant.name !== undefined && typeof grant.name !== 'string')
+      throw new PomeriumAuthConfigError(`${at}.name`, 'must be a string');
     const initiators = stringList(grant.initiators, `${at}.initiators`, true);
     const ids = new Set<string>();
     const emails = new Set<string>();
@@ -77,8 +81,12 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
       initiatorIds: ids,
       initiatorEmails: emails,
       initiatorGroups: groups,
-      targets: stringList(grant.targets, `${at}.targets`, true).map((t, j) => compileTargetRule(t, `${at}.targets[${j}]`)),
-      groups: stringList(grant.groups, `${at}.groups`, false).map((g, j) => compileNamePattern(g, `${at}.groups[${j}]`)),
+      targets: stringList(grant.targets, `${at}.targets`, true).map((t, j) =>
+        compileTargetRule(t, `${at}.targets[${j}]`),
+      ),
+      groups: stringList(grant.groups, `${at}.groups`, false).map((g, j) =>
+        compileNamePattern(g, `${at}.groups[${j}]`),
+      ),
       readOnly: grant.readOnly === true,
     };
   });
@@ -87,16 +95,21 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
 /** Does this grant name the initiator (by id exactly, by email case-insensitively, or by group)? */
 export function grantNamesInitiator(grant: CompiledGrant, initiator: Principal): boolean {
   if (grant.initiatorIds.has(initiator.id)) return true;
-  if (initiator.email !== undefined && grant.initiatorEmails.has(foldEmailCase(initiator.email))) return true;
+  if (initiator.email !== undefined && grant.initiatorEmails.has(foldEmailCase(initiator.email)))
+    return true;
   // Ids that look like emails are matched as emails too.
-  if (initiator.id.includes('@') && grant.initiatorEmails.has(foldEmailCase(initiator.id))) return true;
+  if (initiator.id.includes('@') && grant.initiatorEmails.has(foldEmailCase(initiator.id)))
+    return true;
   return initiator.groups.some((g) => grant.initiatorGroups.has(g));
 }
 
 function ruleMatches(rule: TargetRule, target: TargetNames): boolean {
   if (rule.group !== undefined) return target.groups.includes(rule.group);
   // A target may be named by its id or by its email.
-  return rule.pattern!.matches(target.id) || (target.email !== undefined && rule.pattern!.matches(target.email));
+  return (
+    rule.pattern!.matches(target.id) ||
+    (target.email !== undefined && rule.pattern!.matches(target.email))
+  );
 }
 
 /** Does this grant allow the target (by id, email, or one of its groups)? */
@@ -120,13 +133,20 @@ export interface ProtectList {
  * or when it is in a protected group.
  */
 export function compileProtectList(entries: unknown, option: string): ProtectList {
-  const rules = stringList(entries, option, false).map((e, i) => compileTargetRule(e, `${option}[${i}]`));
-  const folded = rules.map((r) => (r.pattern ? compileNamePattern(foldName(r.pattern.source), option) : undefined));
+  const rules = stringList(entries, option, false).map((e, i) =>
+    compileTargetRule(e, `${option}[${i}]`),
+  );
+  const folded = rules.map((r) =>
+    r.pattern ? compileNamePattern(foldName(r.pattern.source), option) : undefined,
+  );
   return {
     isProtected(target) {
       const names = [target.requested, target.id, ...(target.email ? [target.email] : [])];
       return rules.some((rule, i) => {
-        if (rule.group !== undefined) return target.groups.some((g) => g === rule.group || foldName(g) === foldName(rule.group!));
+        if (rule.group !== undefined)
+          return target.groups.some(
+            (g) => g === rule.group || foldName(g) === foldName(rule.group!),
+          );
         return names.some((n) => rule.pattern!.matches(n) || folded[i]!.matches(foldName(n)));
       });
     },

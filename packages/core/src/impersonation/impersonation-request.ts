@@ -17,22 +17,38 @@ export interface ImpersonationAsk {
 }
 
 /** A user name never holds a comma, so `a, b` is two headers folded by Node; a reason may hold one. */
-function headerText(request: AuthRequest, name: string | undefined, folded: boolean): string | undefined {
-  return name === undefined ? undefined : singleHeaderValue(request, name, folded)?.trim() || undefined;
+function headerText(
+  request: AuthRequest,
+  name: string | undefined,
+  folded: boolean,
+): string | undefined {
+  return name === undefined
+    ? undefined
+    : singleHeaderValue(request, name, folded)?.trim() || undefined;
 }
 
 function headerList(headers: Record<string, HeaderValue>, name: string | undefined): string[] {
   if (name === undefined) return [];
   const value = ownHeader(headers, name);
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((g) => g.trim()).filter((g) => g.length > 0);
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((g) => g.trim())
+    .filter((g) => g.length > 0);
 }
 
 /** The RFC 8693 actor of a token: `act.sub` (nested `act` is history; only the top level counts). */
-function actor(claims: Readonly<Record<string, unknown>>): { sub: string; email?: string } | undefined {
+function actor(
+  claims: Readonly<Record<string, unknown>>,
+): { sub: string; email?: string } | undefined {
   const act = claims.act;
   if (act === undefined || act === null) return undefined;
-  if (typeof act !== 'object' || Array.isArray(act) || typeof (act as { sub?: unknown }).sub !== 'string' || !(act as { sub: string }).sub) {
+  if (
+    typeof act !== 'object' ||
+    Array.isArray(act) ||
+    typeof (act as { sub?: unknown }).sub !== 'string' ||
+    !(act as { sub: string }).sub
+  ) {
     return { sub: '' };
   }
   const { sub, email } = act as { sub: string; email?: unknown };
@@ -45,7 +61,11 @@ function actor(claims: Readonly<Record<string, unknown>>): { sub: string; email?
  * `act` claim (`sub` is the effective user, `act.sub` the actor). Returns undefined when nothing
  * is asked.
  */
-export function readImpersonationAsk(request: AuthRequest, principal: Principal, rules: ImpersonationRules): ImpersonationAsk | undefined {
+export function readImpersonationAsk(
+  request: AuthRequest,
+  principal: Principal,
+  rules: ImpersonationRules,
+): ImpersonationAsk | undefined {
   const headerTarget = headerText(request, rules.header, true);
   const headerGroups = headerList(request.headers, rules.groupsHeader);
   const reason = headerText(request, rules.reasonHeader, false);
@@ -59,9 +79,21 @@ export function readImpersonationAsk(request: AuthRequest, principal: Principal,
     const initiator: Principal = { id: act.sub, groups: [], kind: principal.kind, claims };
     if (act.email !== undefined) initiator.email = act.email;
     tokenAsk = { via: 'act-claim', initiator, target: principal.id, groups: [], chained: false };
-  } else if (rules.fromTokenClaims && typeof claims.impersonate_email === 'string' && claims.impersonate_email !== '') {
-    const groups = Array.isArray(claims.impersonate_groups) ? (claims.impersonate_groups as string[]) : [];
-    tokenAsk = { via: 'token-claims', initiator: principal, target: claims.impersonate_email, groups, chained: false };
+  } else if (
+    rules.fromTokenClaims &&
+    typeof claims.impersonate_email === 'string' &&
+    claims.impersonate_email !== ''
+  ) {
+    const groups = Array.isArray(claims.impersonate_groups)
+      ? (claims.impersonate_groups as string[])
+      : [];
+    tokenAsk = {
+      via: 'token-claims',
+      initiator: principal,
+      target: claims.impersonate_email,
+      groups,
+      chained: false,
+    };
   }
 
   if (tokenAsk) {
@@ -70,7 +102,12 @@ export function readImpersonationAsk(request: AuthRequest, principal: Principal,
     return tokenAsk;
   }
   if (!headerAsked) return undefined;
-  const ask: ImpersonationAsk = { via: 'header', initiator: principal, groups: headerGroups, chained: false };
+  const ask: ImpersonationAsk = {
+    via: 'header',
+    initiator: principal,
+    groups: headerGroups,
+    chained: false,
+  };
   if (headerTarget !== undefined) ask.target = headerTarget;
   if (reason !== undefined) ask.reason = reason;
   return ask;

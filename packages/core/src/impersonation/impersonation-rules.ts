@@ -1,6 +1,11 @@
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { ImpersonationOptions } from '../options.js';
-import { compileGrants, compileProtectList, type CompiledGrant, type ProtectList } from './grants.js';
+import {
+  compileGrants,
+  compileProtectList,
+  type CompiledGrant,
+  type ProtectList,
+} from './grants.js';
 
 /** Default header names (Kubernetes-style); `sg_impersonate_as` works by setting `header`. */
 export const DEFAULT_IMPERSONATION_HEADERS = {
@@ -30,7 +35,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function headerOption(value: unknown, fallback: string, option: string): string | undefined {
   if (value === false) return undefined;
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !HEADER_NAME.test(value)) throw new PomeriumAuthConfigError(option, 'must be an HTTP header name or false');
+  if (typeof value !== 'string' || !HEADER_NAME.test(value))
+    throw new PomeriumAuthConfigError(option, 'must be an HTTP header name or false');
   return value.toLowerCase();
 }
 
@@ -38,10 +44,14 @@ function headerOption(value: unknown, fallback: string, option: string): string 
  * Reads the `impersonation` option. `false` disables impersonation: every request for it is
  * refused (never silently ignored).
  */
-export function compileImpersonationRules(options: ImpersonationOptions | false | undefined): ImpersonationRules {
+export function compileImpersonationRules(
+  options: ImpersonationOptions | false | undefined,
+): ImpersonationRules {
   const opt = options === false ? {} : (options ?? {});
-  if (opt === null || typeof opt !== 'object') throw new PomeriumAuthConfigError('impersonation', 'must be an object or false');
-  if (opt.canImpersonate !== undefined && typeof opt.canImpersonate !== 'function') throw new PomeriumAuthConfigError('impersonation.canImpersonate', 'must be a function');
+  if (opt === null || typeof opt !== 'object')
+    throw new PomeriumAuthConfigError('impersonation', 'must be an object or false');
+  if (opt.canImpersonate !== undefined && typeof opt.canImpersonate !== 'function')
+    throw new PomeriumAuthConfigError('impersonation.canImpersonate', 'must be a function');
   const rules: ImpersonationRules = {
     enabled: options !== false,
     headerNames: [],
@@ -51,14 +61,29 @@ export function compileImpersonationRules(options: ImpersonationOptions | false 
     fromTokenClaims: opt.fromTokenClaims !== false,
     fromActClaim: opt.fromActClaim !== false,
   };
-  const header = headerOption(opt.header, DEFAULT_IMPERSONATION_HEADERS.header, 'impersonation.header');
-  const groupsHeader = headerOption(opt.groupsHeader, DEFAULT_IMPERSONATION_HEADERS.groupsHeader, 'impersonation.groupsHeader');
-  const reasonHeader = headerOption(opt.reasonHeader, DEFAULT_IMPERSONATION_HEADERS.reasonHeader, 'impersonation.reasonHeader');
+  const header = headerOption(
+    opt.header,
+    DEFAULT_IMPERSONATION_HEADERS.header,
+    'impersonation.header',
+  );
+  const groupsHeader = headerOption(
+    opt.groupsHeader,
+    DEFAULT_IMPERSONATION_HEADERS.groupsHeader,
+    'impersonation.groupsHeader',
+  );
+  const reasonHeader = headerOption(
+    opt.reasonHeader,
+    DEFAULT_IMPERSONATION_HEADERS.reasonHeader,
+    'impersonation.reasonHeader',
+  );
   if (header !== undefined) rules.header = header;
   if (groupsHeader !== undefined) rules.groupsHeader = groupsHeader;
   if (reasonHeader !== undefined) rules.reasonHeader = reasonHeader;
-  rules.headerNames = [header, groupsHeader, reasonHeader].filter((n): n is string => n !== undefined);
+  rules.headerNames = [header, groupsHeader, reasonHeader].filter(
+    (n): n is string => n !== undefined,
+  );
   if (opt.canImpersonate) rules.canImpersonate = opt.canImpersonate;
-  if (rules.requireReason && rules.reasonHeader === undefined) throw new PomeriumAuthConfigError('impersonation.requireReason', 'needs a reasonHeader');
+  if (rules.requireReason && rules.reasonHeader === undefined)
+    throw new PomeriumAuthConfigError('impersonation.requireReason', 'needs a reasonHeader');
   return rules;
 }

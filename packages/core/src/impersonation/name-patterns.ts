@@ -33,26 +33,40 @@ export function foldEmailCase(email: string): string {
  * ```
  */
 export function compileNamePattern(source: string, option: string): NamePattern {
-  if (typeof source !== 'string' || source.length === 0) throw new PomeriumAuthConfigError(option, 'must be a non-empty string');
+  if (typeof source !== 'string' || source.length === 0)
+    throw new PomeriumAuthConfigError(option, 'must be a non-empty string');
   const regexBody = REGEX.exec(source)?.[1];
   if (regexBody !== undefined) {
     let regex: RegExp;
     try {
       regex = new RegExp(`^(?:${regexBody})$`, 'u');
     } catch (err) {
-      throw new PomeriumAuthConfigError(option, `is not a valid regular expression (${(err as Error).message})`);
+      throw new PomeriumAuthConfigError(
+        option,
+        `is not a valid regular expression (${(err as Error).message})`,
+      );
     }
     // Emails are matched in lower case (ASCII): write email regexes in lower case.
     return { source, matches: (name) => regex.test(isEmail(name) ? foldEmailCase(name) : name) };
   }
   if (source.includes('*') || source.includes('?')) {
-    const toRegex = (text: string) => new RegExp(`^${[...text].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('')}$`, 'su');
+    const toRegex = (text: string) =>
+      new RegExp(
+        `^${[...text].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('')}$`,
+        'su',
+      );
     const exact = toRegex(source);
     const folded = toRegex(foldEmailCase(source));
-    return { source, matches: (name) => (isEmail(name) ? folded.test(foldEmailCase(name)) : exact.test(name)) };
+    return {
+      source,
+      matches: (name) => (isEmail(name) ? folded.test(foldEmailCase(name)) : exact.test(name)),
+    };
   }
   const folded = foldEmailCase(source);
-  return { source, matches: (name) => (isEmail(name) ? foldEmailCase(name) === folded : name === source) };
+  return {
+    source,
+    matches: (name) => (isEmail(name) ? foldEmailCase(name) === folded : name === source),
+  };
 }
 
 /** Lower-cased NFKC form: used to make `protect` fail closed on case and compatibility variants. */

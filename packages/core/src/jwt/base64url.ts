@@ -13,8 +13,12 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  */
 export function checkBase64url(segment: string, what: string, checked: boolean): void {
   const rest = segment.length % 4;
-  if ((!checked && !BASE64URL.test(segment)) || rest === 1) throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
-  if (rest !== 0 && (ALPHABET.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0x0f : 0x03)) !== 0) {
+  if ((!checked && !BASE64URL.test(segment)) || rest === 1)
+    throw new InvalidTokenError('malformed_token', `${what} is not base64url`);
+  if (
+    rest !== 0 &&
+    (ALPHABET.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0x0f : 0x03)) !== 0
+  ) {
     throw new InvalidTokenError('malformed_token', `${what} is not canonical base64url`);
   }
 }
@@ -38,7 +42,9 @@ const signatureScratch = Buffer.allocUnsafeSlow(1024);
 function textBuffer(size: number): Buffer {
   if (size <= textScratch.length) return textScratch;
   if (size > SCRATCH_LIMIT) return Buffer.allocUnsafe(size);
-  textScratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_LIMIT, Math.max(size, textScratch.length * 2)));
+  textScratch = Buffer.allocUnsafeSlow(
+    Math.min(SCRATCH_LIMIT, Math.max(size, textScratch.length * 2)),
+  );
   return textScratch;
 }
 

@@ -9,7 +9,8 @@ export interface TimeRules {
 function numericDate(payload: Record<string, unknown>, name: string): number | undefined {
   const value = payload[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidTokenError('invalid_claim', `"${name}" is not a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new InvalidTokenError('invalid_claim', `"${name}" is not a number`);
   return value;
 }
 
@@ -21,7 +22,12 @@ function numericDate(payload: Record<string, unknown>, name: string): number | u
  * checkTokenTimes(payload, { clockTolerance: 5 }, Date.now() / 1000, true);
  * ```
  */
-export function checkTokenTimes(payload: Record<string, unknown>, rules: TimeRules, now: number, requireExp: boolean): number | undefined {
+export function checkTokenTimes(
+  payload: Record<string, unknown>,
+  rules: TimeRules,
+  now: number,
+  requireExp: boolean,
+): number | undefined {
   const { clockTolerance } = rules;
   const exp = numericDate(payload, 'exp');
   const nbf = numericDate(payload, 'nbf');
@@ -31,11 +37,15 @@ export function checkTokenTimes(payload: Record<string, unknown>, rules: TimeRul
   } else if (exp <= now - clockTolerance) {
     throw new InvalidTokenError('token_expired', `expired at ${exp}`);
   }
-  if (nbf !== undefined && nbf > now + clockTolerance) throw new InvalidTokenError('token_not_yet_valid', `not before ${nbf}`);
-  if (iat !== undefined && iat > now + clockTolerance) throw new InvalidTokenError('issued_in_future', `issued at ${iat}`);
+  if (nbf !== undefined && nbf > now + clockTolerance)
+    throw new InvalidTokenError('token_not_yet_valid', `not before ${nbf}`);
+  if (iat !== undefined && iat > now + clockTolerance)
+    throw new InvalidTokenError('issued_in_future', `issued at ${iat}`);
   if (rules.maxTokenAge !== undefined) {
-    if (iat === undefined) throw new InvalidTokenError('missing_claim', '"iat" is required with maxTokenAge');
-    if (now - iat > rules.maxTokenAge + clockTolerance) throw new InvalidTokenError('token_too_old', `issued at ${iat}`);
+    if (iat === undefined)
+      throw new InvalidTokenError('missing_claim', '"iat" is required with maxTokenAge');
+    if (now - iat > rules.maxTokenAge + clockTolerance)
+      throw new InvalidTokenError('token_too_old', `issued at ${iat}`);
   }
   return exp;
 }
@@ -75,7 +85,12 @@ export function checkIssuerOrAudience(
     if (!matches(value)) throw new InvalidTokenError(reason, `"${name}" does not match`);
     return;
   }
-  if (name === 'aud' && Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+  if (
+    name === 'aud' &&
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((v) => typeof v === 'string')
+  ) {
     if (!value.some(matches)) throw new InvalidTokenError(reason, '"aud" does not match');
     return;
   }
@@ -86,7 +101,8 @@ export function checkIssuerOrAudience(
 export function optionalString(payload: Record<string, unknown>, name: string): string | undefined {
   const value = payload[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new InvalidTokenError('invalid_claim', `"${name}" is not a string`);
+  if (typeof value !== 'string')
+    throw new InvalidTokenError('invalid_claim', `"${name}" is not a string`);
   return value;
 }
 
@@ -94,6 +110,7 @@ export function optionalString(payload: Record<string, unknown>, name: string): 
 export function stringArray(payload: Record<string, unknown>, name: string): string[] {
   const value = payload[name];
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new InvalidTokenError('invalid_claim', `"${name}" is not an array of strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new InvalidTokenError('invalid_claim', `"${name}" is not an array of strings`);
   return value as string[];
 }

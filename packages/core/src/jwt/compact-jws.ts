@@ -76,19 +76,30 @@ function decodeHeader(segment: string, checked: boolean): JoseHeader {
   const cached = headerCache.get(segment);
   if (cached) return cached;
   const header = decodeJsonObject(segment, 'header', checked);
-  if (typeof header.alg !== 'string') throw new InvalidTokenError('malformed_token', 'header has no string "alg"');
-  if (header.kid !== undefined && typeof header.kid !== 'string') throw new InvalidTokenError('malformed_token', 'header "kid" is not a string');
+  if (typeof header.alg !== 'string')
+    throw new InvalidTokenError('malformed_token', 'header has no string "alg"');
+  if (header.kid !== undefined && typeof header.kid !== 'string')
+    throw new InvalidTokenError('malformed_token', 'header "kid" is not a string');
   // RFC 7515 4.1.11: a token naming extensions the recipient does not understand must be refused.
   if ('crit' in header) throw new InvalidTokenError('unsupported_header', 'header has "crit"');
-  if ('b64' in header) throw new InvalidTokenError('unsupported_header', 'header has "b64" (RFC 7797 unencoded payload)');
-  if ('enc' in header || 'zip' in header) throw new InvalidTokenError('unsupported_header', 'header is a JWE header');
+  if ('b64' in header)
+    throw new InvalidTokenError(
+      'unsupported_header',
+      'header has "b64" (RFC 7797 unencoded payload)',
+    );
+  if ('enc' in header || 'zip' in header)
+    throw new InvalidTokenError('unsupported_header', 'header is a JWE header');
   const frozen = Object.freeze(header) as JoseHeader;
   if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
   headerCache.set(segment, frozen);
   return frozen;
 }
 
-function decodeJsonObject(segment: string, what: string, checked: boolean): Record<string, unknown> {
+function decodeJsonObject(
+  segment: string,
+  what: string,
+  checked: boolean,
+): Record<string, unknown> {
   if (segment.length === 0) throw new InvalidTokenError('malformed_token', `${what} is empty`);
   checkBase64url(segment, what, checked);
   let value: unknown;
@@ -97,6 +108,7 @@ function decodeJsonObject(segment: string, what: string, checked: boolean): Reco
   } catch {
     throw new InvalidTokenError('malformed_token', `${what} is not JSON`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidTokenError('malformed_token', `${what} is not a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidTokenError('malformed_token', `${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }

@@ -10,7 +10,11 @@ const BUFFER_LIMIT = 64 * 1024;
  * `latin1` string (one character per byte): measured on Node 20, a digest returned as a `Buffer`
  * costs about 0.6 µs more (a new backing store per call).
  */
-const oneShotHash = (nodeCrypto as unknown as { hash?: (algorithm: string, data: Uint8Array, output: 'latin1') => string }).hash;
+const oneShotHash = (
+  nodeCrypto as unknown as {
+    hash?: (algorithm: string, data: Uint8Array, output: 'latin1') => string;
+  }
+).hash;
 
 /**
  * HMAC-SHA256 (RFC 2104) under one key, built once. `createHmac` sets up a new `Hmac` object
@@ -55,7 +59,8 @@ export class HmacSha256 {
 
   /** The MAC of `text`, in a buffer this instance reuses: valid until the next call. */
   #sign(text: string): Buffer {
-    if (oneShotHash === undefined || text.length > BUFFER_LIMIT) return createHmac('sha256', this.#key).update(text, 'latin1').digest();
+    if (oneShotHash === undefined || text.length > BUFFER_LIMIT)
+      return createHmac('sha256', this.#key).update(text, 'latin1').digest();
     if (BLOCK + text.length > this.#inner.length) this.#grow(BLOCK + text.length);
     const inner = this.#inner;
     const length = BLOCK + inner.write(text, BLOCK, 'latin1');
@@ -65,7 +70,9 @@ export class HmacSha256 {
   }
 
   #grow(size: number): void {
-    const grown = Buffer.alloc(Math.min(BUFFER_LIMIT + BLOCK, Math.max(size, this.#inner.length * 2)));
+    const grown = Buffer.alloc(
+      Math.min(BUFFER_LIMIT + BLOCK, Math.max(size, this.#inner.length * 2)),
+    );
     this.#inner.copy(grown, 0, 0, BLOCK);
     this.#inner = grown;
   }

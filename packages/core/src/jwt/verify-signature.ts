@@ -23,13 +23,22 @@ export function hmacFor(key: KeyObject): HmacSha256 {
  * P1363 `r || s`, RS256 is RSASSA-PKCS1-v1_5), or undefined when the signature cannot be one of
  * that algorithm (an ES256 signature is exactly 64 bytes).
  */
-function asymmetricKey(alg: 'ES256' | 'RS256', key: KeyObject, signature: Buffer): KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } | undefined {
+function asymmetricKey(
+  alg: 'ES256' | 'RS256',
+  key: KeyObject,
+  signature: Buffer,
+): KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } | undefined {
   if (alg === 'RS256') return key;
   return signature.length === ES256_LENGTH ? { key, dsaEncoding: 'ieee-p1363' } : undefined;
 }
 
 /** ES256 or RS256 over SHA-256, on this thread. */
-function verifyAsymmetric(alg: 'ES256' | 'RS256', data: Buffer, signature: Buffer, key: KeyObject): boolean {
+function verifyAsymmetric(
+  alg: 'ES256' | 'RS256',
+  data: Buffer,
+  signature: Buffer,
+  key: KeyObject,
+): boolean {
   const verifyKey = asymmetricKey(alg, key, signature);
   return verifyKey !== undefined && verify('sha256', data, verifyKey, signature);
 }
@@ -44,10 +53,17 @@ function verifyAsymmetric(alg: 'ES256' | 'RS256', data: Buffer, signature: Buffe
  * verifyJwsSignature('ES256', decoded.signingInput, decoded.signature, publicKey);
  * ```
  */
-export function verifyJwsSignature(alg: JwsAlgorithm, signingInput: string, signature: Buffer, key: KeyObject): boolean {
+export function verifyJwsSignature(
+  alg: JwsAlgorithm,
+  signingInput: string,
+  signature: Buffer,
+  key: KeyObject,
+): boolean {
   try {
     // The signing input is base64url text: one byte per character.
-    return alg === 'HS256' ? hmacFor(key).verify(signingInput, signature) : verifyAsymmetric(alg, asciiView(signingInput), signature, key);
+    return alg === 'HS256'
+      ? hmacFor(key).verify(signingInput, signature)
+      : verifyAsymmetric(alg, asciiView(signingInput), signature, key);
   } catch {
     return false;
   }
@@ -60,7 +76,11 @@ export function verifyJwsSignature(alg: JwsAlgorithm, signingInput: string, sign
  */
 export function verifyParsedJws(jws: ParsedJws, alg: 'HS256', key: HmacSha256): boolean;
 export function verifyParsedJws(jws: ParsedJws, alg: 'ES256' | 'RS256', key: KeyObject): boolean;
-export function verifyParsedJws(jws: ParsedJws, alg: JwsAlgorithm, key: HmacSha256 | KeyObject): boolean {
+export function verifyParsedJws(
+  jws: ParsedJws,
+  alg: JwsAlgorithm,
+  key: HmacSha256 | KeyObject,
+): boolean {
   try {
     const signature = signatureView(jws.signatureText);
     if (alg === 'HS256') return (key as HmacSha256).verify(jws.signingInput, signature);
@@ -81,7 +101,12 @@ export function verifyParsedJws(jws: ParsedJws, alg: JwsAlgorithm, key: HmacSha2
  * await verifyJwsSignatureOnThreadPool('ES256', decoded.signingInput, decoded.signature, publicKey);
  * ```
  */
-export function verifyJwsSignatureOnThreadPool(alg: 'ES256' | 'RS256', signingInput: string, signature: Buffer, key: KeyObject): Promise<boolean> {
+export function verifyJwsSignatureOnThreadPool(
+  alg: 'ES256' | 'RS256',
+  signingInput: string,
+  signature: Buffer,
+  key: KeyObject,
+): Promise<boolean> {
   const verifyKey = asymmetricKey(alg, key, signature);
   if (verifyKey === undefined) return Promise.resolve(false);
   return new Promise((resolve) => {

@@ -1,4 +1,11 @@
-import { createECDH, createPrivateKey, createPublicKey, hkdfSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createECDH,
+  createPrivateKey,
+  createPublicKey,
+  hkdfSync,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { jwkThumbprintHex } from './jwk-thumbprint.js';
 import { sharedSecretBytes, type SharedSecretEncoding } from './shared-secret.js';
 
@@ -32,9 +39,17 @@ export interface DerivedSigningKey {
  * console.log(publicJwk.kid);
  * ```
  */
-export function deriveSigningKey(sharedSecret: string | Uint8Array, encoding: SharedSecretEncoding = 'base64'): DerivedSigningKey {
-  const secret = typeof sharedSecret === 'string' ? sharedSecretBytes(sharedSecret, encoding) : Buffer.from(sharedSecret);
-  const stream = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), HKDF_INFO, LEGACY_READ_BYTES));
+export function deriveSigningKey(
+  sharedSecret: string | Uint8Array,
+  encoding: SharedSecretEncoding = 'base64',
+): DerivedSigningKey {
+  const secret =
+    typeof sharedSecret === 'string'
+      ? sharedSecretBytes(sharedSecret, encoding)
+      : Buffer.from(sharedSecret);
+  const stream = Buffer.from(
+    hkdfSync('sha256', secret, Buffer.alloc(0), HKDF_INFO, LEGACY_READ_BYTES),
+  );
   const b = BigInt(`0x${stream.toString('hex')}`);
   const d = (b % (P256_ORDER - 1n)) + 1n;
   const dBytes = Buffer.from(d.toString(16).padStart(64, '0'), 'hex');
@@ -46,7 +61,16 @@ export function deriveSigningKey(sharedSecret: string | Uint8Array, encoding: Sh
   const y = point.subarray(33, 65).toString('base64url');
   const jwkCore = { kty: 'EC', crv: 'P-256', x, y };
   const kid = jwkThumbprintHex(jwkCore);
-  const privateKey = createPrivateKey({ key: { ...jwkCore, d: dBytes.toString('base64url') }, format: 'jwk' });
+  const privateKey = createPrivateKey({
+    key: { ...jwkCore, d: dBytes.toString('base64url') },
+    format: 'jwk',
+  });
   const publicKey = createPublicKey(privateKey);
-  return { kid, alg: 'ES256', privateKey, publicKey, publicJwk: { use: 'sig', kty: 'EC', kid, crv: 'P-256', alg: 'ES256', x, y } };
+  return {
+    kid,
+    alg: 'ES256',
+    privateKey,
+    publicKey,
+    publicJwk: { use: 'sig', kty: 'EC', kid, crv: 'P-256', alg: 'ES256', x, y },
+  };
 }

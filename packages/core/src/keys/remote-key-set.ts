@@ -63,7 +63,12 @@ export class RemoteKeySet {
 
   /** Diagnostics: fetch count, key count, last error. */
   state(): RemoteKeySetState {
-    return { fetches: this.fetchCount, keys: this.byKid.size + this.unnamed.length, fetchedAt: this.fetchedAt, lastError: this.lastError };
+    return {
+      fetches: this.fetchCount,
+      keys: this.byKid.size + this.unnamed.length,
+      fetchedAt: this.fetchedAt,
+      lastError: this.lastError,
+    };
   }
 
   /**
@@ -73,7 +78,8 @@ export class RemoteKeySet {
    */
   keysFor(kid: string | undefined, alg: string): VerificationKey[] | Promise<VerificationKey[]> {
     const now = Date.now();
-    if (this.fetchedAt === undefined || now - this.fetchedAt > this.maxStaleMs) return this.keysAfterFirstFetch(kid, alg, now);
+    if (this.fetchedAt === undefined || now - this.fetchedAt > this.maxStaleMs)
+      return this.keysAfterFirstFetch(kid, alg, now);
     // Stale but usable: refresh in the background, keep answering with what we have.
     if (now >= this.freshUntil) void this.refresh(now, false);
     const found = this.select(kid, alg);
@@ -86,20 +92,33 @@ export class RemoteKeySet {
     return this.selectOrThrow(kid, alg);
   }
 
-  private async keysAfterFirstFetch(kid: string | undefined, alg: string, now: number): Promise<VerificationKey[]> {
+  private async keysAfterFirstFetch(
+    kid: string | undefined,
+    alg: string,
+    now: number,
+  ): Promise<VerificationKey[]> {
     // Nothing usable yet (or far too old): this request has to wait for a fetch, which is as
     // fresh as an unknown-kid refetch would be.
     if (this.fetchedAt !== undefined) this.dropKeys();
     await this.refresh(now, true);
     if (this.fetchedAt === undefined) {
-      throw new TemporarilyUnavailableError('keys_unavailable', `key set ${this.url.href}: ${this.lastError ?? 'unavailable'}`);
+      throw new TemporarilyUnavailableError(
+        'keys_unavailable',
+        `key set ${this.url.href}: ${this.lastError ?? 'unavailable'}`,
+      );
     }
     return this.selectOrThrow(kid, alg);
   }
 
   private selectOrThrow(kid: string | undefined, alg: string): VerificationKey[] {
     const found = this.select(kid, alg);
-    if (found.length === 0) throw new InvalidTokenError('unknown_key', kid === undefined ? `no ${alg} key without kid` : `no ${alg} key with kid ${JSON.stringify(kid)}`);
+    if (found.length === 0)
+      throw new InvalidTokenError(
+        'unknown_key',
+        kid === undefined
+          ? `no ${alg} key without kid`
+          : `no ${alg} key with kid ${JSON.stringify(kid)}`,
+      );
     return found;
   }
 
@@ -135,7 +154,10 @@ export class RemoteKeySet {
         (err: unknown) => {
           this.lastError = err instanceof Error ? err.message : String(err);
           this.retryAt = Date.now() + this.retryDelay;
-          this.retryDelay = Math.min(this.retryDelay * 2, Math.max(this.cooldownMs, FIRST_RETRY_MS));
+          this.retryDelay = Math.min(
+            this.retryDelay * 2,
+            Math.max(this.cooldownMs, FIRST_RETRY_MS),
+          );
         },
       )
       .finally(() => {
@@ -176,7 +198,8 @@ export class RemoteKeySet {
       if (key.kid === undefined) unnamed.push(key);
       else if (!byKid.has(key.kid)) byKid.set(key.kid, key);
     }
-    if (byKid.size === 0 && unnamed.length === 0) throw new Error('key set holds no usable ES256 or RS256 key');
+    if (byKid.size === 0 && unnamed.length === 0)
+      throw new Error('key set holds no usable ES256 or RS256 key');
     const fetchedAt = Date.now();
     this.byKid = byKid;
     this.unnamed = unnamed;

@@ -77,11 +77,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function createRecordsSource(options: RecordsSourceOptions): RecordsSource {
   if (typeof options !== 'object' || options === null) {
-    throw new PomeriumAuthConfigError('records', 'createRecordsSource needs an options object with "records" or "url"');
+    throw new PomeriumAuthConfigError(
+      'records',
+      'createRecordsSource needs an options object with "records" or "url"',
+    );
   }
   const hasRecords = options.records !== undefined;
   const hasUrl = options.url !== undefined;
-  if (hasRecords === hasUrl) throw new PomeriumAuthConfigError(hasUrl ? 'url' : 'records', 'give exactly one of "records" and "url"');
+  if (hasRecords === hasUrl)
+    throw new PomeriumAuthConfigError(
+      hasUrl ? 'url' : 'records',
+      'give exactly one of "records" and "url"',
+    );
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
     throw new PomeriumAuthConfigError('format', 'must be "json" or "csv"');
   }
@@ -98,7 +105,8 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
 
   const minDelay = positive(options.minDelay, DEFAULT_MIN_DELAY, 'minDelay');
   const maxDelay = positive(options.maxDelay, Math.max(DEFAULT_MAX_DELAY, minDelay), 'maxDelay');
-  if (maxDelay < minDelay) throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
+  if (maxDelay < minDelay)
+    throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
   const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const { loader, where } = recordsLocation(options.url as string | URL, {
@@ -108,7 +116,9 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     timeout,
     maxBytes,
   });
-  const logger = options.logger ?? { warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning') };
+  const logger = options.logger ?? {
+    warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),
+  };
   return pollingSource(loader, where, { minDelay, maxDelay, logger });
 }
 
@@ -179,8 +189,13 @@ function pollingSource(
     } catch (err) {
       if (closed) return;
       delayMs = Math.min(delayMs * 2, maxMs);
-      const kept = version === 0 ? 'no records loaded yet' : `keeping the last good copy (${copy.list.length} records)`;
-      warn(`pomerium-auth: could not load records from ${where}: ${err instanceof Error ? err.message : String(err)}; ${kept}`);
+      const kept =
+        version === 0
+          ? 'no records loaded yet'
+          : `keeping the last good copy (${copy.list.length} records)`;
+      warn(
+        `pomerium-auth: could not load records from ${where}: ${err instanceof Error ? err.message : String(err)}; ${kept}`,
+      );
     } finally {
       if (inFlight === controller) inFlight = undefined;
     }

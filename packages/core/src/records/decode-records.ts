@@ -38,14 +38,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * ```
  */
 export async function decodeRecords(bytes: Uint8Array, hints: PayloadHints): Promise<RawRecord[]> {
-  if (bytes.byteLength > hints.maxBytes) throw new Error(`payload larger than maxBytes (${hints.maxBytes})`);
+  if (bytes.byteLength > hints.maxBytes)
+    throw new Error(`payload larger than maxBytes (${hints.maxBytes})`);
   let plain = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       plain = await gunzipAsync(bytes, { maxOutputLength: hints.maxBytes });
     } catch (err) {
       if (err instanceof RangeError) {
-        throw new Error(`decompressed payload larger than maxBytes (${hints.maxBytes})`, { cause: err });
+        throw new Error(`decompressed payload larger than maxBytes (${hints.maxBytes})`, {
+          cause: err,
+        });
       }
       throw new Error(`invalid gzip data: ${messageOf(err)}`, { cause: err });
     }
@@ -56,7 +59,11 @@ export async function decodeRecords(bytes: Uint8Array, hints: PayloadHints): Pro
   } catch {
     throw new Error('payload is not valid UTF-8');
   }
-  const format = hints.format ?? formatFromName(hints.name) ?? formatFromContentType(hints.contentType) ?? sniffFormat(text);
+  const format =
+    hints.format ??
+    formatFromName(hints.name) ??
+    formatFromContentType(hints.contentType) ??
+    sniffFormat(text);
   return format === 'json' ? parseJsonRecords(text) : parseCsvRecords(text);
 }
 
@@ -120,7 +127,9 @@ function parseCsvRecords(text: string): RawRecord[] {
       throw new Error(`CSV row ${r + 1} has ${row.length} fields, the header ${names.length}`);
     }
     // fromEntries defines own properties, so a column named __proto__ stays a plain field.
-    const record = Object.fromEntries(names.map((name, k) => [name, row[k] ?? ''])) as { id: string };
+    const record = Object.fromEntries(names.map((name, k) => [name, row[k] ?? ''])) as {
+      id: string;
+    };
     if (record.id === '') throw new Error(`CSV row ${r + 1} has an empty "id"`);
     records.push(Object.freeze(record));
   }
@@ -136,7 +145,8 @@ function formatFromContentType(contentType: string | null | undefined): RecordsF
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   if (!type) return undefined;
   if (type === 'application/json' || type === 'text/json' || type.endsWith('+json')) return 'json';
-  if (type === 'text/csv' || type === 'application/csv' || type === 'text/comma-separated-values') return 'csv';
+  if (type === 'text/csv' || type === 'application/csv' || type === 'text/comma-separated-values')
+    return 'csv';
   return undefined;
 }
 

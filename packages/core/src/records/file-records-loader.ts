@@ -33,7 +33,8 @@ const CHUNK = 64 * 1024;
  * ```
  */
 export function fileRecordsLoader(path: string, options: FileRecordsLoaderOptions): RecordsLoader {
-  let last: { size: number; mtimeMs: number; ino: number; readAt: number; digest: string } | undefined;
+  let last:
+    { size: number; mtimeMs: number; ino: number; readAt: number; digest: string } | undefined;
 
   return async (signal: AbortSignal): Promise<LoadOutcome> => {
     signal.throwIfAborted();
@@ -50,7 +51,8 @@ export function fileRecordsLoader(path: string, options: FileRecordsLoaderOption
       ) {
         return { changed: false };
       }
-      if (stat.size > options.maxBytes) throw new Error(`file larger than maxBytes (${options.maxBytes})`);
+      if (stat.size > options.maxBytes)
+        throw new Error(`file larger than maxBytes (${options.maxBytes})`);
       const readAt = Date.now();
       const bytes = await readBounded(handle, options.maxBytes, signal);
       const digest = createHash('sha256').update(bytes).digest('hex');
@@ -58,7 +60,11 @@ export function fileRecordsLoader(path: string, options: FileRecordsLoaderOption
         last = { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, readAt, digest };
         return { changed: false };
       }
-      const records = await decodeRecords(bytes, { format: options.format, name: path, maxBytes: options.maxBytes });
+      const records = await decodeRecords(bytes, {
+        format: options.format,
+        name: path,
+        maxBytes: options.maxBytes,
+      });
       last = { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, readAt, digest };
       return { changed: true, records };
     } finally {

@@ -65,7 +65,11 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
 
       let response: Response;
       try {
-        response = await options.fetch(target, { headers, signal: controller.signal, redirect: 'follow' });
+        response = await options.fetch(target, {
+          headers,
+          signal: controller.signal,
+          redirect: 'follow',
+        });
       } catch (err) {
         throw abortReasonOr(controller.signal, err, target);
       }
@@ -147,7 +151,9 @@ function abortReasonOr(signal: AbortSignal, err: unknown, url: URL): Error {
   if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Error('aborted');
   let message = err instanceof Error ? err.message : String(err);
   if (err instanceof Error && err.cause instanceof Error) message += ` (${err.cause.message})`;
-  return new Error(url.search === '' ? message : message.split(url.href).join(`${url.origin}${url.pathname}?…`));
+  return new Error(
+    url.search === '' ? message : message.split(url.href).join(`${url.origin}${url.pathname}?…`),
+  );
 }
 
 function percentDecoded(text: string): string {

@@ -33,7 +33,8 @@ export function parseCsv(text: string): string[][] {
       let from = i + 1;
       for (;;) {
         const quote = text.indexOf('"', from);
-        if (quote === -1) throw new Error(`CSV: unterminated quoted field in row ${rows.length + 1}`);
+        if (quote === -1)
+          throw new Error(`CSV: unterminated quoted field in row ${rows.length + 1}`);
         value += text.slice(from, quote);
         if (text[quote + 1] === '"') {
           value += '"';
@@ -45,7 +46,9 @@ export function parseCsv(text: string): string[][] {
       }
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-        throw new Error(`CSV: unexpected character after a closing quote in row ${rows.length + 1}`);
+        throw new Error(
+          `CSV: unexpected character after a closing quote in row ${rows.length + 1}`,
+        );
       }
       field = value;
     } else {

@@ -41,7 +41,9 @@ export function isRecordsSource(value: unknown): value is RecordsSource {
  * lookup('sa-1'); // { id: 'sa-1', userId: 'bot@example.com', expiresAt: new Date('2030-01-01T00:00:00Z'), namespace: 'ns-1', description: 'CI deploys' }
  * ```
  */
-export function serviceAccountLookup(source: RecordsSource): (id: string) => ServiceAccountRecord | null {
+export function serviceAccountLookup(
+  source: RecordsSource,
+): (id: string) => ServiceAccountRecord | null {
   return (id: string) => {
     const record = source.get(id);
     if (record === undefined) return null;
@@ -77,7 +79,9 @@ export function serviceAccountLookup(source: RecordsSource): (id: string) => Ser
  * lookup('alice@example.com'); // { id: 'u1', email: 'Alice@Example.com', name: 'Alice', groups: ['admins', 'support'] }
  * ```
  */
-export function directoryLookup(source: RecordsSource): (idOrEmail: string) => DirectoryUser | null {
+export function directoryLookup(
+  source: RecordsSource,
+): (idOrEmail: string) => DirectoryUser | null {
   let indexedVersion: number | undefined;
   // `null` marks an email shared by several records.
   let byEmail = new Map<string, RawRecord | null>();
@@ -86,7 +90,10 @@ export function directoryLookup(source: RecordsSource): (idOrEmail: string) => D
     if (indexedVersion !== source.version) {
       const index = new Map<string, RawRecord | null>();
       for (const record of source.all()) {
-        const email = (() => { const e = text(record, 'email'); return e === undefined ? undefined : foldEmailCase(e); })();
+        const email = (() => {
+          const e = text(record, 'email');
+          return e === undefined ? undefined : foldEmailCase(e);
+        })();
         if (email === undefined) continue;
         index.set(email, index.has(email) ? null : record);
       }
@@ -98,9 +105,14 @@ export function directoryLookup(source: RecordsSource): (idOrEmail: string) => D
 
   return (idOrEmail: string) => {
     if (typeof idOrEmail !== 'string' || idOrEmail === '') return null;
-    const record = source.get(idOrEmail) ?? (idOrEmail.includes('@') ? emailIndex().get(foldEmailCase(idOrEmail)) : undefined);
+    const record =
+      source.get(idOrEmail) ??
+      (idOrEmail.includes('@') ? emailIndex().get(foldEmailCase(idOrEmail)) : undefined);
     if (record === undefined || record === null) return null;
-    const user: DirectoryUser = { id: record.id, groups: groupsOf(record['groups'] ?? record['group_ids']) };
+    const user: DirectoryUser = {
+      id: record.id,
+      groups: groupsOf(record['groups'] ?? record['group_ids']),
+    };
     const email = text(record, 'email');
     if (email !== undefined) user.email = email;
     const name = text(record, 'name', 'display_name');
@@ -120,7 +132,9 @@ function text(record: RawRecord, ...keys: string[]): string | undefined {
 
 function groupsOf(value: unknown): string[] {
   if (Array.isArray(value)) {
-    return value.filter((group): group is string => typeof group === 'string' && group.trim() !== '').map((g) => g.trim());
+    return value
+      .filter((group): group is string => typeof group === 'string' && group.trim() !== '')
+      .map((g) => g.trim());
   }
   if (typeof value === 'string') {
     return value
@@ -148,7 +162,12 @@ function parseExpiry(value: unknown): Date | undefined | 'invalid' {
     else if (GO_ZERO_TIME.test(trimmed)) return undefined;
     else {
       // Only ISO 8601 dates: Date.parse also takes locale formats that differ between engines.
-      if (!/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i.test(trimmed)) return 'invalid';
+      if (
+        !/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i.test(
+          trimmed,
+        )
+      )
+        return 'invalid';
       // A date and time without a zone is UTC here, not the server's local time.
       const iso = trimmed.replace(' ', 'T');
       const zoned = iso.length <= 10 || /(?:Z|[+-]\d{2}:?\d{2})$/i.test(iso) ? iso : `${iso}Z`;

@@ -33,9 +33,13 @@ export interface RecordsLocation {
  * where; // '/etc/app/users.csv'
  * ```
  */
-export function recordsLocation(url: string | URL, options: RecordsLocationOptions): RecordsLocation {
+export function recordsLocation(
+  url: string | URL,
+  options: RecordsLocationOptions,
+): RecordsLocation {
   const text = url instanceof URL ? url.href : url;
-  if (typeof text !== 'string' || text === '') throw new PomeriumAuthConfigError('url', 'must be a non-empty string or URL');
+  if (typeof text !== 'string' || text === '')
+    throw new PomeriumAuthConfigError('url', 'must be a non-empty string or URL');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
 
   if (scheme === 'http' || scheme === 'https') {
@@ -46,7 +50,8 @@ export function recordsLocation(url: string | URL, options: RecordsLocationOptio
       throw new PomeriumAuthConfigError('url', 'is not a valid URL');
     }
     const fetchImpl = options.fetch ?? globalThis.fetch;
-    if (typeof fetchImpl !== 'function') throw new PomeriumAuthConfigError('fetch', 'no fetch implementation is available');
+    if (typeof fetchImpl !== 'function')
+      throw new PomeriumAuthConfigError('fetch', 'no fetch implementation is available');
     const loader = httpRecordsLoader(parsed, {
       format: options.format,
       maxBytes: options.maxBytes,
@@ -65,9 +70,15 @@ export function recordsLocation(url: string | URL, options: RecordsLocationOptio
       throw new PomeriumAuthConfigError('url', 'is not a valid file URL');
     }
   } else if (scheme !== undefined) {
-    throw new PomeriumAuthConfigError('url', `scheme "${scheme}" is not supported (file, http, https)`);
+    throw new PomeriumAuthConfigError(
+      'url',
+      `scheme "${scheme}" is not supported (file, http, https)`,
+    );
   }
-  return { loader: fileRecordsLoader(path, { format: options.format, maxBytes: options.maxBytes }), where: path };
+  return {
+    loader: fileRecordsLoader(path, { format: options.format, maxBytes: options.maxBytes }),
+    where: path,
+  };
 }
 
 /** A URL fit for logs: no credentials, no query (it may hold a token). */

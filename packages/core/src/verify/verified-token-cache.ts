@@ -73,7 +73,9 @@ export class VerifiedTokenCache<T> {
   constructor(options: { max: number; maxAge: number }) {
     this.max = options.max;
     this.maxAgeMs = options.maxAge * 1000;
-    this.seenOnce = new Int32Array(2 ** Math.min(20, Math.ceil(Math.log2(Math.max(options.max, 64)))));
+    this.seenOnce = new Int32Array(
+      2 ** Math.min(20, Math.ceil(Math.log2(Math.max(options.max, 64)))),
+    );
   }
 
   /**
@@ -115,8 +117,17 @@ export class VerifiedTokenCache<T> {
   }
 
   /** {@link VerifiedTokenCache.set} with the token's index key already worked out. */
-  private store(key: string, token: string, value: T, expSeconds: number | undefined, now: number): void {
-    const until = Math.min(now + this.maxAgeMs, expSeconds === undefined ? Infinity : expSeconds * 1000);
+  private store(
+    key: string,
+    token: string,
+    value: T,
+    expSeconds: number | undefined,
+    now: number,
+  ): void {
+    const until = Math.min(
+      now + this.maxAgeMs,
+      expSeconds === undefined ? Infinity : expSeconds * 1000,
+    );
     if (until <= now) return;
     const known = this.entries.get(key);
     if (known !== undefined && known.token === token) {

@@ -1,6 +1,12 @@
 import { InvalidTokenError } from '../errors.js';
 import type { Principal } from '../identity.js';
-import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
+import {
+  checkIssuerOrAudience,
+  checkTokenTimes,
+  optionalString,
+  stringArray,
+  type TimeRules,
+} from '../jwt/claims.js';
 import { parseCheckedJws, type ParsedJws } from '../jwt/compact-jws.js';
 import { verifyJwsSignatureOnThreadPool, verifyParsedJws } from '../jwt/verify-signature.js';
 import type { RemoteKeySet } from '../keys/remote-key-set.js';
@@ -29,35 +35,70 @@ export interface AssertionRules {
  * const { principal } = await verifyAssertion(token, rules);
  * ```
  */
-export function verifyAssertion(token: string, rules: AssertionRules, nowSeconds = Date.now() / 1000): VerifiedCredential | Promise<VerifiedCredential> {
+export function verifyAssertion(
+  token: string,
+  rules: AssertionRules,
+  nowSeconds = Date.now() / 1000,
+): VerifiedCredential | Promise<VerifiedCredential> {
   // Tokens come from extractCredentials, which checked their compact-JWS syntax.
   const jws = parseCheckedJws(token);
   const alg = jws.header.alg;
-  if (!rules.algorithms.has(alg as AssertionAlgorithm)) throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(alg)} is not allowed for assertions`);
+  if (!rules.algorithms.has(alg as AssertionAlgorithm))
+    throw new InvalidTokenError(
+      'algorithm_not_allowed',
+      `alg ${JSON.stringify(alg)} is not allowed for assertions`,
+    );
   const keys = candidateKeys(rules, jws.header.kid, alg as AssertionAlgorithm);
   const check = rules.threadPool ? checkAssertionOnThreadPool : checkAssertion;
   // Synchronous when the keys are at hand and verification runs here: this is the hot path.
-  return Array.isArray(keys) ? check(jws, keys, rules, nowSeconds) : keys.then((k) => check(jws, k, rules, nowSeconds));
+  return Array.isArray(keys)
+    ? check(jws, keys, rules, nowSeconds)
+    : keys.then((k) => check(jws, k, rules, nowSeconds));
 }
 
-function checkAssertion(jws: ParsedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): VerifiedCredential {
+function checkAssertion(
+  jws: ParsedJws,
+  keys: readonly VerificationKey[],
+  rules: AssertionRules,
+  nowSeconds: number,
+): VerifiedCredential {
   if (!keys.some((k) => verifyParsedJws(jws, k.alg, k.key))) {
-    throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
+    throw new InvalidTokenError(
+      'bad_signature',
+      `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`,
+    );
   }
   return checkClaims(jws, rules, nowSeconds);
 }
 
-async function checkAssertionOnThreadPool(jws: ParsedJws, keys: readonly VerificationKey[], rules: AssertionRules, nowSeconds: number): Promise<VerifiedCredential> {
+async function checkAssertionOnThreadPool(
+  jws: ParsedJws,
+  keys: readonly VerificationKey[],
+  rules: AssertionRules,
+  nowSeconds: number,
+): Promise<VerifiedCredential> {
   let verified = false;
   // The thread pool reads the signature after this call returns: it gets its own copy.
   const signature = Buffer.from(jws.signatureText, 'base64url');
-  for (const k of keys) if ((verified = await verifyJwsSignatureOnThreadPool(k.alg, jws.signingInput, signature, k.key))) break;
-  if (!verified) throw new InvalidTokenError('bad_signature', `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`);
+  for (const k of keys)
+    if (
+      (verified = await verifyJwsSignatureOnThreadPool(k.alg, jws.signingInput, signature, k.key))
+    )
+      break;
+  if (!verified)
+    throw new InvalidTokenError(
+      'bad_signature',
+      `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`,
+    );
   return checkClaims(jws, rules, nowSeconds);
 }
 
 /** Once the signature holds: times, issuer, audience, and the principal. */
-function checkClaims(jws: ParsedJws, rules: AssertionRules, nowSeconds: number): VerifiedCredential {
+function checkClaims(
+  jws: ParsedJws,
+  rules: AssertionRules,
+  nowSeconds: number,
+): VerifiedCredential {
   const claims = jws.payload;
   const exp = checkTokenTimes(claims, rules.time, nowSeconds, true);
   checkIssuerOrAudience(claims, 'iss', rules.issuers, true);
@@ -65,16 +106,26 @@ function checkClaims(jws: ParsedJws, rules: AssertionRules, nowSeconds: number):
   return { principal: assertionPrincipal(claims), source: 'assertion', exp };
 }
 
-function candidateKeys(rules: AssertionRules, kid: string | undefined, alg: AssertionAlgorithm): VerificationKey[] | Promise<VerificationKey[]> {
-  const named = rules.staticKeys.filter((k) => k.alg === alg && k.kid !== undefined && k.kid === kid);
+function candidateKeys(
+  rules: AssertionRules,
+  kid: string | undefined,
+  alg: AssertionAlgorithm,
+): VerificationKey[] | Promise<VerificationKey[]> {
+  const named = rules.staticKeys.filter(
+    (k) => k.alg === alg && k.kid !== undefined && k.kid === kid,
+  );
   if (named.length > 0) return named;
   // Keys without a name (PEM), or any key when the token names none, are tried in turn.
-  const unnamed = rules.staticKeys.filter((k) => k.alg === alg && (k.kid === undefined || kid === undefined));
+  const unnamed = rules.staticKeys.filter(
+    (k) => k.alg === alg && (k.kid === undefined || kid === undefined),
+  );
   if (!rules.remote) {
-    if (unnamed.length === 0) throw new InvalidTokenError('unknown_key', `no ${alg} key for kid ${JSON.stringify(kid)}`);
+    if (unnamed.length === 0)
+      throw new InvalidTokenError('unknown_key', `no ${alg} key for kid ${JSON.stringify(kid)}`);
     return unnamed;
   }
-  const withUnnamed = (remote: VerificationKey[]) => (unnamed.length === 0 ? remote : [...remote, ...unnamed]);
+  const withUnnamed = (remote: VerificationKey[]) =>
+    unnamed.length === 0 ? remote : [...remote, ...unnamed];
   const fallback = (err: unknown) => {
     if (unnamed.length > 0) return unnamed;
     throw err;
@@ -91,7 +142,12 @@ function candidateKeys(rules: AssertionRules, kid: string | undefined, alg: Asse
 function assertionPrincipal(claims: Record<string, unknown>): Principal {
   const id = optionalString(claims, 'sub') || optionalString(claims, 'user');
   if (!id) throw new InvalidTokenError('missing_claim', 'assertion has no "sub" or "user"');
-  const principal: Principal = { id, groups: stringArray(claims, 'groups'), kind: 'user', claims: Object.freeze(claims) };
+  const principal: Principal = {
+    id,
+    groups: stringArray(claims, 'groups'),
+    kind: 'user',
+    claims: Object.freeze(claims),
+  };
   const email = optionalString(claims, 'email');
   const name = optionalString(claims, 'name');
   if (email !== undefined) principal.email = email;

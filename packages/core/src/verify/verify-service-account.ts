@@ -1,6 +1,12 @@
 import { InvalidTokenError, TemporarilyUnavailableError } from '../errors.js';
 import type { CredentialSource, Principal } from '../identity.js';
-import { checkIssuerOrAudience, checkTokenTimes, optionalString, stringArray, type TimeRules } from '../jwt/claims.js';
+import {
+  checkIssuerOrAudience,
+  checkTokenTimes,
+  optionalString,
+  stringArray,
+  type TimeRules,
+} from '../jwt/claims.js';
 import { parseCheckedJws } from '../jwt/compact-jws.js';
 import type { HmacSha256 } from '../jwt/hmac-sha256.js';
 import { verifyParsedJws } from '../jwt/verify-signature.js';
@@ -20,7 +26,13 @@ export interface ServiceAccountRules {
 
 /** Today's tokens (Pomerium's `SignServiceAccount`) name the account in `jti` and carry no `iss`/`aud`/`user`/`email`. */
 function isCurrentFormat(claims: Record<string, unknown>): boolean {
-  return typeof claims.jti === 'string' && claims.iss === undefined && claims.aud === undefined && claims.user === undefined && claims.email === undefined;
+  return (
+    typeof claims.jti === 'string' &&
+    claims.iss === undefined &&
+    claims.aud === undefined &&
+    claims.user === undefined &&
+    claims.email === undefined
+  );
 }
 
 /**
@@ -41,8 +53,13 @@ export function verifyServiceAccountToken(
 ): VerifiedCredential | Promise<VerifiedCredential> {
   // Tokens come from extractCredentials, which checked their compact-JWS syntax.
   const jws = parseCheckedJws(token);
-  if (jws.header.alg !== 'HS256') throw new InvalidTokenError('algorithm_not_allowed', `alg ${JSON.stringify(jws.header.alg)} is not allowed for service accounts`);
-  if (!verifyParsedJws(jws, 'HS256', rules.hmac)) throw new InvalidTokenError('bad_signature', 'HMAC does not verify');
+  if (jws.header.alg !== 'HS256')
+    throw new InvalidTokenError(
+      'algorithm_not_allowed',
+      `alg ${JSON.stringify(jws.header.alg)} is not allowed for service accounts`,
+    );
+  if (!verifyParsedJws(jws, 'HS256', rules.hmac))
+    throw new InvalidTokenError('bad_signature', 'HMAC does not verify');
   const claims = jws.payload;
   const exp = checkTokenTimes(claims, rules.time, nowSeconds, false);
   // A token that carries the claim must match the configured value (today's tokens carry neither).
@@ -50,7 +67,8 @@ export function verifyServiceAccountToken(
   checkIssuerOrAudience(claims, 'aud', rules.audiences, false);
   const current = isCurrentFormat(claims);
   const principal = current ? currentPrincipal(claims) : historicPrincipal(claims);
-  const verified: VerifiedCredential = exp === undefined ? { principal, source } : { principal, source, exp };
+  const verified: VerifiedCredential =
+    exp === undefined ? { principal, source } : { principal, source, exp };
   // Synchronous unless a record or directory lookup has to be awaited: this is the hot path.
   const checkRecord = current && rules.serviceAccounts !== undefined;
   if (!checkRecord && !rules.directory) return verified;
@@ -64,25 +82,54 @@ export function verifyServiceAccountToken(
 function currentPrincipal(claims: Record<string, unknown>): Principal {
   const accountId = claims.jti as string;
   const sub = optionalString(claims, 'sub');
-  if (!accountId) throw new InvalidTokenError('missing_claim', 'service-account token has an empty "jti"');
+  if (!accountId)
+    throw new InvalidTokenError('missing_claim', 'service-account token has an empty "jti"');
   if (!sub) throw new InvalidTokenError('missing_claim', 'service-account token has no "sub"');
-  return { id: sub, groups: [], kind: 'service-account', serviceAccountId: accountId, claims: Object.freeze(claims) };
+  return {
+    id: sub,
+    groups: [],
+    kind: 'service-account',
+    serviceAccountId: accountId,
+    claims: Object.freeze(claims),
+  };
 }
 
 /** Today's tokens are references: the record decides whether the account still exists and works. */
-async function checkServiceAccountRecord(serviceAccounts: Lookup<ServiceAccountRecord>, principal: Principal, nowSeconds: number): Promise<void> {
+async function checkServiceAccountRecord(
+  serviceAccounts: Lookup<ServiceAccountRecord>,
+  principal: Principal,
+  nowSeconds: number,
+): Promise<void> {
   const accountId = principal.serviceAccountId!;
   const record = await lookup(serviceAccounts, accountId, 'service account');
-  if (!record) throw new InvalidTokenError('unknown_service_account', `no service account ${JSON.stringify(accountId)}`);
+  if (!record)
+    throw new InvalidTokenError(
+      'unknown_service_account',
+      `no service account ${JSON.stringify(accountId)}`,
+    );
   const expiresAt = recordExpiry(record.expiresAt);
-  if (expiresAt !== undefined && expiresAt <= nowSeconds) throw new InvalidTokenError('service_account_expired', `service account ${JSON.stringify(accountId)} expired`);
-  if (record.userId !== principal.id) throw new InvalidTokenError('service_account_mismatch', `service account ${JSON.stringify(accountId)} belongs to another user`);
+  if (expiresAt !== undefined && expiresAt <= nowSeconds)
+    throw new InvalidTokenError(
+      'service_account_expired',
+      `service account ${JSON.stringify(accountId)} expired`,
+    );
+  if (record.userId !== principal.id)
+    throw new InvalidTokenError(
+      'service_account_mismatch',
+      `service account ${JSON.stringify(accountId)} belongs to another user`,
+    );
 }
 
 function historicPrincipal(claims: Record<string, unknown>): Principal {
   const id = optionalString(claims, 'user') || optionalString(claims, 'sub');
-  if (!id) throw new InvalidTokenError('missing_claim', 'service-account token has no "user" or "sub"');
-  const principal: Principal = { id, groups: stringArray(claims, 'groups'), kind: 'service-account', claims: Object.freeze(claims) };
+  if (!id)
+    throw new InvalidTokenError('missing_claim', 'service-account token has no "user" or "sub"');
+  const principal: Principal = {
+    id,
+    groups: stringArray(claims, 'groups'),
+    kind: 'service-account',
+    claims: Object.freeze(claims),
+  };
   const email = optionalString(claims, 'email');
   if (email !== undefined) principal.email = email;
   const jti = optionalString(claims, 'jti');
@@ -94,7 +141,10 @@ function historicPrincipal(claims: Record<string, unknown>): Principal {
 }
 
 /** A service account that acts as a directory user takes that user's email, name and groups. */
-async function enrichFromDirectory(principal: Principal, directory: Lookup<DirectoryUser>): Promise<void> {
+async function enrichFromDirectory(
+  principal: Principal,
+  directory: Lookup<DirectoryUser>,
+): Promise<void> {
   const user = await lookup(directory, principal.id, 'directory');
   if (!user) return;
   if (user.email !== undefined && principal.email === undefined) principal.email = user.email;
@@ -103,17 +153,32 @@ async function enrichFromDirectory(principal: Principal, directory: Lookup<Direc
 }
 
 /** Runs a user-supplied lookup; its failure is ours to report as 503, never a pass. */
-export async function lookup<T>(fn: Lookup<T>, key: string, what: string): Promise<T | null | undefined> {
+export async function lookup<T>(
+  fn: Lookup<T>,
+  key: string,
+  what: string,
+): Promise<T | null | undefined> {
   try {
     return await fn(key);
   } catch (err) {
-    throw new TemporarilyUnavailableError('lookup_failed', `${what} lookup failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw new TemporarilyUnavailableError(
+      'lookup_failed',
+      `${what} lookup failed: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+    );
   }
 }
 
 function recordExpiry(value: ServiceAccountRecord['expiresAt']): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? (value < 1e12 ? value * 1000 : value) : Date.parse(value);
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'number'
+        ? value < 1e12
+          ? value * 1000
+          : value
+        : Date.parse(value);
   // An expiry that cannot be read is treated as already passed: fail closed.
   return Number.isFinite(ms) ? ms / 1000 : 0;
 }

@@ -1,7 +1,22 @@
 // The conformance routes (see @pomerium-auth/adapter-conformance) as a NestJS app.
-import { All, Catch, Controller, HttpCode, Module, Req, UseGuards, type ArgumentsHost, type ExceptionFilter, type Type } from '@nestjs/common';
+import {
+  All,
+  Catch,
+  Controller,
+  HttpCode,
+  Module,
+  Req,
+  UseGuards,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type Type,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { CONFORMANCE_ROUTE_GRANTS, whoamiBody, type ConformanceApp } from '@pomerium-auth/adapter-conformance';
+import {
+  CONFORMANCE_ROUTE_GRANTS,
+  whoamiBody,
+  type ConformanceApp,
+} from '@pomerium-auth/adapter-conformance';
 import type { PomeriumAuthOptions } from '@pomerium-auth/core';
 import {
   AllowImpersonation,
@@ -24,7 +39,8 @@ export type Binding = 'APP_GUARD' | '@UseGuards';
 export class AppOwnErrorFilter implements ExceptionFilter<PomeriumAuthException> {
   catch(exception: PomeriumAuthException, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Required<NestHttpResponse>>();
-    for (const [name, value] of Object.entries(exception.authError.headers)) res.header(name, value);
+    for (const [name, value] of Object.entries(exception.authError.headers))
+      res.header(name, value);
     res.status(exception.getStatus());
     res.send({ statusCode: exception.getStatus(), message: 'handled by the app' });
   }
@@ -75,7 +91,11 @@ export function conformanceModule(options: PomeriumAuthOptions, binding: Binding
   return ConformanceModule;
 }
 
-export async function startConformanceApp(options: PomeriumAuthOptions, platform: Platform, binding: Binding): Promise<ConformanceApp> {
+export async function startConformanceApp(
+  options: PomeriumAuthOptions,
+  platform: Platform,
+  binding: Binding,
+): Promise<ConformanceApp> {
   const filters = options.onError === 'next' ? [new AppOwnErrorFilter()] : [];
   return startNestApp(conformanceModule(options, binding), platform, filters);
 }

@@ -1,6 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller, Get, Inject, Injectable, Module, Post, Req, UseFilters, UseGuards, HttpCode, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Post,
+  Req,
+  UseFilters,
+  UseGuards,
+  HttpCode,
+  type Type,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AuditEvent, Grant, PomeriumAuthOptions } from '@pomerium-auth/core';
 import {
@@ -20,7 +32,12 @@ import {
   type PomeriumAuth,
   type Principal,
 } from '@pomerium-auth/nest';
-import { assertionHeaders, createTestIssuer, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
+import {
+  assertionHeaders,
+  createTestIssuer,
+  serviceAccountHeaders,
+  type TestIssuer,
+} from '@pomerium-auth/testing';
 import { PLATFORMS, startNestApp, type RunningApp } from './nest-app.js';
 
 const support: Grant = { name: 'support', initiators: ['group:admins'], targets: ['user_*'] };
@@ -30,7 +47,11 @@ const helpdesk: Grant = { name: 'helpdesk', initiators: ['group:helpdesk'], targ
 @ForbidImpersonation()
 class ItemsController {
   @Get('me')
-  me(@EffectiveUser() user: Principal, @InitiatingUser() initiator: Principal, @PomeriumIdentity() identity: Identity) {
+  me(
+    @EffectiveUser() user: Principal,
+    @InitiatingUser() initiator: Principal,
+    @PomeriumIdentity() identity: Identity,
+  ) {
     return { user: user.id, initiator: initiator.id, source: identity.credential.source };
   }
 
@@ -54,7 +75,11 @@ class RawController {
 
   @Get('fields')
   fields(@Req() req: NestHttpRequest) {
-    return { pomerium: req.pomerium?.user.id ?? null, user: (req.user as Principal | undefined)?.id ?? null, principal: (req.principal as Principal | undefined)?.id ?? null };
+    return {
+      pomerium: req.pomerium?.user.id ?? null,
+      user: (req.user as Principal | undefined)?.id ?? null,
+      principal: (req.principal as Principal | undefined)?.id ?? null,
+    };
   }
 
   // A handler that narrows after the fact throws a bare PomeriumAuthError; the filter answers it.
@@ -62,13 +87,25 @@ class RawController {
   @HttpCode(200)
   @UseFilters(PomeriumAuthExceptionFilter)
   narrow(@Req() req: NestHttpRequest) {
-    this.auth.authorizeRoute(req.pomerium, { method: req.method, url: req.url, headers: req.headers }, { impersonation: 'forbid' });
+    this.auth.authorizeRoute(
+      req.pomerium,
+      { method: req.method, url: req.url, headers: req.headers },
+      { impersonation: 'forbid' },
+    );
     return { ok: true };
   }
 }
 
-function appModule(options: PomeriumAuthOptions, controllers: Type<unknown>[], guard: 'global' | 'twice' = 'global'): Type<unknown> {
-  @Module({ imports: [PomeriumAuthModule.forRoot(options)], controllers, providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }] })
+function appModule(
+  options: PomeriumAuthOptions,
+  controllers: Type<unknown>[],
+  guard: 'global' | 'twice' = 'global',
+): Type<unknown> {
+  @Module({
+    imports: [PomeriumAuthModule.forRoot(options)],
+    controllers,
+    providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
+  })
   class AppModule {}
   if (guard === 'twice') for (const c of controllers) UseGuards(PomeriumAuthGuard)(c);
   return AppModule;
@@ -93,7 +130,8 @@ before(async () => {
 });
 after(() => issuer.close());
 
-const as = (sub: string, groups: string[] = []) => assertionHeaders(issuer.mintAssertion({ sub, user: sub, email: `${sub}@corp.example`, groups }));
+const as = (sub: string, groups: string[] = []) =>
+  assertionHeaders(issuer.mintAssertion({ sub, user: sub, email: `${sub}@corp.example`, groups }));
 
 for (const platform of PLATFORMS) {
   describe(`nest on ${platform}`, () => {
@@ -107,24 +145,42 @@ for (const platform of PLATFORMS) {
 
     test('the parameter decorators give the effective user, the initiator and the identity', async () => {
       const url = await start(appModule(base, [ItemsController]));
-      const res = await fetch(`${url}/items/me`, { headers: serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }), 'authorization-pomerium') });
+      const res = await fetch(`${url}/items/me`, {
+        headers: serviceAccountHeaders(
+          issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }),
+          'authorization-pomerium',
+        ),
+      });
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { user: 'bot', initiator: 'bot', source: 'authorization-pomerium' });
+      assert.deepEqual(await res.json(), {
+        user: 'bot',
+        initiator: 'bot',
+        source: 'authorization-pomerium',
+      });
     });
 
     test('a controller-level ForbidImpersonation refuses impersonation with the one 403 body', async () => {
       const url = await start(appModule(base, [ItemsController]));
-      const res = await fetch(`${url}/items/me`, { headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' } });
+      const res = await fetch(`${url}/items/me`, {
+        headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' },
+      });
       assert.equal(res.status, 403);
-      assert.deepEqual(await res.json(), { error: 'impersonation_denied', error_description: 'Impersonation is not allowed' });
+      assert.deepEqual(await res.json(), {
+        error: 'impersonation_denied',
+        error_description: 'Impersonation is not allowed',
+      });
     });
 
     test("a handler's AllowImpersonation overrides the controller's rule and replaces the global grants", async () => {
       const url = await start(appModule(base, [ItemsController]));
-      const granted = await fetch(`${url}/items/helpdesk`, { headers: { ...as('dave', ['helpdesk']), 'impersonate-user': 'user_7' } });
+      const granted = await fetch(`${url}/items/helpdesk`, {
+        headers: { ...as('dave', ['helpdesk']), 'impersonate-user': 'user_7' },
+      });
       assert.equal(granted.status, 200);
       assert.deepEqual(await granted.json(), { user: 'user_7', initiator: 'dave' });
-      const globalOnly = await fetch(`${url}/items/helpdesk`, { headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_7' } });
+      const globalOnly = await fetch(`${url}/items/helpdesk`, {
+        headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_7' },
+      });
       assert.equal(globalOnly.status, 403);
     });
 
@@ -137,26 +193,48 @@ for (const platform of PLATFORMS) {
 
     test('userProperty names the request field of the effective principal; false leaves it alone', async () => {
       const named = await start(appModule({ ...base, userProperty: 'principal' }, [RawController]));
-      assert.deepEqual(await (await fetch(`${named}/raw/fields`, { headers: as('alice') })).json(), { pomerium: 'alice', user: null, principal: 'alice' });
+      assert.deepEqual(
+        await (await fetch(`${named}/raw/fields`, { headers: as('alice') })).json(),
+        { pomerium: 'alice', user: null, principal: 'alice' },
+      );
       const none = await start(appModule({ ...base, userProperty: false }, [RawController]));
-      assert.deepEqual(await (await fetch(`${none}/raw/fields`, { headers: as('alice') })).json(), { pomerium: 'alice', user: null, principal: null });
+      assert.deepEqual(await (await fetch(`${none}/raw/fields`, { headers: as('alice') })).json(), {
+        pomerium: 'alice',
+        user: null,
+        principal: null,
+      });
     });
 
     test('a guard bound both globally and on the controller decides once (one audit event)', async () => {
       const url = await start(appModule(base, [RawController], 'twice'));
       const requestId = `twice-${platform}`;
-      const res = await fetch(`${url}/raw/fields`, { headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1', 'x-request-id': requestId } });
+      const res = await fetch(`${url}/raw/fields`, {
+        headers: {
+          ...as('alice', ['admins']),
+          'impersonate-user': 'user_1',
+          'x-request-id': requestId,
+        },
+      });
       assert.deepEqual(await res.json(), { pomerium: 'user_1', user: 'user_1', principal: null });
       await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(events.filter((e) => e.request.request_id === requestId).map((e) => e.event), ['impersonation_granted']);
+      assert.deepEqual(
+        events.filter((e) => e.request.request_id === requestId).map((e) => e.event),
+        ['impersonation_granted'],
+      );
     });
 
     test('PomeriumAuthExceptionFilter answers a bare PomeriumAuthError from a handler with the JSON body', async () => {
       const url = await start(appModule(base, [RawController]));
-      const res = await fetch(`${url}/raw/narrow`, { method: 'POST', headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' } });
+      const res = await fetch(`${url}/raw/narrow`, {
+        method: 'POST',
+        headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' },
+      });
       assert.equal(res.status, 403);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-      assert.deepEqual(await res.json(), { error: 'impersonation_denied', error_description: 'Impersonation is not allowed' });
+      assert.deepEqual(await res.json(), {
+        error: 'impersonation_denied',
+        error_description: 'Impersonation is not allowed',
+      });
     });
 
     test("onError 'next' without a filter of the app's: Nest's own handling answers the status and body, the guard adds no headers", async () => {
@@ -164,7 +242,10 @@ for (const platform of PLATFORMS) {
       const res = await fetch(`${url}/raw/fields`);
       assert.equal(res.status, 401);
       assert.equal(res.headers.get('www-authenticate'), null);
-      assert.deepEqual(await res.json(), { error: 'credentials_required', error_description: 'Authentication is required' });
+      assert.deepEqual(await res.json(), {
+        error: 'credentials_required',
+        error_description: 'Authentication is required',
+      });
     });
 
     test('forRootAsync takes options from a factory with injected providers', async () => {
@@ -177,27 +258,42 @@ for (const platform of PLATFORMS) {
       @Module({ providers: [Config], exports: [Config] })
       class ConfigModule {}
       @Module({
-        imports: [PomeriumAuthModule.forRootAsync({ imports: [ConfigModule], inject: [Config], useFactory: async (config: Config) => config.get() })],
+        imports: [
+          PomeriumAuthModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [Config],
+            useFactory: async (config: Config) => config.get(),
+          }),
+        ],
         controllers: [RawController],
         providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
       })
       class AsyncModule {}
       const url = await start(AsyncModule);
-      assert.deepEqual(await (await fetch(`${url}/raw/fields`, { headers: as('alice') })).json(), { pomerium: 'alice', user: null, principal: 'alice' });
+      assert.deepEqual(await (await fetch(`${url}/raw/fields`, { headers: as('alice') })).json(), {
+        pomerium: 'alice',
+        user: null,
+        principal: 'alice',
+      });
     });
 
     test('bad options fail while the app starts, naming the option', async () => {
-      await assert.rejects(startNestApp(appModule({ ...base, clockTolerance: -1 }, [RawController]), platform), (err: Error) => {
-        assert.equal(err.name, 'PomeriumAuthConfigError');
-        assert.match(err.message, /clockTolerance/);
-        return true;
-      });
+      await assert.rejects(
+        startNestApp(appModule({ ...base, clockTolerance: -1 }, [RawController]), platform),
+        (err: Error) => {
+          assert.equal(err.name, 'PomeriumAuthConfigError');
+          assert.match(err.message, /clockTolerance/);
+          return true;
+        },
+      );
     });
   });
 }
 
 test('AllowImpersonation checks its grants when it decorates, not at the first request', () => {
-  assert.throws(() => AllowImpersonation({ initiators: ['group:admins'], targets: ['/[/'] }), { name: 'PomeriumAuthConfigError' });
+  assert.throws(() => AllowImpersonation({ initiators: ['group:admins'], targets: ['/[/'] }), {
+    name: 'PomeriumAuthConfigError',
+  });
 });
 
 test('the package re-exports the core error class, so filters can catch it by class', () => {

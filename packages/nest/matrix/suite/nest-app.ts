@@ -17,7 +17,11 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startNestApp(module: Type<unknown>, platform: Platform, filters: ExceptionFilter[] = []): Promise<RunningApp> {
+export async function startNestApp(
+  module: Type<unknown>,
+  platform: Platform,
+  filters: ExceptionFilter[] = [],
+): Promise<RunningApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
   if (filters.length) app.useGlobalFilters(...filters);
@@ -31,7 +35,9 @@ export function loadedVersions(): { core: string; common: string; expected: numb
   const fromAdapter = createRequire(import.meta.resolve('@pomerium-auth/nest'));
   const core = (fromAdapter('@nestjs/core/package.json') as { version: string }).version;
   const common = (fromAdapter('@nestjs/common/package.json') as { version: string }).version;
-  const matrix = createRequire(import.meta.url)('../package.json') as { devDependencies: Record<string, string> };
+  const matrix = createRequire(import.meta.url)('../package.json') as {
+    devDependencies: Record<string, string>;
+  };
   const expected = Number(/\d+/.exec(matrix.devDependencies['@nestjs/core']!)![0]);
   return { core, common, expected };
 }

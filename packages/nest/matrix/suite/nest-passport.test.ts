@@ -1,7 +1,17 @@
 // @pomerium-auth/passport under @nestjs/passport's AuthGuard('pomerium'), on this run's NestJS.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller, Get, Injectable, Module, Req, UseFilters, UseGuards, type ExecutionContext, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  Req,
+  UseFilters,
+  UseGuards,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
 import { PomeriumAuthExceptionFilter, type NestHttpRequest } from '@pomerium-auth/nest';
@@ -61,7 +71,17 @@ let app: RunningApp;
 before(async () => {
   issuer = await createTestIssuer();
   const keys = await issuer.serve();
-  app = await startNestApp(appModule({ jwksUrl: keys.url, issuer: issuer.issuer, audience: issuer.audience, audit: false, env: false, logger: { warn: () => undefined } }), 'express');
+  app = await startNestApp(
+    appModule({
+      jwksUrl: keys.url,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      audit: false,
+      env: false,
+      logger: { warn: () => undefined },
+    }),
+    'express',
+  );
 });
 after(async () => {
   await app?.close();
@@ -70,22 +90,40 @@ after(async () => {
 
 describe('PomeriumStrategy with @nestjs/passport', () => {
   test("AuthGuard('pomerium') lets a known user in, with the app's own user from validate()", async () => {
-    const res = await fetch(`${app.url}/profile`, { headers: assertionHeaders(issuer.mintAssertion({ sub: 'alice' })) });
+    const res = await fetch(`${app.url}/profile`, {
+      headers: assertionHeaders(issuer.mintAssertion({ sub: 'alice' })),
+    });
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { user: { name: 'Alice', roles: ['admin'] }, pomerium: 'alice' });
+    assert.deepEqual(await res.json(), {
+      user: { name: 'Alice', roles: ['admin'] },
+      pomerium: 'alice',
+    });
   });
 
   test('a principal validate() does not know gets 401 invalid_token with the RFC 6750 challenge', async () => {
-    const res = await fetch(`${app.url}/profile`, { headers: assertionHeaders(issuer.mintAssertion({ sub: 'mallory' })) });
+    const res = await fetch(`${app.url}/profile`, {
+      headers: assertionHeaders(issuer.mintAssertion({ sub: 'mallory' })),
+    });
     assert.equal(res.status, 401);
-    assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer realm="pomerium", error="invalid_token"/);
+    assert.match(
+      res.headers.get('www-authenticate') ?? '',
+      /^Bearer realm="pomerium", error="invalid_token"/,
+    );
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_token');
   });
 
   test('a refused impersonation keeps its 403 through handleRequest and the filter', async () => {
-    const res = await fetch(`${app.url}/profile`, { headers: { ...assertionHeaders(issuer.mintAssertion({ sub: 'alice' })), 'impersonate-user': 'bob' } });
+    const res = await fetch(`${app.url}/profile`, {
+      headers: {
+        ...assertionHeaders(issuer.mintAssertion({ sub: 'alice' })),
+        'impersonate-user': 'bob',
+      },
+    });
     assert.equal(res.status, 403);
-    assert.deepEqual(await res.json(), { error: 'impersonation_denied', error_description: 'Impersonation is not allowed' });
+    assert.deepEqual(await res.json(), {
+      error: 'impersonation_denied',
+      error_description: 'Impersonation is not allowed',
+    });
   });
 
   test("the plain AuthGuard('pomerium') answers 401 as @nestjs/passport does", async () => {

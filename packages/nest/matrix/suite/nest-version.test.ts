@@ -12,5 +12,8 @@ test(`the adapter runs on @nestjs/core ${core} and @nestjs/common ${common} (Nes
 
 test('the suite loads the copy of the adapter placed beside this run, not packages/nest itself', () => {
   const adapter = fileURLToPath(import.meta.resolve('@pomerium-auth/nest'));
-  assert.match(adapter, /[/\\]matrix[/\\]nest\d+[/\\]\.test-build[/\\]node_modules[/\\]@pomerium-auth[/\\]nest[/\\]/);
+  assert.match(
+    adapter,
+    /[/\\]matrix[/\\]nest\d+[/\\]\.test-build[/\\]node_modules[/\\]@pomerium-auth[/\\]nest[/\\]/,
+  );
 });

@@ -7,7 +7,10 @@ function hmac(hash: string): Signer {
   return (data, key) => createHmac(hash, key).update(data).digest();
 }
 
-function asymmetric(hash: string | null, extra: { dsaEncoding?: 'ieee-p1363'; padding?: number; saltLength?: number } = {}): Signer {
+function asymmetric(
+  hash: string | null,
+  extra: { dsaEncoding?: 'ieee-p1363'; padding?: number; saltLength?: number } = {},
+): Signer {
   return (data, key) => {
     if (!(key instanceof KeyObject) || key.type !== 'private') {
       throw new TypeError('signJwt: an asymmetric alg needs a private KeyObject');
@@ -48,7 +51,9 @@ export function signCompact(
   if (key === null) return `${signingInput}.`;
   const signer = typeof alg === 'string' && Object.hasOwn(SIGNERS, alg) ? SIGNERS[alg] : undefined;
   if (signer === undefined) {
-    throw new TypeError(`signJwt: cannot sign with alg ${JSON.stringify(alg)}; pass key null for an unsigned token`);
+    throw new TypeError(
+      `signJwt: cannot sign with alg ${JSON.stringify(alg)}; pass key null for an unsigned token`,
+    );
   }
   return `${signingInput}.${base64url(signer(Buffer.from(signingInput, 'ascii'), key))}`;
 }

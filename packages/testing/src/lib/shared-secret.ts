@@ -10,7 +10,7 @@ export function decodeSharedSecret(secret: string): Buffer {
   if (text.length === 0) throw new TypeError('sharedSecret must not be empty');
   if (BASE64.test(text)) return Buffer.from(text, 'base64');
   if (BASE64URL.test(text)) return Buffer.from(text, 'base64url');
-  throw new TypeError('sharedSecret must be base64 text, as Pomerium\'s shared_secret is');
+  throw new TypeError("sharedSecret must be base64 text, as Pomerium's shared_secret is");
 }
 
 /** Turns a secret given as base64 text or raw bytes into HMAC key bytes. */
