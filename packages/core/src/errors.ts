@@ -5,28 +5,29 @@
  * (stable too) that audit events and logs carry but clients never see.
  */
 
-/** The five answers a client can get (SPEC 8). */
+/** The six answers a client can get (see the core README, "Errors"). */
 export type PomeriumAuthErrorCode =
   | 'invalid_request'
   | 'credentials_required'
   | 'invalid_token'
   | 'impersonation_denied'
+  | 'insufficient_scope'
   | 'temporarily_unavailable';
 
-/**
- * Why a request failed, for audit and logs. Stable: switch on it, never on messages.
- * Clients only ever see the {@link PomeriumAuthErrorCode} and a generic description.
- */
-export type PomeriumAuthReason =
-  // invalid_request
+/** Why a request was `invalid_request` (400). */
+export type InvalidRequestReason =
   | 'ambiguous_credentials'
   | 'repeated_header'
   | 'malformed_credential'
   | 'token_too_large'
   | 'reason_required'
-  // credentials_required
-  | 'no_credentials'
-  // invalid_token
+  | 'claim_header_mismatch';
+
+/** Why a request was `credentials_required` (401). */
+export type CredentialsRequiredReason = 'no_credentials';
+
+/** Why a token was `invalid_token` (401). */
+export type InvalidTokenReason =
   | 'malformed_token'
   | 'algorithm_not_allowed'
   | 'unsupported_header'
@@ -43,31 +44,76 @@ export type PomeriumAuthReason =
   | 'unknown_service_account'
   | 'service_account_expired'
   | 'service_account_mismatch'
+  | 'revoked'
+  | 'namespace_mismatch'
   | 'rejected_by_application'
-  // impersonation_denied
+  /** A fault inside the suite (a bug, never the client's doing): refused, never passed. */
+  | 'internal_error';
+
+/** Why an impersonation was refused (403 `impersonation_denied`). */
+export type ImpersonationDeniedReason =
   | 'not_allowed'
   | 'group_not_allowed'
   | 'unknown_target'
+  | 'invalid_target'
   | 'protected_target'
   | 'chaining'
   | 'forbidden_on_route'
   | 'read_only'
   | 'hook_denied'
-  | 'impersonation_disabled'
-  // temporarily_unavailable
-  | 'keys_unavailable'
-  | 'lookup_failed';
+  | 'impersonation_disabled';
 
-const STATUS: Record<PomeriumAuthErrorCode, number> = {
-  invalid_request: 400,
-  credentials_required: 401,
-  invalid_token: 401,
-  impersonation_denied: 403,
-  temporarily_unavailable: 503,
-};
+/** Why a policy refused the effective user (403 `insufficient_scope`). */
+export type InsufficientScopeReason = 'policy_denied';
+
+/** Why the answer was `temporarily_unavailable` (503). */
+export type TemporarilyUnavailableReason = 'keys_unavailable' | 'lookup_failed' | 'lookup_timeout';
+
+/** The reasons of each code: `ReasonOf<'invalid_token'>` is {@link InvalidTokenReason}. */
+export interface PomeriumAuthReasons {
+  invalid_request: InvalidRequestReason;
+  credentials_required: CredentialsRequiredReason;
+  invalid_token: InvalidTokenReason;
+  impersonation_denied: ImpersonationDeniedReason;
+  insufficient_scope: InsufficientScopeReason;
+  temporarily_unavailable: TemporarilyUnavailableReason;
+}
+
+/**
+ * Why a request failed, for audit and logs. Stable: switch on it, never on messages.
+ * Clients only ever see the {@link PomeriumAuthErrorCode} and a generic description.
+ */
+export type PomeriumAuthReason =
+  | InvalidRequestReason
+  | CredentialsRequiredReason
+  | InvalidTokenReason
+  | ImpersonationDeniedReason
+  | InsufficientScopeReason
+  | TemporarilyUnavailableReason;
+
+/**
+ * The HTTP status of each code. Adapters and tests read it from here; nobody restates it.
+ *
+ * @example
+ * ```ts
+ * ERROR_STATUS.insufficient_scope; // 403
+ * ```
+ */
+export const ERROR_STATUS: Readonly<Record<PomeriumAuthErrorCode, 400 | 401 | 403 | 503>> =
+  Object.freeze({
+    invalid_request: 400,
+    credentials_required: 401,
+    invalid_token: 401,
+    impersonation_denied: 403,
+    insufficient_scope: 403,
+    temporarily_unavailable: 503,
+  });
 
 /** The one description sent for every refused impersonation, so nobody can probe who exists. */
 export const IMPERSONATION_DENIED_DESCRIPTION = 'Impersonation is not allowed';
+
+/** The one description sent for every policy refusal: it reveals nothing of the policy. */
+export const INSUFFICIENT_SCOPE_DESCRIPTION = 'Access to this resource is not allowed';
 
 const DESCRIPTIONS: Partial<Record<PomeriumAuthReason, string>> = {
   ambiguous_credentials: 'More than one different credential was sent',
@@ -75,11 +121,13 @@ const DESCRIPTIONS: Partial<Record<PomeriumAuthReason, string>> = {
   malformed_credential: 'The credential is malformed',
   token_too_large: 'The token is too large',
   reason_required: 'An impersonation reason is required',
+  claim_header_mismatch: 'A claim header does not match the signed identity',
   no_credentials: 'Authentication is required',
   token_expired: 'The token has expired',
   token_not_yet_valid: 'The token is not yet valid',
   keys_unavailable: 'Token keys are temporarily unavailable',
   lookup_failed: 'Account records are temporarily unavailable',
+  lookup_timeout: 'Account records are temporarily unavailable',
 };
 
 const CODE_DESCRIPTIONS: Record<PomeriumAuthErrorCode, string> = {
@@ -87,6 +135,7 @@ const CODE_DESCRIPTIONS: Record<PomeriumAuthErrorCode, string> = {
   credentials_required: 'Authentication is required',
   invalid_token: 'The token is invalid',
   impersonation_denied: IMPERSONATION_DENIED_DESCRIPTION,
+  insufficient_scope: INSUFFICIENT_SCOPE_DESCRIPTION,
   temporarily_unavailable: 'Authentication is temporarily unavailable',
 };
 
@@ -103,7 +152,24 @@ export interface PomeriumAuthErrorBody {
 }
 
 /**
- * A refused request. Carries its own HTTP answer so every adapter answers alike.
+ * Marks every error of the family, whichever copy of this package built it: an application that
+ * loads both the ESM and the CommonJS build (the dual-package hazard) still recognises them.
+ */
+const BRAND = Symbol.for('@pomerium-auth/core.PomeriumAuthError');
+
+function isBranded(value: unknown): value is PomeriumAuthError {
+  return (
+    typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
+}
+
+/**
+ * A refused request. Carries its own HTTP answer so every adapter answers alike. `code` and
+ * `reason` are typed per subclass: narrow an {@link AnyPomeriumAuthError} with
+ * `switch (err.code)` and the compiler knows which reasons remain.
+ *
+ * `instanceof` works across the ESM and CommonJS builds of this package (the family is branded
+ * with `Symbol.for`), as {@link isPomeriumAuthError} does.
  *
  * @example
  * ```ts
@@ -116,39 +182,44 @@ export interface PomeriumAuthErrorBody {
  * }
  * ```
  */
-export class PomeriumAuthError extends Error {
+export class PomeriumAuthError<
+  C extends PomeriumAuthErrorCode = PomeriumAuthErrorCode,
+  R extends PomeriumAuthReason = PomeriumAuthReason,
+> extends Error {
   override readonly name: string = 'PomeriumAuthError';
   /** HTTP status: 400, 401, 403 or 503. */
   readonly status: number;
   /** Alias of {@link PomeriumAuthError.status}, read by Express and Koa error handlers. */
   readonly statusCode: number;
   /** Stable error code sent to clients (`error` in the JSON body). */
-  readonly error: PomeriumAuthErrorCode;
+  readonly error: C;
   /** The same as {@link PomeriumAuthError.error}, for `switch (err.code)`. */
-  readonly code: PomeriumAuthErrorCode;
+  readonly code: C;
   /** Client-safe description (`error_description`). Never contains internal detail. */
   readonly description: string;
   /** Internal, stable reason: for audit events and logs, never for clients. */
-  readonly reason: PomeriumAuthReason;
+  readonly reason: R;
   /** Internal detail (which claim, which option): for audit and logs, never for clients. */
   readonly detail: string | undefined;
   /** Headers to answer with (`WWW-Authenticate`, `Retry-After`). */
   readonly headers: Readonly<Record<string, string>>;
   /** Tells Express's default error handler that the message is safe to show. */
   readonly expose = true;
+  /** @internal The family's brand (see {@link isPomeriumAuthError}). */
+  readonly [BRAND] = true;
 
-  constructor(
-    code: PomeriumAuthErrorCode,
-    reason: PomeriumAuthReason,
-    detail?: string,
-    options?: { cause?: unknown },
-  ) {
+  /**
+   * @param code - the client-facing code; it fixes the status and headers.
+   * @param reason - the internal reason, for audit and logs.
+   * @param detail - internal detail, never sent to clients.
+   */
+  constructor(code: C, reason: R, detail?: string, options?: { cause?: unknown }) {
     const description =
-      code === 'impersonation_denied'
-        ? IMPERSONATION_DENIED_DESCRIPTION
+      code === 'impersonation_denied' || code === 'insufficient_scope'
+        ? CODE_DESCRIPTIONS[code]
         : (DESCRIPTIONS[reason] ?? CODE_DESCRIPTIONS[code]);
     super(description, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.status = STATUS[code];
+    this.status = ERROR_STATUS[code];
     this.statusCode = this.status;
     this.error = code;
     this.code = code;
@@ -156,6 +227,17 @@ export class PomeriumAuthError extends Error {
     this.reason = reason;
     this.detail = detail;
     this.headers = Object.freeze(challengeHeaders(code, description));
+  }
+
+  /** `instanceof` that also recognises the family built by another copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isBranded(value)) return false;
+    // The base class recognises the whole family; a subclass only errors of its own name.
+    return (
+      (this as unknown) === PomeriumAuthError ||
+      (value as { name?: unknown }).name === (this as { name: string }).name
+    );
   }
 
   /** The JSON body clients receive: `{ error, error_description }`. */
@@ -168,6 +250,10 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
+function bearerChallenge(code: PomeriumAuthErrorCode, description: string): string {
+  return `Bearer realm=${quote(REALM)}, error=${quote(code)}, error_description=${quote(description)}`;
+}
+
 function challengeHeaders(
   code: PomeriumAuthErrorCode,
   description: string,
@@ -178,9 +264,8 @@ function challengeHeaders(
       return { 'WWW-Authenticate': `Bearer realm=${quote(REALM)}` };
     case 'invalid_request':
     case 'invalid_token':
-      return {
-        'WWW-Authenticate': `Bearer realm=${quote(REALM)}, error=${quote(code)}, error_description=${quote(description)}`,
-      };
+    case 'insufficient_scope':
+      return { 'WWW-Authenticate': bearerChallenge(code, description) };
     case 'temporarily_unavailable':
       return { 'Retry-After': String(RETRY_AFTER_SECONDS) };
     default:
@@ -189,15 +274,21 @@ function challengeHeaders(
 }
 
 /** 400 `invalid_request`: malformed or ambiguous credentials, oversized token, missing reason. */
-export class InvalidRequestError extends PomeriumAuthError {
+export class InvalidRequestError extends PomeriumAuthError<
+  'invalid_request',
+  InvalidRequestReason
+> {
   override readonly name = 'InvalidRequestError';
-  constructor(reason: PomeriumAuthReason, detail?: string) {
+  constructor(reason: InvalidRequestReason, detail?: string) {
     super('invalid_request', reason, detail);
   }
 }
 
 /** 401 `credentials_required`: no credential where one is required. */
-export class CredentialsRequiredError extends PomeriumAuthError {
+export class CredentialsRequiredError extends PomeriumAuthError<
+  'credentials_required',
+  CredentialsRequiredReason
+> {
   override readonly name = 'CredentialsRequiredError';
   constructor(detail?: string) {
     super('credentials_required', 'no_credentials', detail);
@@ -205,28 +296,72 @@ export class CredentialsRequiredError extends PomeriumAuthError {
 }
 
 /** 401 `invalid_token`: signature, expiry, issuer, audience, claims, unknown or revoked account. */
-export class InvalidTokenError extends PomeriumAuthError {
+export class InvalidTokenError extends PomeriumAuthError<'invalid_token', InvalidTokenReason> {
   override readonly name = 'InvalidTokenError';
-  constructor(reason: PomeriumAuthReason, detail?: string, cause?: unknown) {
+  constructor(reason: InvalidTokenReason, detail?: string, cause?: unknown) {
     super('invalid_token', reason, detail, { cause });
   }
 }
 
 /** 403 `impersonation_denied`: every refused impersonation, with one and the same description. */
-export class ImpersonationDeniedError extends PomeriumAuthError {
+export class ImpersonationDeniedError extends PomeriumAuthError<
+  'impersonation_denied',
+  ImpersonationDeniedReason
+> {
   override readonly name = 'ImpersonationDeniedError';
-  constructor(reason: PomeriumAuthReason, detail?: string) {
+  constructor(reason: ImpersonationDeniedReason, detail?: string) {
     super('impersonation_denied', reason, detail);
   }
 }
 
+/**
+ * 403 `insufficient_scope` (RFC 6750): a policy refused the effective user. One description
+ * for every refusal; which rule decided is in `detail` and the audit event, never in the answer.
+ */
+export class InsufficientScopeError extends PomeriumAuthError<
+  'insufficient_scope',
+  InsufficientScopeReason
+> {
+  override readonly name = 'InsufficientScopeError';
+  constructor(detail?: string) {
+    super('insufficient_scope', 'policy_denied', detail);
+  }
+}
+
 /** 503 `temporarily_unavailable`: no key (or record) can be had; carries `Retry-After`. */
-export class TemporarilyUnavailableError extends PomeriumAuthError {
+export class TemporarilyUnavailableError extends PomeriumAuthError<
+  'temporarily_unavailable',
+  TemporarilyUnavailableReason
+> {
   override readonly name = 'TemporarilyUnavailableError';
-  constructor(reason: PomeriumAuthReason, detail?: string, cause?: unknown) {
+  constructor(reason: TemporarilyUnavailableReason, detail?: string, cause?: unknown) {
     super('temporarily_unavailable', reason, detail, { cause });
   }
 }
+
+/**
+ * Every error of the family, as a discriminated union on `code` (as jose's `AnyJOSEError`):
+ *
+ * @example
+ * ```ts
+ * function log(err: AnyPomeriumAuthError) {
+ *   switch (err.code) {
+ *     case 'invalid_token':
+ *       if (err.reason === 'token_expired') metrics.increment('expired'); // reason: InvalidTokenReason
+ *       break;
+ *     case 'temporarily_unavailable':
+ *       alert(err.reason); // 'keys_unavailable' | 'lookup_failed' | 'lookup_timeout'
+ *   }
+ * }
+ * ```
+ */
+export type AnyPomeriumAuthError =
+  | InvalidRequestError
+  | CredentialsRequiredError
+  | InvalidTokenError
+  | ImpersonationDeniedError
+  | InsufficientScopeError
+  | TemporarilyUnavailableError;
 
 /**
  * Bad configuration, thrown at construction (never at a request). `option` names the option.
@@ -249,7 +384,15 @@ export class PomeriumAuthConfigError extends Error {
   }
 }
 
-/** True for every error of the family. */
-export function isPomeriumAuthError(value: unknown): value is PomeriumAuthError {
-  return value instanceof PomeriumAuthError;
+/**
+ * True for every error of the family, including errors built by another copy of this package
+ * (its ESM and CommonJS builds loaded side by side).
+ *
+ * @example
+ * ```ts
+ * if (isPomeriumAuthError(err)) res.status(err.status).set(err.headers).json(err.toJSON());
+ * ```
+ */
+export function isPomeriumAuthError(value: unknown): value is AnyPomeriumAuthError {
+  return value instanceof PomeriumAuthError || isBranded(value);
 }
