@@ -1,4 +1,5 @@
 import { PomeriumAuthConfigError } from '../errors.js';
+import { foldAsciiCase } from '../lib/fold-ascii-case.js';
 
 /** A compiled name pattern: exact, glob (`*`, `?`) or `/regex/`, always matching the whole name. */
 export interface NamePattern {
@@ -9,16 +10,13 @@ export interface NamePattern {
 
 const REGEX = /^\/(.+)\/$/s;
 
-function isEmail(name: string): boolean {
-  return name.includes('@');
+/** True when a pattern is written `/regex/`. */
+export function isRegexPattern(source: string): boolean {
+  return REGEX.test(source);
 }
 
-/**
- * Folds the case of an email's ASCII letters only. Unicode case folding would let `ſ` match `s`
- * and the Kelvin sign match `k`: a pattern must not admit look-alikes of the names it grants.
- */
-export function foldEmailCase(email: string): string {
-  return email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+function isEmail(name: string): boolean {
+  return name.includes('@');
 }
 
 /**
@@ -47,7 +45,7 @@ export function compileNamePattern(source: string, option: string): NamePattern 
       );
     }
     // Emails are matched in lower case (ASCII): write email regexes in lower case.
-    return { source, matches: (name) => regex.test(isEmail(name) ? foldEmailCase(name) : name) };
+    return { source, matches: (name) => regex.test(isEmail(name) ? foldAsciiCase(name) : name) };
   }
   if (source.includes('*') || source.includes('?')) {
     const toRegex = (text: string) =>
@@ -56,20 +54,15 @@ export function compileNamePattern(source: string, option: string): NamePattern 
         'su',
       );
     const exact = toRegex(source);
-    const folded = toRegex(foldEmailCase(source));
+    const folded = toRegex(foldAsciiCase(source));
     return {
       source,
-      matches: (name) => (isEmail(name) ? folded.test(foldEmailCase(name)) : exact.test(name)),
+      matches: (name) => (isEmail(name) ? folded.test(foldAsciiCase(name)) : exact.test(name)),
     };
   }
-  const folded = foldEmailCase(source);
+  const folded = foldAsciiCase(source);
   return {
     source,
-    matches: (name) => (isEmail(name) ? foldEmailCase(name) === folded : name === source),
+    matches: (name) => (isEmail(name) ? foldAsciiCase(name) === folded : name === source),
   };
-}
-
-/** Lower-cased NFKC form: used to make `protect` fail closed on case and compatibility variants. */
-export function foldName(name: string): string {
-  return name.normalize('NFKC').toLowerCase();
 }

@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../errors.js';
+import { foldAsciiCase } from '../lib/fold-ascii-case.js';
 
 /** The time rules a token is checked against (built once, at construction). */
 export interface TimeRules {
@@ -52,7 +53,10 @@ export function checkTokenTimes(
 
 /**
  * A host and `https://host/` name the same issuer (Pomerium's `jwt_issuer_format`). Normalises
- * either to the lower-case host; anything else (a URL with a path) stays as given.
+ * either to the host with its ASCII letters in lower case; anything else (a URL with a path)
+ * stays as given. Only ASCII letters are folded: host names compare case-insensitively in ASCII
+ * alone (RFC 4343), and Unicode case mapping would let look-alikes through (the Kelvin sign
+ * U+212A lower-cases to `k`).
  *
  * @example
  * ```ts
@@ -62,7 +66,7 @@ export function checkTokenTimes(
 export function normalizeIssuer(value: string): string {
   const match = /^https:\/\/([^/?#@\s]+)\/?$/i.exec(value);
   const host = match ? match[1]! : value;
-  return /^[^/?#@\s]+$/.test(host) ? host.toLowerCase() : value;
+  return /^[^/?#@\s]+$/.test(host) ? foldAsciiCase(host) : value;
 }
 
 /** Checks an optional string-or-array claim against expected (normalised) values. */
@@ -112,5 +116,6 @@ export function stringArray(payload: Record<string, unknown>, name: string): str
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
     throw new InvalidTokenError('invalid_claim', `"${name}" is not an array of strings`);
-  return value as string[];
+  // A copy: the claims are frozen, and the principal's groups are the request's own.
+  return (value as string[]).slice();
 }

@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../errors.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { base64urlToText, checkBase64url } from './base64url.js';
 
 /** The JOSE header fields the suite reads. Anything naming a key source (`jku`, `x5u`, `jwk`, `x5c`) is never used. */
@@ -89,7 +90,8 @@ function decodeHeader(segment: string, checked: boolean): JoseHeader {
     );
   if ('enc' in header || 'zip' in header)
     throw new InvalidTokenError('unsupported_header', 'header is a JWE header');
-  const frozen = Object.freeze(header) as JoseHeader;
+  // Shared by every token with this header segment: nothing may change it, nested values included.
+  const frozen = deepFreeze(header) as JoseHeader;
   if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
   headerCache.set(segment, frozen);
   return frozen;

@@ -1,6 +1,6 @@
-import type { DirectoryUser, ServiceAccountRecord } from '../options.js';
+import type { DirectoryUser, NamespaceRecord, ServiceAccountRecord } from '../options.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
-import { foldEmailCase } from '../impersonation/name-patterns.js';
+import { foldAsciiCase } from '../lib/fold-ascii-case.js';
 
 /**
  * Tells a {@link RecordsSource} from a lookup function, for options that accept either.
@@ -92,7 +92,7 @@ export function directoryLookup(
       for (const record of source.all()) {
         const email = (() => {
           const e = text(record, 'email');
-          return e === undefined ? undefined : foldEmailCase(e);
+          return e === undefined ? undefined : foldAsciiCase(e);
         })();
         if (email === undefined) continue;
         index.set(email, index.has(email) ? null : record);
@@ -107,7 +107,7 @@ export function directoryLookup(
     if (typeof idOrEmail !== 'string' || idOrEmail === '') return null;
     const record =
       source.get(idOrEmail) ??
-      (idOrEmail.includes('@') ? emailIndex().get(foldEmailCase(idOrEmail)) : undefined);
+      (idOrEmail.includes('@') ? emailIndex().get(foldAsciiCase(idOrEmail)) : undefined);
     if (record === undefined || record === null) return null;
     const user: DirectoryUser = {
       id: record.id,
@@ -179,4 +179,24 @@ function parseExpiry(value: unknown): Date | undefined | 'invalid' {
   if (epoch === 0) return undefined;
   const date = new Date(epoch >= MILLISECONDS_FROM ? epoch : epoch * 1000);
   return Number.isNaN(date.getTime()) ? 'invalid' : date;
+}
+
+/**
+ * Reads namespaces from a records source: `id` and the parent's id (`parent_id` or
+ * `parentId`), so that a service account from an ancestor namespace can be recognised.
+ *
+ * @example
+ * ```ts
+ * // namespaces.json: [{ "id": "global" }, { "id": "team-a", "parent_id": "global" }]
+ * namespaceLookup(createRecordsSource({ url: '/etc/app/namespaces.json' }))('team-a');
+ * // { id: 'team-a', parentId: 'global' }
+ * ```
+ */
+export function namespaceLookup(source: RecordsSource): (id: string) => NamespaceRecord | null {
+  return (id: string) => {
+    const record = source.get(id);
+    if (record === undefined) return null;
+    const parentId = text(record, 'parent_id', 'parentId');
+    return parentId === undefined ? { id: record.id } : { id: record.id, parentId };
+  };
 }

@@ -11,6 +11,7 @@ import { parseCheckedJws, type ParsedJws } from '../jwt/compact-jws.js';
 import { verifyJwsSignatureOnThreadPool, verifyParsedJws } from '../jwt/verify-signature.js';
 import type { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import type { VerifiedCredential } from './verified-credential.js';
 
 /** Where assertion keys come from, and what assertions must say. */
@@ -146,7 +147,7 @@ function assertionPrincipal(claims: Record<string, unknown>): Principal {
     id,
     groups: stringArray(claims, 'groups'),
     kind: 'user',
-    claims: Object.freeze(claims),
+    claims: deepFreeze(claims),
   };
   const email = optionalString(claims, 'email');
   const name = optionalString(claims, 'name');
