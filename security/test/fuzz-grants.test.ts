@@ -1,7 +1,8 @@
 // Property tests over grant matching, differential against a reference model written here
 // independently of core: globs and anchored regexes over arbitrary names (look-alikes,
-// combining marks, zero-width and case-folding characters included), `protect` failing closed
-// on case and NFKC variants, groups asked for authorized separately.
+// combining marks, zero-width and case-folding characters included), names with invisible
+// characters or pattern syntax refused, `protect` failing closed on case, NFKC, marks and
+// confusable letters, groups asked for authorized separately.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -84,7 +85,38 @@ const groups = fc.array(
   { maxLength: 2 },
 );
 
-const fold = (s: string): string => s.normalize('NFKC').toLowerCase();
+/**
+ * Look-alikes of ASCII letters and digits, written out for the model: pairs of a character and
+ * the ASCII it resembles (Cyrillic, Greek, Latin look-alikes; digits that pass for letters).
+ */
+const LOOKS_LIKE = new Map(
+  [
+    'аa вb сc ԁd еe ёe һh іi їi јj кk ӏl мm нh оo рp ԛq гr ѕs тt уy ўy хx ԝw үy ьb ʏy',
+    'αa βb εe ηn ιi κk νv οo ρp τt υu χx ωw ϲc ϳj',
+    'ıi ȷj ℓl ǀl ɡg ɑa ɩi ʟl ᴅd ꓲl 0o 1l',
+  ]
+    .join(' ')
+    .split(' ')
+    .map((pair) => [pair.slice(0, -1), pair.slice(-1)] as [string, string]),
+);
+/** What a name looks like: compatibility forms, marks dropped, lower case, look-alikes as ASCII. */
+const fold = (s: string): string =>
+  [...s.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFKC').toLowerCase()]
+    .map((c) => LOOKS_LIKE.get(c) ?? c)
+    .join('');
+/** No user is named with invisible or unassigned characters, or with the syntax of patterns. */
+const invalidName = (s: string): boolean =>
+  [...s].some(
+    (c) =>
+      /\p{General_Category=Control}|\p{General_Category=Format}|\p{General_Category=Unassigned}/u.test(
+        c,
+      ) ||
+      /\p{General_Category=Surrogate}|\p{General_Category=Line_Separator}/u.test(c) ||
+      /\p{General_Category=Paragraph_Separator}/u.test(c) ||
+      c === '*' ||
+      c === '?',
+  ) ||
+  (s.length > 1 && s.startsWith('/') && s.endsWith('/'));
 const isEmail = (s: string): boolean => s.includes('@');
 /** Emails compare with their ASCII letters folded, nothing else. */
 const asciiLower = (s: string): string => s.replace(/[A-Z]+/g, (x) => x.toLowerCase());
@@ -111,6 +143,8 @@ function globMatches(pattern: string, value: string): boolean {
 
 /** The reference decision for initiator admin (grant "support") without a directory. */
 function reference(target: string, asked: string[]): { allowed: boolean; impersonating: boolean } {
+  if (invalidName(target) || asked.some(invalidName))
+    return { allowed: false, impersonating: true };
   if (target === 'admin' && asked.length === 0) return { allowed: true, impersonating: false };
   const protectedName = [target].some(
     (n) =>

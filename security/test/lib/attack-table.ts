@@ -1041,6 +1041,11 @@ export function attackRows(f: Fixtures): AttackRow[] {
     '403 impersonation_denied not_allowed',
   );
   r(
+    'chaining: an act claim and impersonate_email in one token',
+    A(f.assertion({ sub: 'user_1', act: { sub: 'admin' }, impersonate_email: 'user_2' })),
+    '403 impersonation_denied chaining',
+  );
+  r(
     'chaining: act claim plus a header',
     { ...A(f.assertion({ sub: 'user_1', act: { sub: 'admin' } })), ...imp('user_2') },
     '403 impersonation_denied chaining',
@@ -1074,7 +1079,8 @@ export function attackRows(f: Fixtures): AttackRow[] {
     { auth: 'off' },
   );
 
-  // Look-alike names. `protect` folds case and NFKC; confusables across scripts need a directory.
+  // Look-alike names. `protect` compares names folded to what they look like (case, NFKC, marks,
+  // confusable letters); names with invisible characters or pattern syntax are refused outright.
   r(
     'look-alike: Cyrillic "аdmin" with a directory: no such user',
     { ...A(as('superuser')), ...imp('\u0430dmin') },
@@ -1082,9 +1088,9 @@ export function attackRows(f: Fixtures): AttackRow[] {
     { http: false },
   );
   r(
-    'look-alike: Cyrillic "аdmin" without a directory is another name, not admin',
+    'look-alike: Cyrillic "аdmin" without a directory is caught by confusable folding',
     { ...A(as('superuser')), ...imp('\u0430dmin') },
-    'pass \u0430dmin by superuser',
+    '403 impersonation_denied protected_target',
     { auth: 'nodir', http: false },
   );
   r(
@@ -1112,15 +1118,15 @@ export function attackRows(f: Fixtures): AttackRow[] {
     { auth: 'nodir', http: false },
   );
   r(
-    'look-alike: "admin" + zero-width space without a directory is another name',
+    'look-alike: "admin" + zero-width space without a directory is refused as no name',
     { ...A(as('superuser')), ...imp('admin\u200b') },
-    'pass admin\u200b by superuser',
+    '403 impersonation_denied invalid_target',
     { auth: 'nodir', http: false },
   );
   r(
-    'look-alike: "admin" + zero-width space with a directory: no such user',
+    'look-alike: "admin" + zero-width space with a directory is refused before any lookup',
     { ...A(as('superuser')), ...imp('admin\u200b') },
-    '403 impersonation_denied unknown_target',
+    '403 impersonation_denied invalid_target',
     { http: false },
   );
   r(
@@ -1168,11 +1174,60 @@ export function attackRows(f: Fixtures): AttackRow[] {
     { http: false },
   );
   r(
-    'target with an embedded newline does not pass an anchored regex',
+    'target with an embedded newline is refused as no name',
     { ...A(admin), ...imp('svc-abc\nadmin') },
-    '403 impersonation_denied unknown_target',
+    '403 impersonation_denied invalid_target',
     { http: false },
   );
+  const invalidTargets: Array<[string, string]> = [
+    ['a NUL', 'user_1\u0000'],
+    ['a right-to-left override', 'user_\u202e1'],
+    ['a zero-width joiner', 'ro\u200dot'],
+    ['a soft hyphen', 'ad\u00admin'],
+    ['a byte-order mark', 'user\ufeff_1'],
+    ['a line separator', 'user\u2028_1'],
+    ['a lone surrogate', 'user_\ud8001'],
+    ['the glob "*"', '*'],
+    ['a glob "user_*"', 'user_*'],
+    ['the glob "?"', 'user_?'],
+    ['a regex "/.*/"', '/.*/'],
+  ];
+  for (const [what, name] of invalidTargets) {
+    r(
+      `target with ${what} is refused without a directory`,
+      { ...A(as('superuser')), ...imp(name) },
+      '403 impersonation_denied invalid_target',
+      { auth: 'nodir', http: false },
+    );
+    r(
+      `target with ${what} is refused in token claims too`,
+      B(f.legacy({ sub: 'superuser', impersonate_email: name })),
+      '403 impersonation_denied invalid_target',
+      { auth: 'nodir', http: false },
+    );
+  }
+  r(
+    'a group asked for with a zero-width space is refused',
+    { ...A(as('superuser')), ...imp('user_1', { 'impersonate-group': 'view\u200bers' }) },
+    '403 impersonation_denied invalid_target',
+    { auth: 'nodir', http: false },
+  );
+  const confusables: Array<[string, string]> = [
+    ['Cyrillic о in "rооt"', 'r\u043e\u043et'],
+    ['Greek ο in "rοot-1"', 'r\u03bfot-1'],
+    ['digit zeros in "r00t"', 'r00t'],
+    ['a combining dot in "ȧdmin"', 'a\u0307dmin'],
+    ['mathematical bold "𝐚𝐝𝐦𝐢𝐧"', '\u{1d41a}\u{1d41d}\u{1d426}\u{1d422}\u{1d427}'],
+    ['dotless ı in "admın"', 'adm\u0131n'],
+  ];
+  for (const [what, name] of confusables) {
+    r(
+      `look-alike: ${what} is caught by confusable folding`,
+      { ...A(as('superuser')), ...imp(name) },
+      '403 impersonation_denied protected_target',
+      { auth: 'nodir', http: false },
+    );
+  }
   return rows;
 }
 

@@ -1,7 +1,9 @@
-import { PomeriumAuthConfigError } from '../errors.js';
+import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import type { Grant } from '../options.js';
-import { compileNamePattern, foldEmailCase, foldName, type NamePattern } from './name-patterns.js';
+import { foldAsciiCase } from '../lib/fold-ascii-case.js';
+import { foldLookalikes } from './look-alike-names.js';
+import { compileNamePattern, isRegexPattern, type NamePattern } from './name-patterns.js';
 
 const GROUP_PREFIX = 'group:';
 
@@ -73,7 +75,7 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
     const groups = new Set<string>();
     for (const entry of initiators) {
       if (entry.startsWith(GROUP_PREFIX)) groups.add(entry.slice(GROUP_PREFIX.length));
-      else if (entry.includes('@')) emails.add(foldEmailCase(entry));
+      else if (entry.includes('@')) emails.add(foldAsciiCase(entry));
       else ids.add(entry);
     }
     return {
@@ -95,10 +97,10 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
 /** Does this grant name the initiator (by id exactly, by email case-insensitively, or by group)? */
 export function grantNamesInitiator(grant: CompiledGrant, initiator: Principal): boolean {
   if (grant.initiatorIds.has(initiator.id)) return true;
-  if (initiator.email !== undefined && grant.initiatorEmails.has(foldEmailCase(initiator.email)))
+  if (initiator.email !== undefined && grant.initiatorEmails.has(foldAsciiCase(initiator.email)))
     return true;
   // Ids that look like emails are matched as emails too.
-  if (initiator.id.includes('@') && grant.initiatorEmails.has(foldEmailCase(initiator.id)))
+  if (initiator.id.includes('@') && grant.initiatorEmails.has(foldAsciiCase(initiator.id)))
     return true;
   return initiator.groups.some((g) => grant.initiatorGroups.has(g));
 }
@@ -122,6 +124,37 @@ export function grantAllowsGroups(grant: CompiledGrant, groups: readonly string[
   return groups.every((g) => grant.groups.some((p) => p.matches(g)));
 }
 
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The grant that allows this method among those that allow the target: any of them for GET,
+ * HEAD and OPTIONS, else the first that is not read-only. Refuses with `read_only` when only
+ * read-only grants allow it.
+ */
+export function grantForMethod(
+  allowing: readonly CompiledGrant[],
+  method: string,
+  what = 'grant',
+): CompiledGrant {
+  const grant = SAFE_METHODS.has(method.toUpperCase())
+    ? allowing[0]
+    : allowing.find((g) => !g.readOnly);
+  if (!grant)
+    throw new ImpersonationDeniedError('read_only', `${method} under a read-only ${what}`);
+  return grant;
+}
+
+/** The names a target goes by, for grants and `protect`. */
+export function targetNamesOf(
+  user: { id: string; email?: string | undefined },
+  requested: string,
+  groups: readonly string[],
+): TargetNames {
+  const names: TargetNames = { requested, id: user.id, groups };
+  if (user.email !== undefined) names.email = user.email;
+  return names;
+}
+
 /** Protected targets: nobody may impersonate them. Compiled once. */
 export interface ProtectList {
   isProtected(target: TargetNames): boolean;
@@ -129,25 +162,38 @@ export interface ProtectList {
 
 /**
  * Compiles `protect`. Unlike grants, it fails closed: a target is protected when any name it goes
- * by (the name asked for, id, email) matches, also after case folding and NFKC normalisation,
- * or when it is in a protected group.
+ * by (the name asked for, id, email) matches, also once folded to what it looks like (case,
+ * compatibility forms, combining marks and confusable letters: {@link foldLookalikes}), or when
+ * it is in a protected group (compared the same way).
  */
 export function compileProtectList(entries: unknown, option: string): ProtectList {
   const rules = stringList(entries, option, false).map((e, i) =>
     compileTargetRule(e, `${option}[${i}]`),
   );
-  const folded = rules.map((r) =>
-    r.pattern ? compileNamePattern(foldName(r.pattern.source), option) : undefined,
+  // A regex is applied to the folded name as written; exact names and globs are folded themselves.
+  const folded = rules.map((r, i) => {
+    const pattern = r.pattern;
+    if (!pattern) return undefined;
+    if (isRegexPattern(pattern.source)) return pattern;
+    return compileNamePattern(foldLookalikes(pattern.source), `${option}[${i}]`);
+  });
+  const foldedGroups = rules.map((r) =>
+    r.group === undefined ? undefined : foldLookalikes(r.group),
   );
   return {
     isProtected(target) {
       const names = [target.requested, target.id, ...(target.email ? [target.email] : [])];
+      const foldedNames = names.map(foldLookalikes);
       return rules.some((rule, i) => {
-        if (rule.group !== undefined)
+        if (rule.group !== undefined) {
           return target.groups.some(
-            (g) => g === rule.group || foldName(g) === foldName(rule.group!),
+            (g) => g === rule.group || foldLookalikes(g) === foldedGroups[i],
           );
-        return names.some((n) => rule.pattern!.matches(n) || folded[i]!.matches(foldName(n)));
+        }
+        return (
+          names.some((n) => rule.pattern!.matches(n)) ||
+          foldedNames.some((n) => folded[i]!.matches(n))
+        );
       });
     },
   };

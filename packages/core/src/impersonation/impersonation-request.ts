@@ -74,23 +74,30 @@ export function readImpersonationAsk(
   let tokenAsk: ImpersonationAsk | undefined;
   const claims = principal.claims;
   const act = actor(claims);
+  const claimsAsk =
+    rules.fromTokenClaims &&
+    typeof claims.impersonate_email === 'string' &&
+    claims.impersonate_email !== '';
   if (act) {
     // An actor the suite will not evaluate must not pass as the subject: refuse, don't ignore.
     const initiator: Principal = { id: act.sub, groups: [], kind: principal.kind, claims };
     if (act.email !== undefined) initiator.email = act.email;
-    tokenAsk = { via: 'act-claim', initiator, target: principal.id, groups: [], chained: false };
-  } else if (
-    rules.fromTokenClaims &&
-    typeof claims.impersonate_email === 'string' &&
-    claims.impersonate_email !== ''
-  ) {
+    // A token that also asks by impersonate_email asks twice: that is chaining, refused.
+    tokenAsk = {
+      via: 'act-claim',
+      initiator,
+      target: principal.id,
+      groups: [],
+      chained: claimsAsk,
+    };
+  } else if (claimsAsk) {
     const groups = Array.isArray(claims.impersonate_groups)
-      ? (claims.impersonate_groups as string[])
+      ? (claims.impersonate_groups as string[]).slice()
       : [];
     tokenAsk = {
       via: 'token-claims',
       initiator: principal,
-      target: claims.impersonate_email,
+      target: claims.impersonate_email as string,
       groups,
       chained: false,
     };
