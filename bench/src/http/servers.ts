@@ -99,6 +99,7 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
               initiator: user,
               impersonating: false,
               credential: { source: 'authorization-bearer-pomerium' },
+              requestId: 'bench',
             };
             req.user = user;
             next();

@@ -14,6 +14,15 @@ export interface Observed {
   audit: AuditEvent[];
 }
 
+/** An audit event a step expects; only the fields given are compared. */
+export interface ExpectedEvent {
+  event: AuditEvent['event'];
+  initiating?: string;
+  effective?: string;
+  /** `error.reason` of a refusal. */
+  reason?: string;
+}
+
 /** One step of the walkthrough: what is done, what should happen, and how to tell. */
 export interface DemoStep {
   title: string;
@@ -23,13 +32,8 @@ export interface DemoStep {
   expectStatus: number;
   /** What the person should see, in words. */
   expectation: string;
-  /** The one audit event the decision must leave. */
-  expectAudit: {
-    event: AuditEvent['event'];
-    initiating?: string;
-    effective?: string;
-    reason?: string;
-  };
+  /** The audit events the request must leave, in order (one per decision). */
+  expectAudit: ExpectedEvent | readonly ExpectedEvent[];
   /** Extra check of the body: a message when it is wrong. */
   checkBody?: (body: unknown) => string | undefined;
 }
@@ -40,16 +44,22 @@ export function judge(step: DemoStep, seen: Observed): string | undefined {
     return `expected status ${step.expectStatus}, got ${seen.status}`;
   const bodyProblem = step.checkBody?.(seen.body);
   if (bodyProblem) return bodyProblem;
-  const want = step.expectAudit;
-  if (seen.audit.length !== 1)
-    return `expected exactly one audit event (${want.event}), got ${seen.audit.length}`;
-  const last = seen.audit[0]!;
-  if (last.event !== want.event) return `expected audit event ${want.event}, got ${last.event}`;
-  if (want.initiating !== undefined && last.initiating_user?.id !== want.initiating)
-    return `expected initiating user ${want.initiating}, got ${last.initiating_user?.id ?? 'none'}`;
-  if (want.effective !== undefined && last.effective_user?.id !== want.effective)
-    return `expected effective user ${want.effective}, got ${last.effective_user?.id ?? 'none'}`;
-  if (want.reason !== undefined && last.error?.reason !== want.reason)
-    return `expected audit reason ${want.reason}, got ${last.error?.reason ?? 'none'}`;
+  const wanted: readonly ExpectedEvent[] = Array.isArray(step.expectAudit)
+    ? step.expectAudit
+    : [step.expectAudit as ExpectedEvent];
+  if (seen.audit.length !== wanted.length) {
+    const names = wanted.map((w) => w.event).join(', ');
+    return `expected exactly ${wanted.length === 1 ? 'one audit event' : `${wanted.length} audit events`} (${names}), got ${seen.audit.length}`;
+  }
+  for (const [i, want] of wanted.entries()) {
+    const got = seen.audit[i]!;
+    if (got.event !== want.event) return `expected audit event ${want.event}, got ${got.event}`;
+    if (want.initiating !== undefined && got.initiating_user?.id !== want.initiating)
+      return `expected initiating user ${want.initiating}, got ${got.initiating_user?.id ?? 'none'}`;
+    if (want.effective !== undefined && got.effective_user?.id !== want.effective)
+      return `expected effective user ${want.effective}, got ${got.effective_user?.id ?? 'none'}`;
+    if (want.reason !== undefined && got.error?.reason !== want.reason)
+      return `expected audit reason ${want.reason}, got ${got.error?.reason ?? 'none'}`;
+  }
   return undefined;
 }

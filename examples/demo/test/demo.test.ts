@@ -57,9 +57,10 @@ test('a step that does not behave as shown is reported as FAIL', async () => {
     'expected exactly one audit event (authenticated), got 0',
   );
   const event = {
+    id: 'e1',
     time: '',
     event: 'authenticated' as const,
-    request: { method: 'GET', path: '/' },
+    request: { method: 'GET', path: '/', request_id: 'r1' },
   };
   assert.equal(
     judge(step, { status: 200, body: {}, audit: [event, event] }),

@@ -1,3 +1,4 @@
+import { ERROR_STATUS } from '@pomerium-auth/core';
 import type {
   AuditEventName,
   CredentialSource,
@@ -17,7 +18,11 @@ import type { ConformanceConfig } from './conformance-world.js';
 
 /** The routes every conformance app serves (see the README). */
 export type ConformancePath =
-  '/whoami' | '/forbidden-impersonation' | '/route-grants' | '/require-authentication';
+  | '/whoami'
+  | '/forbidden-impersonation'
+  | '/slow-forbidden-impersonation'
+  | '/route-grants'
+  | '/require-authentication';
 
 /** Headers sent by a case. */
 export type CaseHeaders = Record<string, string>;
@@ -87,7 +92,7 @@ export interface ConformanceCase {
   /**
    * The outcome, when the route knows its rule before deciding, and app-wide too unless
    * `appWide` says otherwise (a route rule applied after an app-wide decision can only narrow;
-   * when it refuses, the queued grant becomes the refusal: still one audit event).
+   * when it refuses, that is a second decision and a second audit event).
    */
   expect: ConformanceOutcome;
   /** The outcome when authentication runs app-wide and a route helper narrows afterwards. */
@@ -96,13 +101,8 @@ export interface ConformanceCase {
   needs?: 'requireAuthentication';
 }
 
-const STATUS: Record<PomeriumAuthErrorCode, RefusalOutcome['status']> = {
-  invalid_request: 400,
-  credentials_required: 401,
-  invalid_token: 401,
-  impersonation_denied: 403,
-  temporarily_unavailable: 503,
-};
+/** Core's own code-to-status map: the table never restates it. */
+const STATUS = ERROR_STATUS;
 
 /** Passes as `user`, not impersonating. */
 export function ok(user: string, more: Partial<PassOutcome> = {}): PassOutcome {
@@ -149,6 +149,25 @@ export function refused(error: PomeriumAuthErrorCode, reason: PomeriumAuthReason
     error,
     reason,
     audit: [{ event: 'authentication_failed', errorReason: reason }],
+  };
+}
+/**
+ * App-wide authentication granted `initiator` acting as `user`, then a route rule after it refused
+ * the impersonation: two decisions, two events (the grant is never rewritten).
+ */
+export function overturned(
+  initiator: string,
+  user: string,
+  reason: PomeriumAuthReason,
+): RefusalOutcome {
+  return {
+    status: 403,
+    error: 'impersonation_denied',
+    reason,
+    audit: [
+      { event: 'impersonation_granted', initiating: initiator, effective: user },
+      { event: 'impersonation_denied', initiating: initiator, errorReason: reason },
+    ],
   };
 }
 /** An impersonation refused in the one decision. */
@@ -378,6 +397,14 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
     path: '/forbidden-impersonation',
     send: (k) => ({ ...k.as('alice'), ...imp('user_1') }),
     expect: denied('forbidden_on_route', 'alice'),
+    appWide: overturned('alice', 'user_1', 'forbidden_on_route'),
+  },
+  {
+    name: 'audits the same events when an async middleware runs before forbidImpersonation',
+    path: '/slow-forbidden-impersonation',
+    send: (k) => ({ ...k.as('alice'), ...imp('user_1') }),
+    expect: denied('forbidden_on_route', 'alice'),
+    appWide: overturned('alice', 'user_1', 'forbidden_on_route'),
   },
   {
     name: 'asks for a credential when impersonation is asked without one',
@@ -409,6 +436,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
     path: '/route-grants',
     send: (k) => ({ ...k.as('alice'), ...imp('user_1') }),
     expect: denied('not_allowed', 'alice'),
+    appWide: overturned('alice', 'user_1', 'not_allowed'),
   },
   {
     name: 'route grants allow a user both grant sets name',
@@ -423,6 +451,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
     method: 'POST',
     send: (k) => ({ ...k.as('erin'), ...imp('user_1') }),
     expect: denied('read_only', 'erin'),
+    appWide: overturned('erin', 'user_1', 'read_only'),
   },
   // Optional authentication (required: false)
   {

@@ -5,7 +5,9 @@ import type {
   PomeriumAuthOptions,
   ServiceAccountRecord,
 } from '@pomerium-auth/core';
-import { deriveSigningKey } from '@pomerium-auth/core';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { AUDIT_CHANNEL, deriveSigningKey } from '@pomerium-auth/core';
+import { conformanceContext } from './conformance-context.js';
 import {
   createTestIssuer,
   importSigningKey,
@@ -72,6 +74,8 @@ export interface ConformanceWorld {
   derivedKey: TestSigningKey;
   /** Every audit event any app delivered through the `audit` option. */
   events: AuditEvent[];
+  /** The async context each event was delivered in, by event id: to the sink, and to a channel subscriber. */
+  contexts: Map<string, { sink: string | undefined; channel: string | undefined }>;
   options(config: ConformanceConfig): PomeriumAuthOptions;
   close(): Promise<void>;
 }
@@ -92,6 +96,12 @@ export async function createConformanceWorld(): Promise<ConformanceWorld> {
   const derived = deriveSigningKey(issuer.sharedSecret);
   const derivedKey = await importSigningKey(derived.privateKey, 'ES256', derived.kid);
   const events: AuditEvent[] = [];
+  const contexts = new Map<string, { sink: string | undefined; channel: string | undefined }>();
+  const onChannel = (message: unknown): void => {
+    const event = message as AuditEvent;
+    contexts.set(event.id, { sink: undefined, channel: conformanceContext.getStore() });
+  };
+  subscribe(AUDIT_CHANNEL, onChannel);
   const base: PomeriumAuthOptions = {
     jwksUrl: keys.url,
     issuer: issuer.issuer,
@@ -101,7 +111,11 @@ export async function createConformanceWorld(): Promise<ConformanceWorld> {
     serviceAccounts: (id) => accounts.get(id) ?? null,
     directory: (name) => byName.get(name) ?? byName.get(name.toLowerCase()) ?? null,
     impersonation: { grants: [...CONFORMANCE_GRANTS], protect: [...CONFORMANCE_PROTECT] },
-    audit: (event) => events.push(event),
+    audit: (event) => {
+      events.push(event);
+      const seen = contexts.get(event.id) ?? { sink: undefined, channel: undefined };
+      contexts.set(event.id, { ...seen, sink: conformanceContext.getStore() });
+    },
     env: false,
     cache: false,
     jwks: { timeout: 2000, cooldown: 0 },
@@ -112,6 +126,7 @@ export async function createConformanceWorld(): Promise<ConformanceWorld> {
     issuer,
     derivedKey,
     events,
+    contexts,
     options(config) {
       switch (config) {
         case 'default':
@@ -133,6 +148,7 @@ export async function createConformanceWorld(): Promise<ConformanceWorld> {
       }
     },
     async close() {
+      unsubscribe(AUDIT_CHANNEL, onChannel);
       await Promise.all([issuer.close(), down.close()]);
     },
   };

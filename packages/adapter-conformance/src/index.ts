@@ -18,6 +18,7 @@ export {
   acts,
   refused,
   denied,
+  overturned,
   type ConformanceCase,
   type ConformanceKit,
   type ConformanceOutcome,
@@ -38,3 +39,4 @@ export {
   type ConformanceWorld,
 } from './conformance-world.js';
 export { whoamiBody, IMPERSONATION_HEADER_NAMES, type WhoamiBody } from './whoami-body.js';
+export { conformanceContext, conformanceRequestId } from './conformance-context.js';

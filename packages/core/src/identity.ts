@@ -19,7 +19,12 @@ export interface Principal {
   kind: PrincipalKind;
   /** The service account's id (`jti`), for service-account principals. */
   serviceAccountId?: string;
-  /** The verified claims of the token (frozen). Empty for a target resolved by impersonation. */
+  /** The service account's namespace, when its record names one. */
+  namespace?: string;
+  /**
+   * The verified claims of the token, deeply read-only (shared with the verified-token cache).
+   * For a target resolved by impersonation: the directory record's fields, never the initiator's.
+   */
   claims: Readonly<Record<string, unknown>>;
 }
 
@@ -28,13 +33,15 @@ export type CredentialSource =
   | 'assertion'
   | 'x-pomerium-authorization'
   | 'authorization-pomerium'
-  | 'authorization-bearer-pomerium';
+  | 'authorization-bearer-pomerium'
+  | 'authorization-bearer-assertion'
+  | 'cookie';
 
 /** How impersonation was asked for. */
 export type ImpersonationVia = 'header' | 'token-claims' | 'act-claim';
 
 /**
- * The outcome of a successful authentication (SPEC 4).
+ * The outcome of a successful authentication (see the core README, "What a request carries").
  *
  * @example
  * ```ts
@@ -52,4 +59,14 @@ export interface Identity {
   impersonating: boolean;
   impersonation?: { via: ImpersonationVia; reason?: string; grant?: string };
   credential: { source: CredentialSource; expiresAt?: Date };
+  /**
+   * The original user behind a chain of services, from a verified
+   * `x-pomerium-jwt-assertion-for` (option `assertionFor`). Never changes `user` or `initiator`.
+   */
+  onBehalfOf?: Principal;
+  /**
+   * `x-request-id` (when it is a sane id), else generated: every audit event of this request
+   * carries it as `request.request_id`.
+   */
+  requestId: string;
 }

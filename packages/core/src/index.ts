@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { createPomeriumAuth, type PomeriumAuth } from './create-pomerium-auth.js';
+export type { AdapterSettings } from './config/resolve-options.js';
 export {
   explainImpersonation,
   type ExplainQuestion,
@@ -19,6 +20,9 @@ export type {
   DirectoryUser,
   JwksOptions,
   WarningLogger,
+  NamespaceRecord,
+  VerifiedCredentialInfo,
+  RevocationCheck,
 } from './options.js';
 export type {
   Principal,
@@ -32,23 +36,35 @@ export {
   toAuthRequest,
   type AuthRequest,
   type NodeRequestLike,
-  type RouteRule,
   type HeaderValue,
 } from './request.js';
+export { defineRouteRule, type RouteRule } from './route/route-rule.js';
+export { createRouteGate, type RouteGate, type RouteDecision } from './route/route-gate.js';
 export {
   PomeriumAuthError,
   InvalidRequestError,
   CredentialsRequiredError,
   InvalidTokenError,
   ImpersonationDeniedError,
+  InsufficientScopeError,
   TemporarilyUnavailableError,
   PomeriumAuthConfigError,
   isPomeriumAuthError,
+  ERROR_STATUS,
   IMPERSONATION_DENIED_DESCRIPTION,
+  INSUFFICIENT_SCOPE_DESCRIPTION,
   REALM,
   RETRY_AFTER_SECONDS,
+  type AnyPomeriumAuthError,
   type PomeriumAuthErrorCode,
   type PomeriumAuthReason,
+  type PomeriumAuthReasons,
+  type InvalidRequestReason,
+  type CredentialsRequiredReason,
+  type InvalidTokenReason,
+  type ImpersonationDeniedReason,
+  type InsufficientScopeReason,
+  type TemporarilyUnavailableReason,
   type PomeriumAuthErrorBody,
 } from './errors.js';
 export {
@@ -58,29 +74,18 @@ export {
   type ExtractedCredentials,
 } from './credentials/extract-credentials.js';
 export { decodeCompactJws, type DecodedJws, type JoseHeader } from './jwt/compact-jws.js';
-export {
-  verifyJwsSignature,
-  verifyJwsSignatureOnThreadPool,
-  type JwsAlgorithm,
-} from './jwt/verify-signature.js';
+export { verifyJwsSignature, type JwsAlgorithm } from './jwt/verify-signature.js';
 export { normalizeIssuer } from './jwt/claims.js';
 export { sharedSecretBytes, type SharedSecretEncoding } from './keys/shared-secret.js';
 export { deriveSigningKey, type DerivedSigningKey } from './keys/derive-signing-key.js';
 export { jwkThumbprintHex } from './keys/jwk-thumbprint.js';
-export {
-  importVerificationKey,
-  KeyImportError,
-  type VerificationKey,
-  type AssertionAlgorithm,
-} from './keys/verification-key.js';
-export { RemoteKeySet, type RemoteKeySetState } from './keys/remote-key-set.js';
-export { VerifiedTokenCache } from './verify/verified-token-cache.js';
-export { defineRouteRule } from './impersonation/decide-impersonation.js';
+export type { AssertionAlgorithm } from './keys/verification-key.js';
 export { DEFAULT_IMPERSONATION_HEADERS } from './impersonation/impersonation-rules.js';
 export {
   AUDIT_CHANNEL,
   type AuditEvent,
   type AuditEventName,
+  type AuditRequest,
   type AuditUser,
   type AuditSink,
   type AuditLogger,
@@ -93,4 +98,5 @@ export {
   isRecordsSource,
   serviceAccountLookup,
   directoryLookup,
+  namespaceLookup,
 } from './records/record-lookups.js';

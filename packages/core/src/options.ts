@@ -1,6 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { AuditSink } from './audit/events.js';
-import type { Principal } from './identity.js';
+import type { CredentialSource, Principal } from './identity.js';
 import type { AuthRequest } from './request.js';
 import type { RecordsSource } from './records/records-source.js';
 
@@ -22,12 +22,52 @@ export interface ServiceAccountRecord {
   description?: string;
 }
 
+/** A Pomerium Enterprise namespace, as far as service accounts need it: its parent. */
+export interface NamespaceRecord {
+  id: string;
+  /** The parent namespace's id; absent for the root (global) namespace. */
+  parentId?: string;
+}
+
+/** What `isRevoked` is shown of a verified credential. */
+export interface VerifiedCredentialInfo {
+  /** Where the credential came from (`identity.credential.source`). */
+  source: CredentialSource;
+  /** The authenticated principal (before impersonation). */
+  principal: Readonly<Principal>;
+  /** The token's verified claims (deeply read-only). */
+  claims: Readonly<Record<string, unknown>>;
+  /** The service account's id (`jti`), for service-account tokens. */
+  serviceAccountId?: string;
+  /** The token's `exp`, if it has one. */
+  expiresAt?: Date;
+}
+
+/**
+ * The `isRevoked` hook: `true` refuses the credential.
+ *
+ * @example
+ * ```ts
+ * const revoked = new Set(['sa-7']);
+ * const isRevoked: RevocationCheck = (credential) => revoked.has(credential.serviceAccountId ?? '');
+ * ```
+ */
+export type RevocationCheck = (
+  credential: VerifiedCredentialInfo,
+  request: AuthRequest,
+) => boolean | Promise<boolean>;
+
 /** A user of the directory: the target of impersonation, or the user behind a service account. */
 export interface DirectoryUser {
   id: string;
   email?: string;
   name?: string;
   groups?: string[];
+  /**
+   * Further fields of the user's record: an impersonated user's claims, for policies'
+   * `claim/<name>` criteria (a records source gives every other field of the record).
+   */
+  claims?: Record<string, unknown>;
 }
 
 /**
@@ -112,8 +152,12 @@ export interface JwksOptions {
  * ```
  */
 export interface PomeriumAuthOptions {
-  /** Pomerium's base64 `shared_secret`: its decoded bytes verify service-account tokens (HS256). */
-  sharedSecret?: string;
+  /**
+   * Pomerium's base64 `shared_secret`: its decoded bytes verify service-account tokens (HS256).
+   * A list during a rotation: every secret verifies (the first is the one the testing kit and the
+   * CLI sign with). See the core README, "Rotating the shared secret".
+   */
+  sharedSecret?: string | string[];
   /** `legacy-raw`: the base64 text itself is the key, as in Pomerium v0.8 to v0.13. Default `base64`. */
   sharedSecretEncoding?: 'base64' | 'legacy-raw';
   /** Key set for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`. */
@@ -136,6 +180,26 @@ export interface PomeriumAuthOptions {
   sources?: Array<'assertion' | 'service-account'>;
   /** Service-account records: unknown or expired accounts are refused. */
   serviceAccounts?: Lookup<ServiceAccountRecord> | RecordsSource;
+  /**
+   * This service's Pomerium namespace id: a service-account token whose record's namespace is
+   * neither this one nor one of its ancestors is refused (401 `invalid_token`, reason
+   * `namespace_mismatch`). Needs `serviceAccounts`.
+   */
+  namespace?: string;
+  /** Namespaces by id (`{ id, parentId }`), to find the ancestors of `namespace`. */
+  namespaces?: Lookup<NamespaceRecord> | RecordsSource;
+  /**
+   * A final say on every verified credential, on every request (cached or not): answer `true` to
+   * refuse it (401 `invalid_token`, reason `revoked`). For credentials without a record (historic
+   * service-account tokens, assertions by `jti` or `sid`). Anything but `false` refuses; a throw
+   * or rejection is a 503. Bounded by `lookupTimeout`.
+   */
+  isRevoked?: RevocationCheck;
+  /**
+   * Milliseconds that each lookup (`serviceAccounts`, `directory`, `namespaces`, `isRevoked`) may
+   * take before the request is answered 503 `temporarily_unavailable`. Default 5000.
+   */
+  lookupTimeout?: number;
   /** Users by id or email: impersonation targets must exist; service accounts take their user's groups. */
   directory?: Lookup<DirectoryUser> | RecordsSource;
   /** `false`: a request without any credential passes as anonymous. Default true. */

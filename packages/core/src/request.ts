@@ -1,5 +1,4 @@
 import { InvalidRequestError } from './errors.js';
-import type { Grant } from './options.js';
 
 /** A header value as Node's `IncomingMessage#headers` holds it. */
 export type HeaderValue = string | string[] | undefined;
@@ -28,21 +27,6 @@ export interface AuthRequest {
   ip?: string;
   /** Request id for audit; defaults to the `x-request-id` header. */
   requestId?: string;
-}
-
-/**
- * A per-route impersonation rule, produced by the adapters' `forbidImpersonation()` and
- * `allowImpersonation(grants)` helpers.
- *
- * @example
- * ```ts
- * await auth.authenticate(request, { impersonation: 'forbid' });
- * await auth.authenticate(request, { impersonation: { grants: [{ initiators: ['group:support'], targets: ['*'] }] } });
- * ```
- */
-export interface RouteRule {
-  /** `'forbid'`: no impersonation on this route; `{ grants }`: these grants replace the global ones here. */
-  impersonation?: 'forbid' | { grants: Grant[] };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   AUDIT_CHANNEL,
@@ -23,7 +24,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('audit trail', () => {
   test('emits authenticated with the initiating and effective user, source and request', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret });
+    const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
     await auth.authenticate({
       ...request(
         serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u1' })),
@@ -32,7 +33,6 @@ describe('audit trail', () => {
       ),
       requestId: 'r1',
     });
-    await settled();
     assert.equal(events.length, 1);
     const e = events[0]!;
     assert.equal(e.event, 'authenticated');
@@ -44,10 +44,9 @@ describe('audit trail', () => {
   });
 
   test('emits authentication_failed with the code and the internal reason', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret });
+    const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
     await failure(auth.authenticate(request({})));
     await failure(auth.authenticate(request({ 'x-pomerium-authorization': 'a.b.c' })));
-    await settled();
     assert.deepEqual(
       events.map((e) => [e.event, e.error?.code, e.error?.reason]),
       [
@@ -66,7 +65,6 @@ describe('audit trail', () => {
       await auth.authenticate(
         request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u2' }))),
       );
-      await tick();
       assert.equal(seen.length, 1);
       assert.equal(seen[0]!.effective_user?.id, 'u2');
     } finally {
@@ -89,7 +87,6 @@ describe('audit trail', () => {
       request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u3' }))),
     );
     await failure(auth.authenticate(request({})));
-    await tick();
     assert.deepEqual(
       calls.map(([level, e, m]) => [level, e.event, m]),
       [
@@ -110,11 +107,13 @@ describe('audit trail', () => {
     ['never settles', () => new Promise(() => undefined)],
   ];
   for (const [what, sink] of badSinks) {
-    test(`a sink that ${what} never breaks a request`, async () => {
+    test(`a sink that ${what} never changes an answer, and a failure is reported once`, async () => {
+      const warnings: string[] = [];
       const auth = createPomeriumAuth({
         env: false,
         sharedSecret: issuer.sharedSecret,
         audit: sink,
+        logger: { warn: (m) => warnings.push(m) },
       });
       for (let i = 0; i < 3; i++) {
         const identity = await auth.authenticate(
@@ -124,31 +123,112 @@ describe('audit trail', () => {
         );
         assert.equal(identity?.user.id, `u${i}`);
       }
+      await failure(auth.authenticate(request({})));
       await tick();
+      assert.equal(warnings.length, what === 'never settles' ? 0 : 1, warnings.join('\n'));
+      if (warnings.length) assert.match(warnings[0]!, /the audit sink failed \(sink down\)/);
     });
   }
 
-  test('a slow sink runs after the request was answered, not before', async () => {
+  test('delivers each event before the decision returns: the sink has run when decide() does', () => {
     const order: string[] = [];
     const auth = createPomeriumAuth({
       env: false,
       sharedSecret: issuer.sharedSecret,
-      audit: () => {
-        order.push('sink');
+      audit: (e) => {
+        order.push(`sink ${e.event}`);
       },
     });
-    await auth.authenticate(
+    const decided = auth.decide(
       request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))),
     );
-    order.push('answered');
-    await tick();
-    assert.deepEqual(order, ['answered', 'sink']);
+    order.push('decided');
+    assert.ok(!(decided instanceof Promise));
+    assert.deepEqual(order, ['sink authenticated', 'decided']);
+  });
+
+  test('delivers events in the async context of the request, to the sink and to a subscriber', async () => {
+    const store = new AsyncLocalStorage<string>();
+    const seen: Array<[string, string | undefined]> = [];
+    const listener = (message: unknown) =>
+      seen.push([`channel ${(message as AuditEvent).event}`, store.getStore()]);
+    subscribe(AUDIT_CHANNEL, listener);
+    try {
+      const auth = createPomeriumAuth({
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        // An awaited lookup, so that the events come after an asynchronous hop.
+        serviceAccounts: async (id) => ({ id, userId: 'u' }),
+        audit: (e) => seen.push([`sink ${e.event}`, store.getStore()]),
+      });
+      const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
+      await Promise.all(
+        ['r1', 'r2'].map((id) =>
+          store.run(id, () =>
+            failure(
+              auth.authenticate(
+                request({ ...serviceAccountHeaders(token), 'impersonate-user': 'x' }),
+              ),
+            ),
+          ),
+        ),
+      );
+      await store.run('r3', () => auth.authenticate(request(serviceAccountHeaders(token))));
+      assert.deepEqual(seen, [
+        ['channel impersonation_denied', 'r1'],
+        ['sink impersonation_denied', 'r1'],
+        ['channel impersonation_denied', 'r2'],
+        ['sink impersonation_denied', 'r2'],
+        ['channel authenticated', 'r3'],
+        ['sink authenticated', 'r3'],
+      ]);
+    } finally {
+      unsubscribe(AUDIT_CHANNEL, listener);
+    }
+  });
+
+  test('gives every event its own id, the request its one request_id, and freezes events whole', async () => {
+    const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
+    const token = issuer.mintServiceAccountToken({ id: 'sa-9', userId: 'u' });
+    const identity = await auth.authenticate(request(serviceAccountHeaders(token)));
+    auth.refuseIdentity(identity!, request(serviceAccountHeaders(token)));
+    await auth.authenticate({ ...request(serviceAccountHeaders(token)), requestId: 'given' });
+    await auth.authenticate(request({ ...serviceAccountHeaders(token), 'x-request-id': 'hdr-1' }));
+    assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'unique ids');
+    const [granted, refused, given, fromHeader] = events;
+    assert.match(identity!.requestId, /^[0-9a-f-]{36}$/, 'generated when none is sent');
+    assert.equal(granted!.request.request_id, identity!.requestId);
+    assert.equal(
+      refused!.request.request_id,
+      identity!.requestId,
+      'a later decision, the same request',
+    );
+    assert.equal(given!.request.request_id, 'given');
+    assert.equal(fromHeader!.request.request_id, 'hdr-1');
+    assert.equal(granted!.service_account_id, 'sa-9');
+    for (const e of events) {
+      assert.ok(Object.isFrozen(e) && Object.isFrozen(e.request), 'frozen');
+      if (e.error) assert.ok(Object.isFrozen(e.error));
+      if (e.initiating_user) assert.ok(Object.isFrozen(e.initiating_user));
+    }
+  });
+
+  test('takes x-request-id only when it is short printable ASCII', async () => {
+    const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
+    const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
+    const sent = ['ok id 1', 'x'.repeat(201), 'line\nbreak', 'caf\u00e9'];
+    for (const id of sent) {
+      await auth.authenticate(request({ ...serviceAccountHeaders(token), 'x-request-id': id }));
+    }
+    const ids = events.map((e) => e.request.request_id);
+    assert.equal(ids[0], 'ok id 1');
+    for (const id of ids.slice(1)) assert.match(id, /^[0-9a-f-]{36}$/);
   });
 });
 
 describe('requireIdentity', () => {
   test('passes an identity through, and audits and refuses a missing one with 401', async () => {
-    const { auth, events, settled } = withAudit({
+    const { auth, events } = withAudit({
       sharedSecret: issuer.sharedSecret,
       required: false,
     });
@@ -162,7 +242,6 @@ describe('requireIdentity', () => {
       request(serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' }))),
     );
     assert.equal(auth.requireIdentity(identity, req), identity);
-    await settled();
     assert.deepEqual(
       events.map((e) => [e.event, e.error?.reason]),
       [
@@ -240,8 +319,8 @@ describe('toAuthRequest', () => {
 });
 
 describe('refuseIdentity', () => {
-  test('turns the request’s queued authenticated event into authentication_failed and gives a 401', async () => {
-    const { auth, events, settled } = withAudit({ sharedSecret: issuer.sharedSecret });
+  test('audits the refusal as its own authentication_failed event, after the authenticated one, and gives a 401', async () => {
+    const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
     const req = request(
       serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' })),
     );
@@ -251,10 +330,12 @@ describe('refuseIdentity', () => {
       [err.status, err.error, err.reason, err.detail],
       [401, 'invalid_token', 'rejected_by_application', 'no such customer'],
     );
-    await settled();
     assert.deepEqual(
       events.map((e) => [e.event, e.initiating_user?.id, e.effective_user, e.error?.reason]),
-      [['authentication_failed', 'u', undefined, 'rejected_by_application']],
+      [
+        ['authenticated', 'u', { id: 'u' }, undefined],
+        ['authentication_failed', 'u', undefined, 'rejected_by_application'],
+      ],
     );
   });
 });

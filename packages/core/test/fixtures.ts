@@ -29,13 +29,10 @@ export function request(
 export function withAudit(options: PomeriumAuthOptions): {
   auth: ReturnType<typeof createPomeriumAuth>;
   events: AuditEvent[];
-  settled: () => Promise<void>;
 } {
   const events: AuditEvent[] = [];
   const auth = createPomeriumAuth({ env: false, ...options, audit: (e) => events.push(e) });
-  // Events are delivered on setImmediate, after the request's own work.
-  const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
-  return { auth, events, settled };
+  return { auth, events };
 }
 
 /** The error a promise rejects with, asserting it is a PomeriumAuthError. */

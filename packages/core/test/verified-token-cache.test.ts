@@ -1,10 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createPomeriumAuth,
-  VerifiedTokenCache,
-  type ServiceAccountRecord,
-} from '@pomerium-auth/core';
+import { createPomeriumAuth, type ServiceAccountRecord } from '@pomerium-auth/core';
+import { VerifiedTokenCache } from '@pomerium-auth/core/internal';
 import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request } from './fixtures.js';
 
@@ -111,21 +108,23 @@ describe('verified-token cache', () => {
     assert.equal(cache.get('token-99900'), 99_900);
   });
 
-  test('stores a token at its second verification, then skips verification and record lookups', async () => {
-    let lookups = 0;
-    const serviceAccounts = (id: string): ServiceAccountRecord => {
-      lookups++;
-      return { id, userId: 'u' };
-    };
+  test('stores a token at its second verification, then skips verification but never the record', async () => {
+    let records = 0;
+    let directoryLookups = 0;
     const auth = createPomeriumAuth({
       env: false,
       sharedSecret: issuer.sharedSecret,
-      serviceAccounts,
+      serviceAccounts: (id: string): ServiceAccountRecord => (records++, { id, userId: 'u' }),
+      // Consulted only when a token is verified: it counts the verifications.
+      directory: (id) => (directoryLookups++, { id, groups: ['g'] }),
     });
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });
-    for (let i = 0; i < 5; i++)
-      assert.equal((await auth.authenticate(request(serviceAccountHeaders(token))))?.user.id, 'u');
-    assert.equal(lookups, 2);
+    for (let i = 0; i < 5; i++) {
+      const identity = await auth.authenticate(request(serviceAccountHeaders(token)));
+      assert.deepEqual([identity?.user.id, identity?.user.groups], ['u', ['g']]);
+    }
+    assert.equal(directoryLookups, 2, 'verified twice, then served from the cache');
+    assert.equal(records, 5, 'the record is checked on every request');
   });
 
   test('offer: a token offered once is remembered, not stored; offered again, it is stored', () => {

@@ -5,7 +5,7 @@ import {
   type PomeriumAuthOptions,
 } from '@pomerium-auth/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { answerError, markDecided, stateOf } from './request-state.js';
+import { answerError, gate } from './request-state.js';
 
 /**
  * Express middleware (Express 4 and 5) that authenticates each request with Pomerium's identity
@@ -15,6 +15,9 @@ import { answerError, markDecided, stateOf } from './request-state.js';
  *
  * Use it app-wide (`app.use`), or on a route after `forbidImpersonation()` /
  * `allowImpersonation()`, so the route's rule is part of the one decision.
+ *
+ * @param options - the suite's one options object (see `@pomerium-auth/core`).
+ * @throws {PomeriumAuthConfigError} at start-up, for invalid options.
  *
  * @example
  * ```ts
@@ -28,10 +31,9 @@ import { answerError, markDecided, stateOf } from './request-state.js';
  */
 export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler {
   const auth = createPomeriumAuth(options);
-  const userProperty = options.userProperty ?? 'user';
+  const { userProperty } = auth.settings;
 
   function accept(req: Request, next: NextFunction, identity: Identity | undefined): void {
-    markDecided(req, auth);
     if (identity) {
       req.pomerium = identity;
       if (userProperty !== false)
@@ -43,8 +45,8 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
   return function pomeriumAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
     let decided: ReturnType<typeof auth.decide>;
     try {
-      // Route helpers placed before this middleware left their rules: core composes them.
-      decided = auth.decide(toAuthRequest(req), stateOf(req)?.rules);
+      // Route helpers placed before this middleware left their rules: the gate hands them to core.
+      decided = gate.decide(auth, req, toAuthRequest(req));
     } catch (err) {
       return answerError(err, auth, res, next);
     }

@@ -1,21 +1,14 @@
 import { defineRouteRule, toAuthRequest, type Grant, type RouteRule } from '@pomerium-auth/core';
 import type { RequestHandler } from 'express';
-import { addPendingRule, answerError, stateOf } from './request-state.js';
+import { answerError, gate } from './request-state.js';
 
 function routeRule(rule: RouteRule): RequestHandler {
   defineRouteRule(rule);
   return function pomeriumRouteRule(req, res, next) {
-    const auth = stateOf(req)?.auth;
-    if (!auth) {
-      // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
-      addPendingRule(req, rule);
-      return next();
-    }
-    // After app-wide authentication: the rule can only narrow what was decided.
     try {
-      auth.authorizeRoute(req.pomerium, toAuthRequest(req), rule);
+      gate.apply(req, rule, () => toAuthRequest(req));
     } catch (err) {
-      return answerError(err, auth, res, next);
+      return answerError(err, gate.decided(req)?.auth, res, next);
     }
     next();
   };
@@ -38,6 +31,8 @@ export function forbidImpersonation(): RequestHandler {
  * Sets the impersonation grants of this route. Before the route's own `pomeriumAuth()` they
  * replace the global grants (and may widen them); after an app-wide `pomeriumAuth()` they can
  * only narrow: the global grants and these must both allow. Grants are checked here, at start-up.
+ *
+ * @param grants - the route's grants (checked now: a bad pattern throws `PomeriumAuthConfigError`).
  *
  * @example
  * ```ts
@@ -62,12 +57,10 @@ export function allowImpersonation(grants: Grant[]): RequestHandler {
  */
 export function requireAuthentication(): RequestHandler {
   return function pomeriumRequireAuthentication(req, res, next) {
-    const auth = stateOf(req)?.auth;
-    if (!auth) return next(new Error('requireAuthentication() must come after pomeriumAuth()'));
     try {
-      auth.requireIdentity(req.pomerium, toAuthRequest(req));
+      gate.require(req, () => toAuthRequest(req));
     } catch (err) {
-      return answerError(err, auth, res, next);
+      return answerError(err, gate.decided(req)?.auth, res, next);
     }
     next();
   };

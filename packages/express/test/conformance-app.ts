@@ -1,6 +1,8 @@
 import type { Express, RequestHandler } from 'express';
 import {
   CONFORMANCE_ROUTE_GRANTS,
+  conformanceContext,
+  conformanceRequestId,
   listenOnLoopback,
   whoamiBody,
   type ConformanceApp,
@@ -23,6 +25,8 @@ export async function startConformanceApp(
 ): Promise<ConformanceApp> {
   const app = createExpress();
   app.set('env', 'test'); // Express logs errors it handles unless env is 'test'
+  // A request-scoped context entered before authentication: audit events must be delivered in it.
+  app.use((req, _res, next) => conformanceContext.run(conformanceRequestId(req.headers), next));
   const auth = pomeriumAuth(options);
   const onRoute = placement === 'route' ? [auth] : [];
   if (placement === 'app-wide') app.use(auth);
@@ -33,6 +37,8 @@ export async function startConformanceApp(
   app.get('/whoami', ...onRoute, whoami);
   app.post('/whoami', ...onRoute, whoami);
   app.get('/forbidden-impersonation', forbidImpersonation(), ...onRoute, whoami);
+  const slow: RequestHandler = (_req, _res, next) => void setTimeout(next, 1);
+  app.get('/slow-forbidden-impersonation', slow, forbidImpersonation(), ...onRoute, whoami);
   app.get('/route-grants', routeGrants, ...onRoute, whoami);
   app.post('/route-grants', routeGrants, ...onRoute, whoami);
   app.get('/require-authentication', ...onRoute, requireAuthentication(), whoami);

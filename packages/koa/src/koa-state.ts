@@ -1,11 +1,12 @@
 import {
+  createRouteGate,
   isPomeriumAuthError,
   toAuthRequest,
   type AuthRequest,
   type Identity,
   type PomeriumAuth,
   type Principal,
-  type RouteRule,
+  type RouteGate,
 } from '@pomerium-auth/core';
 import type { Context } from 'koa';
 
@@ -26,19 +27,8 @@ export interface PomeriumState {
   user?: Principal;
 }
 
-const AUTH = Symbol('pomerium-auth.auth');
-const RULES = Symbol('pomerium-auth.route-rules');
-
-/** What this package keeps on a context, under symbols nobody else can collide with. */
-interface ContextState {
-  /** The authenticator that already decided this request. */
-  [AUTH]?: PomeriumAuth;
-  /** Route rules waiting for the route's own `pomeriumAuth()`. */
-  [RULES]?: RouteRule[];
-}
-
-export const stash = (ctx: Context): ContextState => ctx as Context & ContextState;
-export { AUTH, RULES };
+/** The route-rule bookkeeping of this package's requests (core's one implementation), keyed by `ctx`. */
+export const gate: RouteGate<Context> = createRouteGate<Context>();
 
 /** A Koa context read as the Node request it wraps, through core's one translation. */
 export function authRequestOf(ctx: Context): AuthRequest {
@@ -57,7 +47,7 @@ export function authRequestOf(ctx: Context): AuthRequest {
  * headers, JSON body), or is thrown on with `onError: 'next'`; anything else is thrown on untouched.
  */
 export function answerError(ctx: Context, err: unknown, auth: PomeriumAuth | undefined): void {
-  if (!isPomeriumAuthError(err) || auth?.options.onError === 'next') throw err;
+  if (!isPomeriumAuthError(err) || auth?.settings.onError === 'next') throw err;
   ctx.status = err.status;
   ctx.set({ ...err.headers });
   ctx.body = err.toJSON();

@@ -1,12 +1,15 @@
 import { createPomeriumAuth, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/core';
 import type { Middleware } from 'koa';
-import { AUTH, RULES, answerError, stash, authRequestOf, type PomeriumState } from './koa-state.js';
+import { answerError, authRequestOf, gate, type PomeriumState } from './koa-state.js';
 
 /**
  * Koa middleware (Koa 2 and 3) that authenticates each request with Pomerium's identity assertion
  * or a service-account token, applies impersonation, and sets `ctx.state.pomerium` (the identity)
  * and `ctx.state.user` (the effective principal; option `userProperty`). Options are those of
  * `createPomeriumAuth` in `@pomerium-auth/core`; bad options throw here, at start-up.
+ *
+ * @param options - the suite's one options object (see `@pomerium-auth/core`).
+ * @throws {PomeriumAuthConfigError} at start-up, for invalid options.
  *
  * @example
  * ```ts
@@ -19,20 +22,17 @@ import { AUTH, RULES, answerError, stash, authRequestOf, type PomeriumState } fr
  */
 export function pomeriumAuth(options: PomeriumAuthOptions = {}): Middleware<PomeriumState> {
   const auth = createPomeriumAuth(options);
-  const userProperty = options.userProperty ?? 'user';
+  const { userProperty } = auth.settings;
   return async function pomeriumAuthMiddleware(ctx, next) {
-    const request = authRequestOf(ctx);
     let identity: Identity | undefined;
     try {
-      // Route helpers placed before this middleware left their rules: core composes them. A
-      // decision made in this turn (a cached token, say) is not awaited: no trip through the microtask queue.
-      const decided = auth.decide(request, stash(ctx)[RULES]);
+      // Route helpers placed before this middleware left their rules: the gate hands them to core.
+      // A decision made in this turn (a cached token, say) is not awaited: no trip through the microtask queue.
+      const decided = gate.decide(auth, ctx, authRequestOf(ctx));
       identity = decided instanceof Promise ? await decided : decided;
     } catch (err) {
       return answerError(ctx, err, auth);
     }
-    stash(ctx)[AUTH] = auth;
-    if (stash(ctx)[RULES] !== undefined) stash(ctx)[RULES] = undefined;
     if (identity) {
       ctx.state.pomerium = identity;
       if (userProperty !== false)

@@ -1,21 +1,14 @@
 import { defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
 import type { Middleware } from 'koa';
-import { AUTH, RULES, answerError, stash, authRequestOf, type PomeriumState } from './koa-state.js';
+import { answerError, authRequestOf, gate, type PomeriumState } from './koa-state.js';
 
 function routeRule(rule: RouteRule): Middleware<PomeriumState> {
   defineRouteRule(rule);
   return async function pomeriumRouteRule(ctx, next) {
-    const auth = stash(ctx)[AUTH];
-    if (!auth) {
-      // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
-      (stash(ctx)[RULES] ??= []).push(rule);
-      return next();
-    }
-    // After app-wide authentication: the rule can only narrow what was decided.
     try {
-      auth.authorizeRoute(ctx.state.pomerium, authRequestOf(ctx), rule);
+      gate.apply(ctx, rule, () => authRequestOf(ctx));
     } catch (err) {
-      return answerError(ctx, err, auth);
+      return answerError(ctx, err, gate.decided(ctx)?.auth);
     }
     await next();
   };
@@ -61,12 +54,10 @@ export function allowImpersonation(grants: Grant[]): Middleware<PomeriumState> {
  */
 export function requireAuthentication(): Middleware<PomeriumState> {
   return async function pomeriumRequireAuthentication(ctx, next) {
-    const auth = stash(ctx)[AUTH];
-    if (!auth) throw new Error('requireAuthentication() must come after pomeriumAuth()');
     try {
-      auth.requireIdentity(ctx.state.pomerium, authRequestOf(ctx));
+      gate.require(ctx, () => authRequestOf(ctx));
     } catch (err) {
-      return answerError(ctx, err, auth);
+      return answerError(ctx, err, gate.decided(ctx)?.auth);
     }
     await next();
   };

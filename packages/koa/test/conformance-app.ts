@@ -2,6 +2,8 @@ import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
 import {
   CONFORMANCE_ROUTE_GRANTS,
+  conformanceContext,
+  conformanceRequestId,
   listenOnLoopback,
   whoamiBody,
   type ConformanceApp,
@@ -27,6 +29,8 @@ export async function startConformanceApp(
 ): Promise<ConformanceApp> {
   const app = new KoaApp() as Koa<PomeriumState>;
   app.silent = true;
+  // A request-scoped context entered before authentication: audit events must be delivered in it.
+  app.use((ctx, next) => conformanceContext.run(conformanceRequestId(ctx.headers), next));
   const auth = pomeriumAuth(options);
   const onRoute = placement === 'route' ? [auth] : [];
   if (placement === 'app-wide') app.use(auth);
@@ -38,6 +42,11 @@ export async function startConformanceApp(
   router.get('/whoami', ...onRoute, whoami);
   router.post('/whoami', ...onRoute, whoami);
   router.get('/forbidden-impersonation', forbidImpersonation(), ...onRoute, whoami);
+  const slow: RouterMiddleware<PomeriumState> = async (_ctx, next) => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await next();
+  };
+  router.get('/slow-forbidden-impersonation', slow, forbidImpersonation(), ...onRoute, whoami);
   router.get('/route-grants', routeGrants, ...onRoute, whoami);
   router.post('/route-grants', routeGrants, ...onRoute, whoami);
   router.get('/require-authentication', ...onRoute, requireAuthentication(), whoami);

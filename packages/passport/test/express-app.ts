@@ -4,6 +4,8 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler } 
 import { Passport } from 'passport';
 import {
   CONFORMANCE_ROUTE_GRANTS,
+  conformanceContext,
+  conformanceRequestId,
   whoamiBody,
   type ConformanceApp,
 } from '@pomerium-auth/adapter-conformance';
@@ -46,9 +48,13 @@ export async function startConformanceApp(
     );
   };
   const app = express();
+  // A request-scoped context entered before authentication: audit events must be delivered in it.
+  app.use((req, _res, next) => conformanceContext.run(conformanceRequestId(req.headers), next));
   app.use(passport.initialize());
   app.all('/whoami', authenticate(), whoami);
   app.all('/forbidden-impersonation', authenticate({ impersonation: 'forbid' }), whoami);
+  const slow: RequestHandler = (_req, _res, next) => void setTimeout(next, 1);
+  app.all('/slow-forbidden-impersonation', slow, authenticate({ impersonation: 'forbid' }), whoami);
   app.all(
     '/route-grants',
     authenticate({ impersonation: { grants: CONFORMANCE_ROUTE_GRANTS } }),

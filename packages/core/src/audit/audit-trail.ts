@@ -1,18 +1,22 @@
 import { channel } from 'node:diagnostics_channel';
 import { PomeriumAuthConfigError } from '../errors.js';
-import { AUDIT_CHANNEL, type AuditEvent, type AuditSink } from './events.js';
+import { isThenable } from '../lookups/bounded-lookup.js';
+import type { WarningLogger } from '../options.js';
+import { AUDIT_CHANNEL, type AuditEvent, type AuditEventName, type AuditSink } from './events.js';
 
 const auditChannel = channel(AUDIT_CHANNEL);
-const SUCCESS = new Set(['authenticated', 'impersonation_granted']);
+const GRANTS: ReadonlySet<AuditEventName> = new Set([
+  'authenticated',
+  'impersonation_granted',
+  'access_granted',
+]);
 
-/** Delivers audit events without ever breaking or delaying a request. */
+/** Delivers each audit event when its decision is made, in the request's own async context. */
 export interface AuditTrail {
   /** True when anyone listens: the sink, or a `pomerium-auth:audit` subscriber. */
   readonly active: boolean;
-  /** Queues one event; delivery happens after the current request's work, off its path. */
+  /** Delivers one (frozen) event, synchronously: to the channel, then to the sink. */
   emit(event: AuditEvent): void;
-  /** True while an emitted event is still queued, so a later decision may still revise it. */
-  isQueued(event: AuditEvent): boolean;
 }
 
 function checkSink(sink: unknown): AuditSink | undefined {
@@ -32,51 +36,29 @@ function checkSink(sink: unknown): AuditSink | undefined {
 }
 
 /**
- * Builds the audit trail of one `createPomeriumAuth` instance. Events are published on
- * `node:diagnostics_channel` channel `pomerium-auth:audit` and handed to the `audit` option, in
- * a batch on `setImmediate`: a sink that throws, rejects or is slow cannot fail or hold up the
- * request that caused the event. A failing sink is reported once with `process.emitWarning`.
+ * Builds the audit trail of one `createPomeriumAuth` instance. Each event is delivered when its
+ * decision is made, before the decision returns, in the caller's async context (so a sink or
+ * subscriber reading an `AsyncLocalStorage` store sees the request's own): published on
+ * `node:diagnostics_channel` channel `pomerium-auth:audit`, then handed to the `audit` option
+ * (a function, or a pino-style logger: `info` for grants, `warn` for refusals). The sink runs on
+ * the request's path, as any logger call does: give it an asynchronous logger (pino with an
+ * asynchronous destination). A sink or subscriber that throws or rejects never changes the
+ * answer; the first such failure is reported through `logger` (or `process.emitWarning`).
  */
-export function createAuditTrail(sinkOption: unknown): AuditTrail {
+export function createAuditTrail(sinkOption: unknown, logger?: WarningLogger): AuditTrail {
   const sink = checkSink(sinkOption);
-  let queue: AuditEvent[] = [];
-  let warned = false;
+  let reported = false;
 
   const report = (err: unknown): void => {
-    if (warned) return;
-    warned = true;
-    process.emitWarning(
-      `pomerium-auth: the audit sink failed (${err instanceof Error ? err.message : String(err)}); further failures are not reported`,
-    );
-  };
-
-  const deliver = (event: AuditEvent): void => {
-    if (auditChannel.hasSubscribers) {
-      try {
-        auditChannel.publish(event);
-      } catch (err) {
-        report(err);
-      }
-    }
-    if (!sink) return;
+    if (reported) return;
+    reported = true;
+    const message = `pomerium-auth: the audit sink failed (${err instanceof Error ? err.message : String(err)}); further failures are not reported`;
     try {
-      const result =
-        typeof sink === 'function'
-          ? sink(event)
-          : SUCCESS.has(event.event)
-            ? sink.info(event, `pomerium-auth: ${event.event}`)
-            : sink.warn(event, `pomerium-auth: ${event.event}`);
-      if (result && typeof (result as Promise<unknown>).then === 'function')
-        (result as Promise<unknown>).then(undefined, report);
-    } catch (err) {
-      report(err);
+      if (logger) logger.warn(message);
+      else process.emitWarning(message, 'PomeriumAuthWarning');
+    } catch {
+      // Reporting must not fail the request either.
     }
-  };
-
-  const flush = (): void => {
-    const batch = queue;
-    queue = [];
-    for (const event of batch) deliver(event);
   };
 
   return {
@@ -84,10 +66,25 @@ export function createAuditTrail(sinkOption: unknown): AuditTrail {
       return sink !== undefined || auditChannel.hasSubscribers;
     },
     emit(event) {
-      if (queue.push(event) === 1) setImmediate(flush);
-    },
-    isQueued(event) {
-      return queue.includes(event);
+      if (auditChannel.hasSubscribers) {
+        try {
+          auditChannel.publish(event);
+        } catch (err) {
+          report(err);
+        }
+      }
+      if (!sink) return;
+      try {
+        const result =
+          typeof sink === 'function'
+            ? sink(event)
+            : GRANTS.has(event.event)
+              ? sink.info(event, `pomerium-auth: ${event.event}`)
+              : sink.warn(event, `pomerium-auth: ${event.event}`);
+        if (isThenable(result)) result.then(undefined, report);
+      } catch (err) {
+        report(err);
+      }
     },
   };
 }

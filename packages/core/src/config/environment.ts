@@ -17,8 +17,8 @@ function list(value: string): string | string[] {
 }
 
 /**
- * Options read from `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE` (comma-separated
- * lists) and `POMERIUM_SHARED_SECRET`. Options given in code win over the environment.
+ * Options read from `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE` and
+ * `POMERIUM_SHARED_SECRET` (each a comma-separated list). Options given in code win over the environment.
  *
  * @example
  * ```ts
@@ -36,7 +36,8 @@ export function optionsFromEnvironment(
   if (jwksUrl) out.jwksUrl = jwksUrl;
   if (issuer) out.issuer = list(issuer);
   if (audience) out.audience = list(audience);
-  if (sharedSecret) out.sharedSecret = sharedSecret;
+  // A comma never appears in base64: several secrets (a rotation) are separated by commas.
+  if (sharedSecret) out.sharedSecret = list(sharedSecret);
   return out;
 }
 

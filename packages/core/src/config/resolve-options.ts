@@ -17,32 +17,39 @@ import {
 import { normalizeIssuer } from '../jwt/claims.js';
 import { HmacSha256 } from '../jwt/hmac-sha256.js';
 import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
+import { DEFAULT_LOOKUP_TIMEOUT } from '../lookups/bounded-lookup.js';
 import {
   directoryLookup,
   isRecordsSource,
+  namespaceLookup,
   serviceAccountLookup,
 } from '../records/record-lookups.js';
 import type { RecordsSource } from '../records/records-source.js';
 import { VerifiedTokenCache } from '../verify/verified-token-cache.js';
 import type { VerifiedCredential } from '../verify/verified-credential.js';
-import type { AssertionRules } from '../verify/verify-assertion.js';
-import type { ServiceAccountRules } from '../verify/verify-service-account.js';
+import type { StandingRules } from '../verify/account-standing.js';
+import type { CredentialRules } from '../verify/verify-credential.js';
 import { optionLabel, optionsFromEnvironment } from './environment.js';
+
+/** What adapters read from an authenticator: the two options that are theirs, resolved. */
+export interface AdapterSettings {
+  /** `'respond'` (default): the adapter answers errors; `'next'`: the framework's error handling does. */
+  readonly onError: 'respond' | 'next';
+  /** Where the effective principal goes (`'user'` by default); `false` for nowhere. */
+  readonly userProperty: string | false;
+}
 
 /** Options checked, compiled and defaulted once, at construction. */
 export interface ResolvedOptions {
-  maxTokenBytes: number;
-  acceptAssertions: boolean;
-  acceptServiceAccounts: boolean;
+  /** Everything credential verification needs. */
+  credentials: CredentialRules;
   directory?: Lookup<DirectoryUser>;
   required: boolean;
   impersonation: ImpersonationRules;
+  /** Milliseconds each lookup may take. */
+  lookupTimeout: number;
   audit: AuditTrail;
-  cache?: VerifiedTokenCache<VerifiedCredential>;
-  /** What assertions are verified with, when they are accepted (built once). */
-  assertionRules?: AssertionRules;
-  /** What service-account tokens are verified with, when they are accepted (built once). */
-  serviceAccountRules?: ServiceAccountRules;
+  settings: AdapterSettings;
   /** Start-up warnings, already reported through the logger. */
   warnings: string[];
 }
@@ -71,6 +78,10 @@ const KNOWN_OPTIONS = new Set([
   'env',
   'logger',
   'assertionVerification',
+  'namespace',
+  'namespaces',
+  'isRevoked',
+  'lookupTimeout',
 ]);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -145,16 +156,13 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   const encoding = options.sharedSecretEncoding ?? 'base64';
   if (encoding !== 'base64' && encoding !== 'legacy-raw')
     throw new PomeriumAuthConfigError('sharedSecretEncoding', "must be 'base64' or 'legacy-raw'");
-  let hmacKey: KeyObject | undefined;
-  if (options.sharedSecret !== undefined) {
-    if (typeof options.sharedSecret !== 'string')
-      throw new PomeriumAuthConfigError('sharedSecret', 'must be a base64 string');
-    hmacKey = sharedSecretKey(
-      options.sharedSecret,
-      encoding,
-      optionLabel('sharedSecret', envUsed('sharedSecret')),
-    );
-  }
+  const secrets = sharedSecrets(
+    options.sharedSecret,
+    optionLabel('sharedSecret', envUsed('sharedSecret')),
+  );
+  const hmacKeys: KeyObject[] = secrets.map(({ secret, label }) =>
+    sharedSecretKey(secret, encoding, label),
+  );
 
   // Assertions: static keys, the derived key, and the remote key set.
   const staticKeys: VerificationKey[] = [];
@@ -174,10 +182,13 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   if (options.deriveAssertionKey !== undefined && typeof options.deriveAssertionKey !== 'boolean')
     throw new PomeriumAuthConfigError('deriveAssertionKey', 'must be a boolean');
   if (options.deriveAssertionKey) {
-    if (options.sharedSecret === undefined)
+    if (secrets.length === 0)
       throw new PomeriumAuthConfigError('deriveAssertionKey', 'needs sharedSecret');
-    const derived = deriveSigningKey(options.sharedSecret, encoding);
-    staticKeys.push({ kid: derived.kid, alg: 'ES256', key: derived.publicKey });
+    // During a rotation, Pomerium instances on either secret sign with their own derived key.
+    for (const { secret } of secrets) {
+      const derived = deriveSigningKey(secret, encoding);
+      staticKeys.push({ kid: derived.kid, alg: 'ES256', key: derived.publicKey });
+    }
   }
   let remote: RemoteKeySet | undefined;
   if (options.jwksUrl !== undefined) {
@@ -203,7 +214,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
 
   // Which sources are on.
   const canAssert = staticKeys.length > 0 || remote !== undefined;
-  const canServiceAccount = hmacKey !== undefined;
+  const canServiceAccount = hmacKeys.length > 0;
   let acceptAssertions = canAssert;
   let acceptServiceAccounts = canServiceAccount;
   if (options.sources !== undefined) {
@@ -253,6 +264,37 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     'serviceAccounts',
     serviceAccountLookup,
   );
+  const lookupTimeout = positiveInteger(
+    options.lookupTimeout,
+    'lookupTimeout',
+    DEFAULT_LOOKUP_TIMEOUT,
+  );
+  const standing: StandingRules = { lookupTimeout };
+  if (serviceAccounts) standing.serviceAccounts = serviceAccounts;
+  if (options.namespace !== undefined) {
+    if (typeof options.namespace !== 'string' || options.namespace === '')
+      throw new PomeriumAuthConfigError('namespace', 'must be a non-empty namespace id');
+    if (!serviceAccounts)
+      throw new PomeriumAuthConfigError(
+        'namespace',
+        "needs serviceAccounts: an account's namespace is in its record",
+      );
+    standing.namespace = options.namespace;
+  }
+  const namespaces = lookupOption(options.namespaces, 'namespaces', namespaceLookup);
+  if (namespaces) {
+    if (standing.namespace === undefined)
+      throw new PomeriumAuthConfigError(
+        'namespaces',
+        "needs namespace (this service's namespace id)",
+      );
+    standing.namespaces = namespaces;
+  }
+  if (options.isRevoked !== undefined) {
+    if (typeof options.isRevoked !== 'function')
+      throw new PomeriumAuthConfigError('isRevoked', 'must be a function');
+    standing.isRevoked = options.isRevoked;
+  }
   const directory = lookupOption(options.directory, 'directory', directoryLookup);
   if (impersonation.enabled && impersonation.grants.length > 0 && !directory) {
     warnings.push(
@@ -285,17 +327,25 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   const clockTolerance = nonNegative(options.clockTolerance, 'clockTolerance', 5)!;
   const maxTokenAge = nonNegative(options.maxTokenAge, 'maxTokenAge');
   const time = maxTokenAge === undefined ? { clockTolerance } : { clockTolerance, maxTokenAge };
-  const resolved: ResolvedOptions = {
+  const credentials: CredentialRules = {
     maxTokenBytes: positiveInteger(options.maxTokenBytes, 'maxTokenBytes', 16_384),
-    acceptAssertions,
-    acceptServiceAccounts,
+    standing,
+  };
+  if (directory) credentials.directory = directory;
+  if (cache) credentials.cache = cache;
+  const resolved: ResolvedOptions = {
+    credentials,
     required,
     impersonation,
-    audit: createAuditTrail(options.audit),
+    lookupTimeout,
+    audit: createAuditTrail(options.audit, options.logger),
+    settings: Object.freeze({
+      onError: options.onError ?? 'respond',
+      userProperty: options.userProperty ?? 'user',
+    }),
     warnings,
   };
   if (directory) resolved.directory = directory;
-  if (cache) resolved.cache = cache;
   const verification = options.assertionVerification ?? 'main-thread';
   if (verification !== 'main-thread' && verification !== 'thread-pool')
     throw new PomeriumAuthConfigError(
@@ -303,7 +353,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       "must be 'main-thread' or 'thread-pool'",
     );
   if (acceptAssertions)
-    resolved.assertionRules = {
+    credentials.assertions = {
       staticKeys,
       remote,
       algorithms,
@@ -313,13 +363,11 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       threadPool: verification === 'thread-pool',
     };
   if (acceptServiceAccounts)
-    resolved.serviceAccountRules = {
-      hmac: new HmacSha256(hmacKey!),
+    credentials.serviceAccounts = {
+      hmacs: hmacKeys.map((key) => new HmacSha256(key)),
       issuers,
       audiences,
       time,
-      serviceAccounts,
-      directory,
     };
 
   const warn = options.logger
@@ -336,6 +384,22 @@ function emitWarningOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   process.emitWarning(`pomerium-auth: ${message}`);
+}
+
+/** `sharedSecret` as a list of secrets, each with the name its errors use. */
+function sharedSecrets(value: unknown, label: string): { secret: string; label: string }[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string') return [{ secret: value, label }];
+  if (!Array.isArray(value) || value.length === 0)
+    throw new PomeriumAuthConfigError(
+      label,
+      'must be a base64 string or a non-empty array of them',
+    );
+  return value.map((secret: unknown, i) => {
+    if (typeof secret !== 'string')
+      throw new PomeriumAuthConfigError(`${label}[${i}]`, 'must be a base64 string');
+    return { secret, label: `${label}[${i}]` };
+  });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -7,7 +7,13 @@ export interface ExtractedCredentials {
   /** The `x-pomerium-jwt-assertion` token, if sent. */
   assertion?: string;
   /** The service-account token, if sent, and the scheme it came in. */
-  serviceAccount?: { source: Exclude<CredentialSource, 'assertion'>; token: string };
+  serviceAccount?: {
+    source: Extract<
+      CredentialSource,
+      'x-pomerium-authorization' | 'authorization-pomerium' | 'authorization-bearer-pomerium'
+    >;
+    token: string;
+  };
 }
 
 /** Header names the suite reads credentials from. */
@@ -38,15 +44,34 @@ export function extractCredentials(
   request: Pick<AuthRequest, 'headers' | 'rawHeaders'>,
   maxTokenBytes = 16_384,
 ): ExtractedCredentials {
-  const assertionValue = singleHeaderValue(request, ASSERTION_HEADER, true);
+  const result: ExtractedCredentials = {};
+  const assertion = extractAssertion(request, maxTokenBytes);
+  if (assertion !== undefined) result.assertion = assertion;
+  const serviceAccount = extractServiceAccountToken(request, maxTokenBytes);
+  if (serviceAccount !== undefined) result.serviceAccount = serviceAccount;
+  return result;
+}
+
+/** The `x-pomerium-jwt-assertion` token, if sent (checked for size and compact-JWS syntax). */
+export function extractAssertion(
+  request: Pick<AuthRequest, 'headers' | 'rawHeaders'>,
+  maxTokenBytes: number,
+): string | undefined {
+  const value = singleHeaderValue(request, ASSERTION_HEADER, true);
+  return value ? checkToken(value, maxTokenBytes, ASSERTION_HEADER) : undefined;
+}
+
+/**
+ * The service-account token of a request, if sent, in Pomerium's order of headers: refuses two
+ * different ones (`ambiguous_credentials`).
+ */
+export function extractServiceAccountToken(
+  request: Pick<AuthRequest, 'headers' | 'rawHeaders'>,
+  maxTokenBytes: number,
+): ExtractedCredentials['serviceAccount'] {
   const pomeriumValue = singleHeaderValue(request, POMERIUM_AUTHORIZATION_HEADER, true);
   // Other schemes (Digest, say) put commas in Authorization: its value is never split.
   const authorization = singleHeaderValue(request, 'authorization', false);
-
-  const result: ExtractedCredentials = {};
-  if (assertionValue)
-    result.assertion = checkToken(assertionValue, maxTokenBytes, ASSERTION_HEADER);
-
   let fromAuthorization: ExtractedCredentials['serviceAccount'];
   if (authorization?.startsWith(POMERIUM_PREFIX)) {
     fromAuthorization = {
@@ -67,22 +92,19 @@ export function extractCredentials(
       ),
     };
   }
-  if (pomeriumValue) {
-    const token = checkToken(pomeriumValue, maxTokenBytes, POMERIUM_AUTHORIZATION_HEADER);
-    if (fromAuthorization && fromAuthorization.token !== token) {
-      throw new InvalidRequestError(
-        'ambiguous_credentials',
-        'x-pomerium-authorization and authorization carry different tokens',
-      );
-    }
-    result.serviceAccount = { source: 'x-pomerium-authorization', token };
-  } else if (fromAuthorization) {
-    result.serviceAccount = fromAuthorization;
+  if (!pomeriumValue) return fromAuthorization;
+  const token = checkToken(pomeriumValue, maxTokenBytes, POMERIUM_AUTHORIZATION_HEADER);
+  if (fromAuthorization && fromAuthorization.token !== token) {
+    throw new InvalidRequestError(
+      'ambiguous_credentials',
+      'x-pomerium-authorization and authorization carry different tokens',
+    );
   }
-  return result;
+  return { source: 'x-pomerium-authorization', token };
 }
 
-function checkToken(token: string, maxTokenBytes: number, header: string): string {
+/** Refuses an oversized token before parsing it, and anything but compact-JWS syntax. */
+export function checkToken(token: string, maxTokenBytes: number, header: string): string {
   if (token.length > maxTokenBytes)
     throw new InvalidRequestError('token_too_large', `${header}: ${token.length} bytes`);
   if (!COMPACT_JWS.test(token))

@@ -1,26 +1,26 @@
 import {
   ImpersonationDeniedError,
   InvalidRequestError,
-  PomeriumAuthConfigError,
-  type PomeriumAuthReason,
+  type ImpersonationDeniedReason,
 } from '../errors.js';
-import type { Identity, Principal } from '../identity.js';
-import type { DirectoryUser, Grant, Lookup } from '../options.js';
-import type { AuthRequest, RouteRule } from '../request.js';
-import { lookup } from '../verify/verify-service-account.js';
+import type { Principal } from '../identity.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
+import { foldAsciiCase } from '../lib/fold-ascii-case.js';
+import { boundedLookup } from '../lookups/bounded-lookup.js';
+import type { DirectoryUser, Lookup } from '../options.js';
+import type { AuthRequest } from '../request.js';
+import { routeGrants, type RouteRule } from '../route/route-rule.js';
 import {
-  compileGrants,
   grantAllowsGroups,
   grantAllowsTarget,
+  grantForMethod,
   grantNamesInitiator,
-  type CompiledGrant,
-  type TargetNames,
+  targetNamesOf,
 } from './grants.js';
 import type { ImpersonationAsk } from './impersonation-request.js';
-import { foldEmailCase } from './name-patterns.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
+import { checkTargetName } from './look-alike-names.js';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const EMPTY_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** What an allowed impersonation yields. */
@@ -35,78 +35,14 @@ export interface ImpersonationOutcome {
 /** Everything a decision needs besides the ask. */
 export interface ImpersonationContext {
   rules: ImpersonationRules;
-  directory?: Lookup<DirectoryUser>;
+  directory?: Lookup<DirectoryUser> | undefined;
   request: AuthRequest;
-  route?: RouteRule;
+  route?: RouteRule | undefined;
+  /** Milliseconds each directory lookup may take. */
+  lookupTimeout: number;
 }
 
-const compiledRouteGrants = new WeakMap<Grant[], CompiledGrant[]>();
-
-/**
- * Checks a per-route rule and compiles its grants once. Adapters call it when a route is
- * defined, so a bad rule fails at start-up, not at the first request.
- *
- * @example
- * ```ts
- * const rule = defineRouteRule({ impersonation: { grants: [{ initiators: ['group:support'], targets: ['user_*'] }] } });
- * ```
- */
-export function defineRouteRule(rule: RouteRule): RouteRule {
-  const imp = rule.impersonation;
-  if (imp === undefined || imp === 'forbid') return rule;
-  if (imp === null || typeof imp !== 'object' || !Array.isArray(imp.grants)) {
-    throw new PomeriumAuthConfigError(
-      'route.impersonation',
-      "must be 'forbid' or { grants: [...] }",
-    );
-  }
-  routeGrants(imp.grants);
-  return rule;
-}
-
-function routeGrants(grants: Grant[]): CompiledGrant[] {
-  let compiled = compiledRouteGrants.get(grants);
-  if (!compiled) {
-    compiled = compileGrants(grants, 'route.impersonation.grants');
-    compiledRouteGrants.set(grants, compiled);
-  }
-  return compiled;
-}
-
-/**
- * Applies a route rule to an identity that was already decided under the global rules (an
- * app-wide middleware runs before the route's own middleware). It can only narrow: `'forbid'`
- * refuses any impersonation; route grants must allow the initiator to act as the effective user
- * with its groups. Returns normally when the identity may proceed.
- */
-export function checkRouteRule(
-  identity: Identity,
-  request: AuthRequest,
-  rule: RouteRule,
-): string | undefined {
-  const imp = rule.impersonation;
-  if (!identity.impersonating || imp === undefined) return undefined;
-  if (imp === 'forbid') deny('forbidden_on_route', 'impersonation is forbidden on this route');
-  const { initiator, user } = identity;
-  const names: TargetNames = {
-    requested: user.email ?? user.id,
-    id: user.id,
-    groups: user.groups,
-    ...(user.email !== undefined ? { email: user.email } : {}),
-  };
-  const allowing = routeGrants(imp.grants).filter(
-    (g) => grantNamesInitiator(g, initiator) && grantAllowsTarget(g, names),
-  );
-  if (allowing.length === 0)
-    deny('not_allowed', `no route grant lets ${initiator.id} act as ${user.id}`);
-  const grant = SAFE_METHODS.has(request.method.toUpperCase())
-    ? allowing[0]
-    : allowing.find((g) => !g.readOnly);
-  if (!grant) deny('read_only', `${request.method} under a read-only route grant`);
-  return grant.name;
-}
-
-function deny(reason: PomeriumAuthReason, detail: string): never {
+function deny(reason: ImpersonationDeniedReason, detail: string): never {
   throw new ImpersonationDeniedError(reason, detail);
 }
 
@@ -115,15 +51,44 @@ function sameUser(principal: Principal, name: string): boolean {
     principal.id === name ||
     (principal.email !== undefined &&
       name.includes('@') &&
-      foldEmailCase(principal.email) === foldEmailCase(name))
+      foldAsciiCase(principal.email) === foldAsciiCase(name))
   );
 }
 
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
 /**
- * Decides an impersonation ask against the rules (SPEC 5), in this order: enabled, chaining,
- * route, reason, a grant naming the initiator, the target's existence, `protect`, the grant's
- * targets and groups, read-only, and the `canImpersonate` hook. Every refusal is the same 403
- * `impersonation_denied` to the client; its `reason` says what really decided.
+ * A directory user's claims for the effective principal (policies' `claim/<name>`): the record's
+ * own `claims`, copied (the directory's objects are never frozen or shared), with its id, email,
+ * name and groups.
+ */
+function directoryClaims(
+  found: DirectoryUser,
+  groups: readonly string[],
+): Readonly<Record<string, unknown>> {
+  let extra: Record<string, unknown> = {};
+  if (found.claims !== null && typeof found.claims === 'object') {
+    try {
+      extra = structuredClone(found.claims);
+    } catch {
+      // Values that cannot be cloned (functions) are not claims.
+      extra = {};
+    }
+  }
+  const claims: Record<string, unknown> = { ...extra, sub: found.id, groups: [...groups] };
+  if (found.email !== undefined) claims.email = found.email;
+  if (found.name !== undefined) claims.name = found.name;
+  return deepFreeze(claims);
+}
+
+/**
+ * Decides an impersonation ask against the rules (the core README, "Impersonation"), in this
+ * order: enabled, chaining, route, the target's name, reason, a grant naming the initiator, the
+ * target's existence, `protect`, the grant's targets and groups, read-only, and the
+ * `canImpersonate` hook. Every refusal is the same 403 `impersonation_denied` to the client; its
+ * `reason` says what really decided.
  */
 export async function decideImpersonation(
   ask: ImpersonationAsk,
@@ -137,16 +102,16 @@ export async function decideImpersonation(
   if (ctx.route?.impersonation === 'forbid')
     deny('forbidden_on_route', 'impersonation is forbidden on this route');
   if (ask.target === undefined) deny('not_allowed', 'groups asked for without a user');
+  checkTargetName(ask.target);
+  for (const group of ask.groups) checkTargetName(group, 'group');
 
   let initiator = ask.initiator;
   if (ask.via === 'act-claim' && ctx.directory && initiator.id) {
-    const actor = await lookup(ctx.directory, initiator.id, 'directory');
-    if (actor)
-      initiator = {
-        ...initiator,
-        groups: [...(actor.groups ?? [])],
-        ...(actor.email !== undefined ? { email: actor.email } : {}),
-      };
+    const actor = await boundedLookup(ctx.directory, initiator.id, 'directory', ctx.lookupTimeout);
+    if (actor) {
+      initiator = { ...initiator, groups: strings(actor.groups) };
+      if (actor.email !== undefined) initiator.email = actor.email;
+    }
   }
   if (sameUser(initiator, ask.target) && ask.groups.length === 0 && ask.via !== 'act-claim') {
     return { initiator, user: initiator, impersonating: false };
@@ -164,19 +129,15 @@ export async function decideImpersonation(
   let user: Principal;
   let targetGroups: readonly string[];
   if (ctx.directory) {
-    const found = await lookup(ctx.directory, ask.target, 'directory');
+    const found = await boundedLookup(ctx.directory, ask.target, 'directory', ctx.lookupTimeout);
     if (!found || typeof found.id !== 'string' || !found.id)
       deny('unknown_target', `no user ${JSON.stringify(ask.target)}`);
-    targetGroups = found.groups ?? [];
+    targetGroups = strings(found.groups);
     // The effective user acts with the target's groups (or those asked for), never the initiator's.
-    user = {
-      id: found.id,
-      groups: ask.groups.length > 0 ? [...ask.groups] : [...targetGroups],
-      kind: 'user',
-      claims: EMPTY_CLAIMS,
-    };
-    if (found.email !== undefined) user.email = found.email;
-    if (found.name !== undefined) user.name = found.name;
+    const groups = ask.groups.length > 0 ? [...ask.groups] : [...targetGroups];
+    user = { id: found.id, groups, kind: 'user', claims: directoryClaims(found, groups) };
+    if (typeof found.email === 'string') user.email = found.email;
+    if (typeof found.name === 'string') user.name = found.name;
   } else {
     targetGroups = ask.groups;
     user = { id: ask.target, groups: [...ask.groups], kind: 'user', claims: EMPTY_CLAIMS };
@@ -186,22 +147,14 @@ export async function decideImpersonation(
     return { initiator, user: initiator, impersonating: false };
   }
 
-  const names: TargetNames = {
-    requested: ask.target,
-    id: user.id,
-    groups: targetGroups,
-    ...(user.email !== undefined ? { email: user.email } : {}),
-  };
+  const names = targetNamesOf(user, ask.target, targetGroups);
   if (rules.protect.isProtected(names)) deny('protected_target', `${user.id} is protected`);
   const allowing = candidates.filter((g) => grantAllowsTarget(g, names));
   if (allowing.length === 0) deny('not_allowed', `no grant lets ${initiator.id} act as ${user.id}`);
   const withGroups = allowing.filter((g) => grantAllowsGroups(g, ask.groups));
   if (withGroups.length === 0)
     deny('group_not_allowed', `groups ${JSON.stringify(ask.groups)} are not granted`);
-  const grant = SAFE_METHODS.has(ctx.request.method.toUpperCase())
-    ? withGroups[0]!
-    : withGroups.find((g) => !g.readOnly);
-  if (!grant) deny('read_only', `${ctx.request.method} under a read-only grant`);
+  const grant = grantForMethod(withGroups, ctx.request.method);
 
   if (rules.canImpersonate) {
     let verdict: unknown;

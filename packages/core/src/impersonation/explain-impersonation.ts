@@ -3,8 +3,9 @@ import { PomeriumAuthError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
 import { directoryLookup } from '../records/record-lookups.js';
-import type { AuthRequest, RouteRule } from '../request.js';
-import { lookup } from '../verify/verify-service-account.js';
+import type { AuthRequest } from '../request.js';
+import type { RouteRule } from '../route/route-rule.js';
+import { boundedLookup, DEFAULT_LOOKUP_TIMEOUT } from '../lookups/bounded-lookup.js';
 import { decideImpersonation } from './decide-impersonation.js';
 import type { ImpersonationAsk } from './impersonation-request.js';
 import { compileImpersonationRules, type ImpersonationRules } from './impersonation-rules.js';
@@ -62,8 +63,13 @@ export async function explainWithRules(
   rules: ImpersonationRules,
   directory: Lookup<DirectoryUser> | undefined,
   q: ExplainQuestion,
+  lookupTimeout = DEFAULT_LOOKUP_TIMEOUT,
 ): Promise<ExplainAnswer> {
-  const { principal: initiator, fromDirectory } = await initiatorOf(q.initiator, directory);
+  const { principal: initiator, fromDirectory } = await initiatorOf(
+    q.initiator,
+    directory,
+    lookupTimeout,
+  );
   const seen = {
     id: initiator.id,
     groups: initiator.groups,
@@ -84,7 +90,8 @@ export async function explainWithRules(
       rules,
       directory,
       request,
-      ...(q.route ? { route: q.route } : {}),
+      route: q.route,
+      lookupTimeout,
     });
     const u = outcome.user;
     return {
@@ -114,9 +121,12 @@ export async function explainWithRules(
 async function initiatorOf(
   who: ExplainQuestion['initiator'],
   directory: Lookup<DirectoryUser> | undefined,
+  lookupTimeout: number,
 ): Promise<{ principal: Principal; fromDirectory: boolean }> {
   const found =
-    typeof who === 'string' && directory ? await lookup(directory, who, 'directory') : undefined;
+    typeof who === 'string' && directory
+      ? await boundedLookup(directory, who, 'directory', lookupTimeout)
+      : undefined;
   const named =
     typeof who === 'string'
       ? (found ?? { id: who, ...(who.includes('@') ? { email: who } : {}) })

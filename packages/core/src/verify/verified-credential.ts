@@ -6,4 +6,8 @@ export interface VerifiedCredential {
   source: CredentialSource;
   /** The token's `exp` in seconds, if it has one. */
   exp?: number;
+  /** A service-account token of today's format: a reference to an account record. */
+  current?: boolean;
+  /** Who a verified `x-pomerium-jwt-assertion-for` names (option `assertionFor`). */
+  onBehalfOf?: Principal;
 }

@@ -152,6 +152,25 @@ export class VerifiedTokenCache<T> {
     return this.entries.size;
   }
 
+  /**
+   * Drops every entry whose value `matches` (every entry without a predicate): a revocation
+   * takes effect at once instead of when the entries run out. Linear in the entries held.
+   */
+  invalidate(matches?: (value: T) => boolean): number {
+    if (matches === undefined) {
+      const size = this.entries.size;
+      this.clear();
+      return size;
+    }
+    let dropped = 0;
+    for (const [key, entry] of this.entries) {
+      if (!matches(entry.value)) continue;
+      this.entries.delete(key);
+      dropped++;
+    }
+    return dropped;
+  }
+
   clear(): void {
     this.entries.clear();
     this.seenOnce.fill(0);

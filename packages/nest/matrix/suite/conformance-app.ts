@@ -66,6 +66,13 @@ export function conformanceModule(options: PomeriumAuthOptions, binding: Binding
       return body(req);
     }
 
+    @All('slow-forbidden-impersonation')
+    @HttpCode(200)
+    @ForbidImpersonation()
+    slowForbidden(@Req() req: NestHttpRequest) {
+      return body(req);
+    }
+
     @All('route-grants')
     @HttpCode(200)
     @AllowImpersonation(...CONFORMANCE_ROUTE_GRANTS)

@@ -7,6 +7,7 @@ import type { INestApplication, Type, ExceptionFilter } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { conformanceContext, conformanceRequestId } from '@pomerium-auth/adapter-conformance';
 
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
@@ -25,6 +26,15 @@ export async function startNestApp(
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
   if (filters.length) app.useGlobalFilters(...filters);
+  // A request-scoped context entered before the guard (audit events must be delivered in it), and
+  // an asynchronous middleware on one route, as apps have.
+  app.use(
+    (req: { headers: Record<string, unknown>; url?: string }, _res: unknown, next: () => void) =>
+      conformanceContext.run(conformanceRequestId(req.headers), () => {
+        if (req.url?.startsWith('/slow-')) setTimeout(next, 1);
+        else next();
+      }),
+  );
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };

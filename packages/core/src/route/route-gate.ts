@@ -1,0 +1,101 @@
+import type { PomeriumAuth } from '../create-pomerium-auth.js';
+import type { Identity } from '../identity.js';
+import type { AuthRequest } from '../request.js';
+import type { RouteRule } from './route-rule.js';
+
+/** What a gate knows of a request that was decided. */
+export interface RouteDecision {
+  /** The authenticator that decided it. */
+  auth: PomeriumAuth;
+  /** What it decided: the identity, or `undefined` for an anonymous request. */
+  identity: Identity | undefined;
+}
+
+/**
+ * The bookkeeping between an authentication middleware and the route helpers of one request,
+ * written once here for every adapter: a route helper placed **before** the route's
+ * authentication leaves its rule for the one decision (route grants then replace the global
+ * ones); placed **after** an app-wide authentication, it can only narrow what was decided.
+ * Requests are keyed by the framework's own object (Express `req`, Koa `ctx`, Hono's context);
+ * the state lives in a `WeakMap`, never in properties of that object.
+ */
+export interface RouteGate<K extends object> {
+  /**
+   * The authentication middleware's decision: `auth.decide` with the rules route helpers left
+   * before it. Remembers the decision for the helpers after it. Throws (or rejects with) the
+   * `PomeriumAuthError` of a refusal, already audited.
+   */
+  decide(auth: PomeriumAuth, key: K, request: AuthRequest): ReturnType<PomeriumAuth['decide']>;
+  /**
+   * A route helper's rule: left for the decision when the request is not decided yet, applied
+   * as a narrowing (`auth.authorizeRoute`) when it is. Throws the refusal, already audited.
+   */
+  apply(key: K, rule: RouteRule, request: () => AuthRequest): void;
+  /**
+   * "This route needs a user", placed after the authentication middleware: throws 401
+   * `credentials_required` (audited) for an anonymous request. Without a decision before it, it
+   * fails closed with a plain `Error` (a server error, never a pass).
+   */
+  require(key: K, request: () => AuthRequest): void;
+  /** The decision of a request, if one was made. */
+  decided(key: K): RouteDecision | undefined;
+}
+
+interface GateState {
+  decision?: RouteDecision;
+  /** Rules waiting for the route's own authentication. */
+  pending?: RouteRule[];
+}
+
+/**
+ * Creates a {@link RouteGate} (one per adapter package).
+ *
+ * @example
+ * ```ts
+ * const gate = createRouteGate<Request>();
+ * // authentication middleware
+ * const decided = gate.decide(auth, req, toAuthRequest(req));
+ * // forbidImpersonation()
+ * gate.apply(req, { impersonation: 'forbid' }, () => toAuthRequest(req));
+ * ```
+ */
+export function createRouteGate<K extends object>(): RouteGate<K> {
+  const states = new WeakMap<K, GateState>();
+
+  const remember = (
+    key: K,
+    auth: PomeriumAuth,
+    identity: Identity | undefined,
+  ): Identity | undefined => {
+    const state = states.get(key);
+    const decision = { auth, identity };
+    if (state === undefined) states.set(key, { decision });
+    else {
+      state.decision = decision;
+      state.pending = undefined;
+    }
+    return identity;
+  };
+
+  return {
+    decide(auth, key, request) {
+      const decided = auth.decide(request, states.get(key)?.pending);
+      return decided instanceof Promise
+        ? decided.then((identity) => remember(key, auth, identity))
+        : remember(key, auth, decided);
+    },
+    apply(key, rule, request) {
+      const state = states.get(key);
+      const decision = state?.decision;
+      if (decision) return decision.auth.authorizeRoute(decision.identity, request(), rule);
+      if (state === undefined) states.set(key, { pending: [rule] });
+      else (state.pending ??= []).push(rule);
+    },
+    require(key, request) {
+      const decision = states.get(key)?.decision;
+      if (!decision) throw new Error('requireAuthentication() must come after pomeriumAuth()');
+      decision.auth.requireIdentity(decision.identity, request());
+    },
+    decided: (key) => states.get(key)?.decision,
+  };
+}

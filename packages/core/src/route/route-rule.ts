@@ -1,0 +1,120 @@
+import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js';
+import type { Identity } from '../identity.js';
+import {
+  compileGrants,
+  grantNamesInitiator,
+  grantAllowsTarget,
+  grantForMethod,
+  targetNamesOf,
+  type CompiledGrant,
+} from '../impersonation/grants.js';
+import type { Grant } from '../options.js';
+import type { AuthRequest } from '../request.js';
+
+/**
+ * A per-route rule, produced by the adapters' route helpers (`forbidImpersonation()`,
+ * `allowImpersonation(grants)`, `requireAuthentication()`, `optionalAuthentication()`). Several
+ * keys may be set at once.
+ *
+ * @example
+ * ```ts
+ * await auth.authenticate(request, { impersonation: 'forbid' });
+ * await auth.authenticate(request, { impersonation: { grants: [{ initiators: ['group:support'], targets: ['*'] }] } });
+ * await auth.authenticate(request, { authentication: 'optional' });
+ * ```
+ */
+export interface RouteRule {
+  /** `'forbid'`: no impersonation on this route; `{ grants }`: these grants replace the global ones here. */
+  impersonation?: 'forbid' | { grants: Grant[] };
+  /**
+   * `'required'`: an anonymous request is refused here (401 `credentials_required`) even when
+   * the `required` option is false. `'optional'`: a request without any credential passes here as
+   * anonymous even when `required` is true (a credential that fails is still refused).
+   */
+  authentication?: 'required' | 'optional';
+}
+
+const compiledRouteGrants = new WeakMap<Grant[], CompiledGrant[]>();
+const RULE_KEYS = new Set(['impersonation', 'authentication']);
+
+/**
+ * Checks a per-route rule and compiles it once. Adapters call it when a route is defined, so a
+ * bad rule fails at start-up (with a `PomeriumAuthConfigError` naming the key), not at the first
+ * request.
+ *
+ * @example
+ * ```ts
+ * const rule = defineRouteRule({ impersonation: { grants: [{ initiators: ['group:support'], targets: ['user_*'] }] } });
+ * ```
+ */
+export function defineRouteRule<R extends RouteRule>(rule: R): R {
+  if (rule === null || typeof rule !== 'object') {
+    throw new PomeriumAuthConfigError('route', 'must be an object');
+  }
+  for (const key of Object.keys(rule)) {
+    if (!RULE_KEYS.has(key))
+      throw new PomeriumAuthConfigError(`route.${key}`, 'is not a known route rule');
+  }
+  const imp = rule.impersonation;
+  if (imp !== undefined && imp !== 'forbid') {
+    if (imp === null || typeof imp !== 'object' || !Array.isArray(imp.grants)) {
+      throw new PomeriumAuthConfigError(
+        'route.impersonation',
+        "must be 'forbid' or { grants: [...] }",
+      );
+    }
+    routeGrants(imp.grants);
+  }
+  const authentication = rule.authentication;
+  if (
+    authentication !== undefined &&
+    authentication !== 'required' &&
+    authentication !== 'optional'
+  ) {
+    throw new PomeriumAuthConfigError('route.authentication', "must be 'required' or 'optional'");
+  }
+  return rule;
+}
+
+/** A route's grants, compiled once per grants array. */
+export function routeGrants(grants: Grant[]): CompiledGrant[] {
+  let compiled = compiledRouteGrants.get(grants);
+  if (!compiled) {
+    compiled = compileGrants(grants, 'route.impersonation.grants');
+    compiledRouteGrants.set(grants, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Applies a route's impersonation rule to an identity that was already decided under the global
+ * rules (an app-wide middleware runs before the route's own). It can only narrow: `'forbid'`
+ * refuses any impersonation; route grants must also allow the initiator to act as the effective
+ * user with its groups, for this method. Returns the grant that allows it, if any.
+ */
+export function narrowImpersonation(
+  identity: Identity,
+  request: AuthRequest,
+  rule: RouteRule,
+): string | undefined {
+  const imp = rule.impersonation;
+  if (!identity.impersonating || imp === undefined) return undefined;
+  if (imp === 'forbid') {
+    throw new ImpersonationDeniedError(
+      'forbidden_on_route',
+      'impersonation is forbidden on this route',
+    );
+  }
+  const { initiator, user } = identity;
+  const names = targetNamesOf(user, user.email ?? user.id, user.groups);
+  const allowing = routeGrants(imp.grants).filter(
+    (g) => grantNamesInitiator(g, initiator) && grantAllowsTarget(g, names),
+  );
+  if (allowing.length === 0) {
+    throw new ImpersonationDeniedError(
+      'not_allowed',
+      `no route grant lets ${initiator.id} act as ${user.id}`,
+    );
+  }
+  return grantForMethod(allowing, request.method, 'route grant').name;
+}
