@@ -58,6 +58,8 @@ async function mustRefuse(request: AuthRequest): Promise<void> {
   } catch (err) {
     assert.ok(err instanceof PomeriumAuthError, `threw ${String(err)}`);
     assert.ok([400, 401, 403, 503].includes(err.status));
+    // A fault inside core is refused too (never a pass), but it is a bug, never an answer to input.
+    assert.notEqual(err.reason, 'internal_error', `an internal fault: ${err.detail ?? ''}`);
     return;
   }
   assert.fail(`forged request passed as ${JSON.stringify(identity)}`);

@@ -221,15 +221,21 @@ describe('auth.decide refuses as authenticate does', () => {
     );
   });
 
-  test('whatever the headers hold, it answers or throws a PomeriumAuthError, never anything else', () => {
+  test('whatever the headers hold, it answers, throws or rejects with a PomeriumAuthError that is not an internal fault', async () => {
     const a = auth({
       required: false,
       impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] },
     });
     const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
+    const genuine = fc.constantFrom(
+      issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }),
+      issuer.mintLegacyServiceAccountToken({ sub: 'cli', impersonate_email: 'user_1' }),
+      issuer.mintAssertion({ sub: 'alice', act: { sub: 'bob' } }),
+    );
     const tokenish = fc.oneof(
-      fc.string(),
-      fc.tuple(segment, segment, segment).map((parts) => parts.join('.')),
+      { weight: 1, arbitrary: fc.string() },
+      { weight: 1, arbitrary: fc.tuple(segment, segment, segment).map((parts) => parts.join('.')) },
+      { weight: 3, arbitrary: genuine },
     );
     const value = fc.oneof(
       tokenish,
@@ -246,16 +252,32 @@ describe('auth.decide refuses as authenticate does', () => {
       'constructor',
       '__proto__',
     );
-    fc.assert(
-      fc.property(fc.dictionary(names, value, { maxKeys: 4 }), (headers) => {
+    const seen = { same: 0, later: 0, identity: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(names, value, { maxKeys: 4 }), async (headers) => {
         const req: AuthRequest = { method: 'GET', url: '/', headers: { ...headers } };
-        const err = thrownBy(() => {
+        let outcome: unknown;
+        let err: unknown;
+        try {
           const decided = a.decide(req);
-          if (decided instanceof Promise) decided.catch(() => undefined);
-        });
-        assert.ok(err === undefined || err instanceof PomeriumAuthError, `threw ${String(err)}`);
+          if (decided instanceof Promise) seen.later++;
+          else seen.same++;
+          outcome = await decided;
+        } catch (thrown) {
+          err = thrown;
+        }
+        if (err === undefined) {
+          if (outcome !== undefined) seen.identity++;
+          return;
+        }
+        seen.refused++;
+        assert.ok(err instanceof PomeriumAuthError, `threw ${String(err)}`);
+        assert.notEqual(err.reason, 'internal_error', `an internal fault: ${err.detail ?? ''}`);
       }),
       { numRuns: 2000 },
     );
+    // Each branch must have run, or the property proves nothing about it.
+    for (const [branch, count] of Object.entries(seen))
+      assert.ok(count > 20, `${branch}: ${count}`);
   });
 });

@@ -335,3 +335,32 @@ export function sameBytes(a: string, b: string): boolean {
     Buffer.from(as, 'base64url').equals(Buffer.from(bs, 'base64url'))
   );
 }
+
+/**
+ * Header maps that carry well-formed credentials: an assertion, a service-account token in one of
+ * Pomerium's schemes, sometimes both, sometimes the same token twice, sometimes two different
+ * ones: what extraction must find (or refuse as ambiguous).
+ */
+export const wellFormedCredentials: fc.Arbitrary<Record<string, string>> = fc
+  .tuple(
+    fc.option(jwsShaped, { nil: undefined }),
+    fc.option(
+      fc.tuple(
+        carrier.filter((c) => c !== 'assertion'),
+        jwsShaped,
+      ),
+      { nil: undefined },
+    ),
+    fc.option(
+      fc.tuple(
+        carrier.filter((c) => c !== 'assertion'),
+        jwsShaped,
+      ),
+      { nil: undefined },
+    ),
+  )
+  .map(([assertion, first, second]) => ({
+    ...(second ? carry(second[0], second[1]) : {}),
+    ...(first ? carry(first[0], first[1]) : {}),
+    ...(assertion ? carry('assertion', assertion) : {}),
+  }));
