@@ -8,7 +8,7 @@ import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject } fro
 import type { RouteRule } from '@pomerium-auth/core';
 import { signJwt } from '@pomerium-auth/testing';
 import type { AuthName, Fixtures } from './fixtures.js';
-import { HOST } from './fixtures.js';
+import { HOST, KIOSK } from './fixtures.js';
 
 export interface AttackRow {
   name: string;
@@ -526,6 +526,57 @@ export function attackRows(f: Fixtures): AttackRow[] {
     A(f.assertion({ iss: `HTTPS://${HOST.toUpperCase()}/` })),
     'pass alice',
   );
+  // Look-alike hosts: only ASCII letters fold; the Kelvin sign (U+212A) lower-cases to "k" in Unicode.
+  const kelvin = KIOSK.replace('k', '\u212a');
+  const kiosk = { auth: 'kiosk' as const };
+  r(
+    'kiosk: the configured host passes',
+    A(f.assertion({ iss: KIOSK, aud: KIOSK })),
+    'pass alice',
+    kiosk,
+  );
+  r(
+    'kiosk: the host in ASCII upper case passes (host names fold ASCII case)',
+    A(f.assertion({ iss: KIOSK.toUpperCase(), aud: `https://${KIOSK.toUpperCase()}/` })),
+    'pass alice',
+    kiosk,
+  );
+  r(
+    'kiosk: iss with the Kelvin sign for k',
+    A(f.assertion({ iss: kelvin, aud: KIOSK })),
+    '401 invalid_token issuer_mismatch',
+    kiosk,
+  );
+  r(
+    'kiosk: iss in URI form with the Kelvin sign',
+    A(f.assertion({ iss: `https://${kelvin}/`, aud: KIOSK })),
+    '401 invalid_token issuer_mismatch',
+    kiosk,
+  );
+  r(
+    'kiosk: aud with the Kelvin sign for k',
+    A(f.assertion({ iss: KIOSK, aud: kelvin })),
+    '401 invalid_token audience_mismatch',
+    kiosk,
+  );
+  r(
+    'kiosk: aud array whose only match is a Kelvin look-alike',
+    A(f.assertion({ iss: KIOSK, aud: ['other.example.com', kelvin] })),
+    '401 invalid_token audience_mismatch',
+    kiosk,
+  );
+  r(
+    'kiosk: historic token whose iss has the Kelvin sign',
+    B(f.legacy({ sub: 'cli', iss: kelvin })),
+    '401 invalid_token issuer_mismatch',
+    kiosk,
+  );
+  r(
+    'kiosk: fullwidth ｋ is another host',
+    A(f.assertion({ iss: KIOSK.replace('k', '\uff4b'), aud: KIOSK })),
+    '401 invalid_token issuer_mismatch',
+    kiosk,
+  );
   r(
     'aud array containing the host',
     A(f.assertion({ aud: ['other.example.com', HOST] })),
@@ -782,6 +833,44 @@ export function attackRows(f: Fixtures): AttackRow[] {
     'assertion + Bearer Pomerium-: the assertion wins',
     { ...A(ok), ...B(other) },
     'pass alice @assertion',
+  );
+  // An accepted assertion is the credential: the service-account headers beside it are not read,
+  // whatever their shape (Pomerium forwards `Authorization: Bearer Pomerium-...` upstream).
+  r(
+    'assertion + a malformed Bearer Pomerium- header: the assertion wins',
+    { ...A(ok), authorization: 'Bearer Pomerium-not a token' },
+    'pass alice @assertion',
+  );
+  r(
+    'assertion + an oversized Bearer Pomerium- token: the assertion wins',
+    { ...A(ok), authorization: `Bearer Pomerium-${'a'.repeat(20_000)}.b.c` },
+    'pass alice @assertion',
+  );
+  r(
+    'assertion + two different service-account tokens: the assertion wins',
+    { ...A(ok), ...X(sa), ...P(other) },
+    'pass alice @assertion',
+  );
+  r(
+    'assertion + x-pomerium-authorization repeated with different values: the assertion wins',
+    { ...A(ok), 'x-pomerium-authorization': [sa, other] },
+    'pass alice @assertion',
+  );
+  r(
+    'a malformed Bearer Pomerium- header without an assertion is still 400',
+    { authorization: 'Bearer Pomerium-not a token' },
+    '400 invalid_request malformed_credential',
+  );
+  r(
+    'a bad assertion + a valid service account: the assertion decides, no fallback',
+    { ...A(`${ok.slice(0, -4)}AAAA`), ...B(sa) },
+    '401 invalid_token bad_signature',
+  );
+  r(
+    'assertions not accepted: a malformed service-account header beside an assertion is 400',
+    { ...A(ok), authorization: 'Bearer Pomerium-not a token' },
+    '400 invalid_request malformed_credential',
+    { auth: 'saOnly' },
   );
   r(
     'expired assertion + valid service account: no fallback',

@@ -19,6 +19,8 @@ import {
 } from '@pomerium-auth/testing';
 
 export const HOST = 'app.example.com';
+/** A host with a `k`, for look-alikes of it (the Kelvin sign U+212A lower-cases to `k`). */
+export const KIOSK = 'kiosk.example.com';
 
 /** The directory: ids compare exactly, emails case-insensitively. */
 export const USERS: DirectoryUser[] = [
@@ -82,7 +84,8 @@ export type AuthName =
   | 'optional'
   | 'saOnly'
   | 'small'
-  | 'skew';
+  | 'skew'
+  | 'kiosk';
 
 /** Audit events seen: from the `audit` option and from the diagnostics channel. */
 export interface AuditCollector {
@@ -198,6 +201,8 @@ export async function createFixtures(): Promise<Fixtures> {
           return { ...o, sources: ['service-account'] };
         case 'skew':
           return { ...o, clockTolerance: 120 };
+        case 'kiosk':
+          return { ...o, issuer: KIOSK, audience: KIOSK };
         case 'small':
           return { ...o, maxTokenBytes: 4096 };
       }
