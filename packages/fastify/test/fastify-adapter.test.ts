@@ -44,7 +44,7 @@ const alice = () =>
 
 // Compile-time checks: the package types request.pomerium, request.user and config.pomerium.
 export const typedRoute: RouteShorthandOptions = { config: { pomerium: { required: true } } };
-// @ts-expect-error a misspelt rule is a type error, not a route without its rule
+// @ts-expect-error in options typed as RouteShorthandOptions a misspelt rule is a type error
 export const misspelt: RouteShorthandOptions = { config: { pomerium: { impersonaton: 'forbid' } } };
 export const typedHandler: RouteHandlerMethod = async (request) => ({
   effective: request.user?.id,
