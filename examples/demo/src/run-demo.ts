@@ -322,9 +322,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 }
 
-function isProfile(
-  body: unknown,
-): body is {
+function isProfile(body: unknown): body is {
   user: { id: string; groups: string[] };
   initiator: { id: string };
   impersonating: boolean;
