@@ -174,6 +174,23 @@ for (const [name, fastify] of [
       }
     });
 
+    test('authenticates a request that matches no route when registered at the root', async () => {
+      const root = make();
+      await root.register(pomeriumAuth, options);
+      assert.equal((await root.inject({ url: '/nope' })).statusCode, 401);
+      assert.equal((await root.inject({ url: '/nope', headers: alice() })).statusCode, 404);
+      const prefixed = make();
+      prefixed.register(
+        async (api) => {
+          await api.register(pomeriumAuth, options);
+          api.get('/x', who);
+        },
+        { prefix: '/api' },
+      );
+      // The root's not-found handler answers it, without the prefixed context's hooks.
+      assert.equal((await prefixed.inject({ url: '/api/nope' })).statusCode, 404);
+    });
+
     test('leaves request.pomerium and request.user null for an anonymous request', async () => {
       const app = make();
       await app.register(pomeriumAuth, { ...options, required: false });
