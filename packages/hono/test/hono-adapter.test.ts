@@ -72,7 +72,9 @@ describe('the middleware, in-process (app.request: no Node request, as on other 
     const res = await app.request('/orders?page=2', { headers: alice() });
     assert.deepEqual(await res.json(), { user: 'alice' });
     await settle();
-    assert.deepEqual(events[0]!.request, { method: 'GET', path: '/orders' });
+    assert.equal(events[0]!.request.method, 'GET');
+    assert.equal(events[0]!.request.path, '/orders');
+    assert.equal(events[0]!.request.ip, undefined);
   });
 
   test('puts the principal under userProperty and leaves user alone', async () => {
