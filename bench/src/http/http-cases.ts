@@ -26,7 +26,8 @@ export interface HttpTokens {
  * unless it says otherwise; the pool is larger than any verified-token cache, so rotating
  * through it never turns into cache hits. The repeated service-account case runs right after
  * bare Express, the baseline of its 0.9 target: the nearer in time two slices of a round are,
- * the less of the machine's drift their ratio carries.
+ * the less of the machine's drift their ratio carries. Fastify and Hono follow the same order:
+ * bare, repeated service account, the floor beside it, then the fresh assertions.
  *
  * @example
  * ```ts
@@ -147,6 +148,95 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       server: 'koa+koa-jwt',
       baseline: 'http.koa',
       headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.fastify',
+      group: 'Fastify 5',
+      label: 'bare Fastify 5',
+      server: 'fastify',
+      headers: none,
+      expectedUser: () => 'anonymous',
+    },
+    {
+      id: 'http.fastify.pomerium.sa',
+      group: 'Fastify 5',
+      label: 'pomeriumAuth, repeated service-account token',
+      server: 'fastify+pomeriumAuth',
+      baseline: 'http.fastify',
+      headers: serviceAccount,
+      expectedUser: () => 'bot-0',
+    },
+    {
+      id: 'http.fastify.identity-only',
+      group: 'Fastify 5',
+      label: 'floor: a hook that only sets request.pomerium and request.user (same requests)',
+      server: 'fastify+identity-only',
+      baseline: 'http.fastify',
+      headers: serviceAccount,
+      expectedUser: () => 'bot-0',
+    },
+    {
+      id: 'http.fastify.pomerium.es256',
+      group: 'Fastify 5',
+      label: 'pomeriumAuth, fresh ES256 assertion',
+      server: 'fastify+pomeriumAuth',
+      baseline: 'http.fastify',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.fastify.fastify-jwt',
+      group: 'Fastify 5',
+      label: '@fastify/jwt, fresh ES256 assertion',
+      server: 'fastify+@fastify/jwt',
+      baseline: 'http.fastify',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.hono',
+      group: 'Hono 4 (@hono/node-server)',
+      label: 'bare Hono 4',
+      server: 'hono',
+      headers: none,
+      expectedUser: () => 'anonymous',
+    },
+    {
+      id: 'http.hono.pomerium.sa',
+      group: 'Hono 4 (@hono/node-server)',
+      label: 'pomeriumAuth, repeated service-account token',
+      server: 'hono+pomeriumAuth',
+      baseline: 'http.hono',
+      headers: serviceAccount,
+      expectedUser: () => 'bot-0',
+    },
+    {
+      id: 'http.hono.identity-only',
+      group: 'Hono 4 (@hono/node-server)',
+      label:
+        "floor: a middleware that only sets c.get('pomerium') and c.get('user') (same requests)",
+      server: 'hono+identity-only',
+      baseline: 'http.hono',
+      headers: serviceAccount,
+      expectedUser: () => 'bot-0',
+    },
+    {
+      id: 'http.hono.pomerium.es256',
+      group: 'Hono 4 (@hono/node-server)',
+      label: 'pomeriumAuth, fresh ES256 assertion',
+      server: 'hono+pomeriumAuth',
+      baseline: 'http.hono',
+      headers: assertion,
+      expectedUser: userAt,
+    },
+    {
+      id: 'http.hono.jwk',
+      group: 'Hono 4 (@hono/node-server)',
+      label: 'hono/jwk, fresh ES256 (Bearer)',
+      server: 'hono+jwk',
+      baseline: 'http.hono',
+      headers: (i) => ({ authorization: `Bearer ${at(i)}` }),
       expectedUser: userAt,
     },
     {

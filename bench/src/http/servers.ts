@@ -6,10 +6,17 @@ import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { pomeriumAuth as expressPomeriumAuth } from '@pomerium-auth/express';
 import { pomeriumAuth as koaPomeriumAuth } from '@pomerium-auth/koa';
 import { PomeriumAuthGuard, PomeriumAuthModule } from '@pomerium-auth/nest';
-import type { PomeriumAuthOptions, Principal } from '@pomerium-auth/core';
+import { pomeriumAuth as fastifyPomeriumAuth } from '@pomerium-auth/fastify';
+import { pomeriumAuth as honoPomeriumAuth, type PomeriumVariables } from '@pomerium-auth/hono';
+import type { Identity, PomeriumAuthOptions, Principal } from '@pomerium-auth/core';
+import fastifyJwt from '@fastify/jwt';
+import { createAdaptorServer } from '@hono/node-server';
 import express, { type Request, type Response } from 'express';
 import { expressjwt } from 'express-jwt';
 import { auth as oauth2JwtBearer } from 'express-oauth2-jwt-bearer';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Hono } from 'hono';
+import { jwk } from 'hono/jwk';
 import Koa from 'koa';
 import koaJwt from 'koa-jwt';
 import passport from 'passport';
@@ -29,7 +36,15 @@ export type ServerName =
   | 'koa+pomeriumAuth'
   | 'koa+koa-jwt'
   | 'nest'
-  | 'nest+PomeriumAuthGuard';
+  | 'nest+PomeriumAuthGuard'
+  | 'fastify'
+  | 'fastify+pomeriumAuth'
+  | 'fastify+identity-only'
+  | 'fastify+@fastify/jwt'
+  | 'hono'
+  | 'hono+pomeriumAuth'
+  | 'hono+identity-only'
+  | 'hono+jwk';
 
 const ASSERTION = 'x-pomerium-jwt-assertion';
 
@@ -54,6 +69,21 @@ function listen(server: Server): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
+}
+
+/**
+ * The fixed identity the floor cases attach: what any authentication middleware hands a handler,
+ * built per request as a real one would be.
+ */
+function fixedIdentity(): Identity {
+  const user: Principal = { id: 'bot-0', groups: [], kind: 'service-account', claims: {} };
+  return {
+    user,
+    initiator: user,
+    impersonating: false,
+    credential: { source: 'authorization-bearer-pomerium' },
+    requestId: 'bench',
+  };
 }
 
 /** The id of the principal an Express middleware put under `req.user`. */
@@ -88,20 +118,9 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       return expressApp(
         [
           (req: Request, _res: Response, next: express.NextFunction) => {
-            const user: Principal = {
-              id: 'bot-0',
-              groups: [],
-              kind: 'service-account',
-              claims: {},
-            };
-            req.pomerium = {
-              user,
-              initiator: user,
-              impersonating: false,
-              credential: { source: 'authorization-bearer-pomerium' },
-              requestId: 'bench',
-            };
-            req.user = user;
+            const identity = fixedIdentity();
+            req.pomerium = identity;
+            req.user = identity.user;
             next();
           },
         ],
@@ -178,6 +197,96 @@ function koaServer(name: ServerName, config: HttpConfig): Koa {
   return app;
 }
 
+/** Who a Fastify request says it is: pomeriumAuth's principal, or @fastify/jwt's payload. */
+function fastifyUserId(request: FastifyRequest): string {
+  const user = (request as unknown as { user?: { id?: string; sub?: string } | null }).user;
+  return user?.id ?? user?.sub ?? 'anonymous';
+}
+
+async function fastifyServer(name: ServerName, config: HttpConfig): Promise<FastifyInstance> {
+  const app = Fastify();
+  switch (name) {
+    case 'fastify':
+      break;
+    case 'fastify+pomeriumAuth':
+      await app.register(fastifyPomeriumAuth, pomeriumOptions(config));
+      break;
+    case 'fastify+identity-only':
+      // The least a Fastify authentication plugin does: declare the request properties and set
+      // them in an onRequest hook (see bench/README.md, per-request cost).
+      app.decorateRequest('pomerium', null);
+      app.decorateRequest('user', null);
+      app.addHook('onRequest', (request, _reply, done) => {
+        const identity = fixedIdentity();
+        request.pomerium = identity;
+        request.user = identity.user;
+        done();
+      });
+      break;
+    case 'fastify+@fastify/jwt':
+      await app.register(fastifyJwt, {
+        secret: { public: config.publicPem },
+        verify: {
+          algorithms: ['ES256'],
+          allowedIss: config.issuer,
+          allowedAud: config.audience,
+          extractToken: (request) => request.headers[ASSERTION] as string | undefined,
+        },
+      });
+      app.addHook('onRequest', async (request) => {
+        await request.jwtVerify();
+      });
+      break;
+    default:
+      throw new Error(`not a Fastify server: ${name}`);
+  }
+  app.get(BENCH_PATH, async (request) => ({ user: fastifyUserId(request) }));
+  return app;
+}
+
+/** pomeriumAuth's variables, and hono/jwk's verified payload. */
+type HonoBenchEnv = { Variables: PomeriumVariables & { jwtPayload?: { sub?: string } } };
+
+/**
+ * hono/jwk fetches `jwks_uri` on every request (it has no key cache), which would measure the key
+ * server; it gets the key set fetched once from the same loopback JWKS server instead.
+ */
+async function honoServer(name: ServerName, config: HttpConfig): Promise<Hono<HonoBenchEnv>> {
+  const app = new Hono<HonoBenchEnv>();
+  switch (name) {
+    case 'hono':
+      break;
+    case 'hono+pomeriumAuth':
+      app.use(honoPomeriumAuth(pomeriumOptions(config)));
+      break;
+    case 'hono+identity-only':
+      app.use(async (c, next) => {
+        const identity = fixedIdentity();
+        c.set('pomerium', identity);
+        c.set('user', identity.user);
+        await next();
+      });
+      break;
+    case 'hono+jwk': {
+      const { keys } = (await (await fetch(config.jwksUrl)).json()) as { keys: object[] };
+      app.use(
+        jwk({
+          keys: keys as never,
+          alg: ['ES256'],
+          verification: { iss: config.issuer, aud: config.audience },
+        }),
+      );
+      break;
+    }
+    default:
+      throw new Error(`not a Hono server: ${name}`);
+  }
+  app.get(BENCH_PATH, (c) =>
+    c.json({ user: c.get('user')?.id ?? c.get('jwtPayload')?.sub ?? 'anonymous' }),
+  );
+  return app;
+}
+
 @Controller()
 class WhoamiController {
   @Get(BENCH_PATH)
@@ -212,6 +321,15 @@ function nestModule(name: ServerName, config: HttpConfig): Type | DynamicModule 
 export async function startBenchServer(name: ServerName, config: HttpConfig): Promise<number> {
   if (name.startsWith('express')) return listen(createServer(expressServer(name, config)));
   if (name.startsWith('koa')) return listen(createServer(koaServer(name, config).callback()));
+  if (name.startsWith('fastify')) {
+    const app = await fastifyServer(name, config);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return (app.server.address() as AddressInfo).port;
+  }
+  if (name.startsWith('hono')) {
+    const app = await honoServer(name, config);
+    return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+  }
   const app = await NestFactory.create(nestModule(name, config), { logger: false });
   await app.listen(0, '127.0.0.1');
   return (app.getHttpServer().address() as AddressInfo).port;

@@ -125,6 +125,18 @@ export function judgeTargets(
       'http.koa.pomerium.es256',
       'http.koa.koa-jwt',
     ),
+    ahead(
+      'HTTP (extra, not an issue target): Fastify pomeriumAuth ahead of @fastify/jwt (fresh ES256)',
+      http,
+      'http.fastify.pomerium.es256',
+      'http.fastify.fastify-jwt',
+    ),
+    ahead(
+      'HTTP (extra, not an issue target): Hono pomeriumAuth ahead of hono/jwk (fresh ES256)',
+      http,
+      'http.hono.pomerium.es256',
+      'http.hono.jwk',
+    ),
     memory
       ? {
           target: `Cache memory bounded by cache.max (${memory.cacheMax} entries, ${memory.points[memory.points.length - 1]!.tokens} tokens)`,

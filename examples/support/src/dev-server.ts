@@ -4,7 +4,7 @@ import type { PomeriumAuthOptions } from '@pomerium-auth/core';
 import { assertionHeaders, createTestIssuer, serviceAccountHeaders } from '@pomerium-auth/testing';
 import { DEV_SHARED_SECRET, devOptions } from './dev-config.js';
 
-/** An app that can listen: Express's and Koa's both can. */
+/** An app that can listen: Express's and Koa's both can; the Fastify and Hono examples wrap theirs (`listenable`). */
 export interface ListenableApp {
   listen(port: number, host: string, callback: () => void): Server;
 }

@@ -1,5 +1,6 @@
 /**
- * What the Express and Koa examples share, so each example's own files show only its framework:
+ * What the Express, Koa, Fastify and Hono examples share, so each example's own files show only
+ * its framework:
  * the dev world, the dev server start-up, and the story tests.
  *
  * @packageDocumentation

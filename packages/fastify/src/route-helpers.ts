@@ -1,0 +1,76 @@
+import { defineRouteRule, toAuthRequest, type Grant, type RouteRule } from '@pomerium-auth/core';
+import type { onRequestHookHandler } from 'fastify';
+import { addPendingRule, answerError, decidedBy } from './request-state.js';
+
+function routeRule(rule: RouteRule): onRequestHookHandler {
+  defineRouteRule(rule);
+  return function pomeriumRouteRule(request, reply, done) {
+    const auth = decidedBy(request);
+    if (!auth) {
+      // Before the plugin's hook (added ahead of it in the same context): it decides with this rule.
+      addPendingRule(request, rule);
+      return done();
+    }
+    // After the plugin's decision: the rule can only narrow what was decided.
+    try {
+      auth.authorizeRoute(request.pomerium ?? undefined, toAuthRequest(request), rule);
+    } catch (err) {
+      return answerError(err, auth, reply, done);
+    }
+    done();
+  };
+}
+
+/**
+ * An `onRequest` hook that refuses impersonation on a route (403 `impersonation_denied`,
+ * audited). Route hooks run after the plugin's, so it narrows what the plugin decided; to make it
+ * part of the decision itself, use `config: { pomerium: { impersonation: 'forbid' } }`.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payments', { onRequest: forbidImpersonation() }, pay);
+ * ```
+ */
+export function forbidImpersonation(): onRequestHookHandler {
+  return routeRule({ impersonation: 'forbid' });
+}
+
+/**
+ * An `onRequest` hook with this route's impersonation grants. After the plugin's decision they
+ * can only narrow: the global grants and these must both allow. To let them replace (and widen)
+ * the global grants, give them as `config: { pomerium: { impersonation: { grants } } }`.
+ * Grants are checked here, at start-up.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/tickets', { onRequest: allowImpersonation([{ initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }]) }, listTickets);
+ * ```
+ */
+export function allowImpersonation(grants: Grant[]): onRequestHookHandler {
+  return routeRule({ impersonation: { grants } });
+}
+
+/**
+ * An `onRequest` hook that requires an identity on a route when the plugin runs with
+ * `required: false`: an anonymous request gets 401 `credentials_required`, answered like every
+ * other error. Without the plugin registered in the route's context it fails closed (a 500).
+ * `config: { pomerium: { required: true } }` does the same within the plugin's decision.
+ *
+ * @example
+ * ```ts
+ * await app.register(pomeriumAuth, { ...options, required: false });
+ * app.get('/api/orders', { onRequest: requireAuthentication() }, listOrders);
+ * ```
+ */
+export function requireAuthentication(): onRequestHookHandler {
+  return function pomeriumRequireAuthentication(request, reply, done) {
+    const auth = decidedBy(request);
+    if (!auth) return done(new Error('requireAuthentication() must run after pomeriumAuth'));
+    try {
+      auth.requireIdentity(request.pomerium ?? undefined, toAuthRequest(request));
+    } catch (err) {
+      return answerError(err, auth, reply, done);
+    }
+    done();
+  };
+}

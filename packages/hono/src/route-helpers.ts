@@ -1,0 +1,77 @@
+import { defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import type { MiddlewareHandler } from 'hono';
+import { answerError } from './error-answer.js';
+import type { PomeriumEnv } from './hono-env.js';
+import { authRequestOf } from './hono-request.js';
+import { addPendingRule, decidedBy } from './request-state.js';
+
+function routeRule(rule: RouteRule): MiddlewareHandler<PomeriumEnv> {
+  defineRouteRule(rule);
+  return async function pomeriumRouteRule(c, next) {
+    const auth = decidedBy(c);
+    if (!auth) {
+      // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
+      addPendingRule(c, rule);
+      return next();
+    }
+    // After app-wide authentication: the rule can only narrow what was decided.
+    try {
+      auth.authorizeRoute(c.get('pomerium'), authRequestOf(c), rule);
+    } catch (err) {
+      return answerError(c, err, auth);
+    }
+    await next();
+  };
+}
+
+/**
+ * Refuses impersonation on this route (403 `impersonation_denied`, audited). Place it after an
+ * app-wide `pomeriumAuth()`, or before the route's own `pomeriumAuth()`.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payments', forbidImpersonation(), pay);
+ * ```
+ */
+export function forbidImpersonation(): MiddlewareHandler<PomeriumEnv> {
+  return routeRule({ impersonation: 'forbid' });
+}
+
+/**
+ * Sets the impersonation grants of this route. Before the route's own `pomeriumAuth()` they
+ * replace the global grants (and may widen them); after an app-wide `pomeriumAuth()` they can
+ * only narrow: the global grants and these must both allow. Grants are checked here, at start-up.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/tickets', allowImpersonation([{ initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }]), auth, listTickets);
+ * ```
+ */
+export function allowImpersonation(grants: Grant[]): MiddlewareHandler<PomeriumEnv> {
+  return routeRule({ impersonation: { grants } });
+}
+
+/**
+ * Requires an authenticated identity on this route when `pomeriumAuth()` runs with
+ * `required: false`: an anonymous request gets 401 `credentials_required`, answered like every
+ * other error. Place it after `pomeriumAuth()`; without one before it, it fails closed (an
+ * error thrown to `app.onError`, a 500 by default).
+ *
+ * @example
+ * ```ts
+ * app.use(pomeriumAuth({ required: false }));
+ * app.get('/api/orders', requireAuthentication(), listOrders);
+ * ```
+ */
+export function requireAuthentication(): MiddlewareHandler<PomeriumEnv> {
+  return async function pomeriumRequireAuthentication(c, next) {
+    const auth = decidedBy(c);
+    if (!auth) throw new Error('requireAuthentication() must come after pomeriumAuth()');
+    try {
+      auth.requireIdentity(c.get('pomerium'), authRequestOf(c));
+    } catch (err) {
+      return answerError(c, err, auth);
+    }
+    await next();
+  };
+}
