@@ -19,7 +19,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * This route's rules for the `pomeriumAuth` plugin, part of the one decision it makes:
-     * `{ impersonation: 'forbid' }`, `{ impersonation: { grants } }`, `{ required: true }`.
+     * `{ impersonation: 'forbid' }`, `{ impersonation: { grants } }`, `{ authentication: 'required' }`.
      */
     pomerium?: PomeriumRouteConfig;
   }

@@ -1,11 +1,9 @@
 import {
   createPomeriumAuth,
   toAuthRequest,
-  type AuthRequest,
   type Identity,
   type PomeriumAuth,
   type PomeriumAuthOptions,
-  type RouteRule,
 } from '@pomerium-auth/core';
 import type {
   FastifyInstance,
@@ -16,29 +14,14 @@ import type {
 } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { checkRouteConfig, routeConfigOf } from './route-config.js';
-import {
-  DECIDED_BY,
-  PENDING_RULES,
-  answerError,
-  markDecided,
-  pendingRules,
-} from './request-state.js';
+import { answerError, gate } from './request-state.js';
 
 /** Options Fastify's `register` reads for itself: never the plugin's. */
 const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'] as const;
 
-function declareRequestProperty(fastify: FastifyInstance, name: string | symbol): void {
+function declareRequestProperty(fastify: FastifyInstance, name: string): void {
   // Another plugin (or this one, registered twice) may have declared it: share it, as Passport's users share req.user.
   if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, null);
-}
-
-/** This request's rules: the route's `config.pomerium` first (the decision), then those of rule hooks that ran before the plugin's (they narrow). */
-function rulesOf(
-  route: RouteRule | undefined,
-  pending: RouteRule[] | undefined,
-): RouteRule | RouteRule[] | undefined {
-  if (pending === undefined) return route;
-  return route === undefined ? pending : [route, ...pending];
 }
 
 async function pomeriumAuthPlugin(
@@ -48,12 +31,10 @@ async function pomeriumAuthPlugin(
   const options: Record<string, unknown> = { ...pluginOptions };
   for (const name of REGISTER_OPTIONS) delete options[name];
   const auth: PomeriumAuth = createPomeriumAuth(options as PomeriumAuthOptions);
-  const userProperty = auth.options.userProperty ?? 'user';
+  const { userProperty } = auth.settings;
 
   declareRequestProperty(fastify, 'pomerium');
   if (userProperty !== false) declareRequestProperty(fastify, userProperty);
-  declareRequestProperty(fastify, DECIDED_BY);
-  declareRequestProperty(fastify, PENDING_RULES);
 
   // Routes added once the plugin is loaded have their rules checked here, at start-up; routes
   // added before (in the same tick as an un-awaited register) are checked at their first request.
@@ -63,23 +44,13 @@ async function pomeriumAuthPlugin(
 
   function accept(
     request: FastifyRequest,
-    reply: FastifyReply,
     done: HookHandlerDoneFunction,
-    authRequest: AuthRequest,
-    required: boolean,
     identity: Identity | undefined,
   ): void {
-    markDecided(request, auth);
     if (identity) {
       request.pomerium = identity;
       if (userProperty !== false)
         (request as unknown as Record<string, unknown>)[userProperty] = identity.user;
-    } else if (required) {
-      try {
-        auth.requireIdentity(undefined, authRequest);
-      } catch (err) {
-        return answerError(err, auth, reply, done);
-      }
     }
     done();
   }
@@ -87,24 +58,21 @@ async function pomeriumAuthPlugin(
   fastify.addHook(
     'onRequest',
     function pomeriumAuthHook(request: FastifyRequest, reply: FastifyReply, done) {
-      const authRequest = toAuthRequest(request);
-      let required = false;
       let decided: ReturnType<PomeriumAuth['decide']>;
       try {
-        const route = routeConfigOf(request);
-        required = route?.required === true;
-        decided = auth.decide(authRequest, rulesOf(route, pendingRules(request)));
+        // The route's config.pomerium is part of the decision, before rules hooks left ahead of it.
+        decided = gate.decide(auth, request, toAuthRequest(request), routeConfigOf(request));
       } catch (err) {
         return answerError(err, auth, reply, done);
       }
       // Decided in this turn (a cached token, say): the request goes on without a trip through the microtask queue.
       if (decided instanceof Promise) {
         decided.then(
-          (identity) => accept(request, reply, done, authRequest, required, identity),
+          (identity) => accept(request, done, identity),
           (err: unknown) => answerError(err, auth, reply, done),
         );
       } else {
-        accept(request, reply, done, authRequest, required, decided);
+        accept(request, done, decided);
       }
     },
   );

@@ -1,44 +1,13 @@
-import { isPomeriumAuthError, type PomeriumAuth, type RouteRule } from '@pomerium-auth/core';
+import {
+  createRouteGate,
+  isPomeriumAuthError,
+  type PomeriumAuth,
+  type RouteGate,
+} from '@pomerium-auth/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
-/** The authenticator that decided a request (set by the plugin's hook). */
-export const DECIDED_BY = Symbol('pomerium-auth.decided-by');
-/** Route rules left by hooks that ran before the plugin's, for it to decide with. */
-export const PENDING_RULES = Symbol('pomerium-auth.pending-rules');
-
-/**
- * What this package keeps on a request, under symbols nobody else can collide with. The plugin
- * declares both slots with `decorateRequest`, so every request of its context has them from the
- * start and keeps one shape.
- */
-interface RequestSlots {
-  [DECIDED_BY]?: PomeriumAuth | null;
-  [PENDING_RULES]?: RouteRule[] | null;
-}
-
-const slots = (request: FastifyRequest): RequestSlots => request as FastifyRequest & RequestSlots;
-
-/** The authenticator that already decided this request, if one did. */
-export function decidedBy(request: FastifyRequest): PomeriumAuth | undefined {
-  return slots(request)[DECIDED_BY] ?? undefined;
-}
-
-/** Route rules waiting for the plugin's decision. */
-export function pendingRules(request: FastifyRequest): RouteRule[] | undefined {
-  return slots(request)[PENDING_RULES] ?? undefined;
-}
-
-/** Records that `auth` decided this request; rules waiting for it are spent. */
-export function markDecided(request: FastifyRequest, auth: PomeriumAuth): void {
-  const s = slots(request);
-  s[DECIDED_BY] = auth;
-  if (s[PENDING_RULES]) s[PENDING_RULES] = null;
-}
-
-/** Leaves a route rule for the plugin's decision (a rule hook that ran before it). */
-export function addPendingRule(request: FastifyRequest, rule: RouteRule): void {
-  (slots(request)[PENDING_RULES] ??= []).push(rule);
-}
+/** The route-rule bookkeeping of this package's requests (core's one implementation), keyed by the request. */
+export const gate: RouteGate<FastifyRequest> = createRouteGate<FastifyRequest>();
 
 /**
  * The one translation of an error out: a `PomeriumAuthError` is answered with its status, headers
@@ -51,7 +20,7 @@ export function answerError(
   reply: FastifyReply,
   done: HookHandlerDoneFunction,
 ): void {
-  if (!isPomeriumAuthError(err) || auth?.options.onError === 'next') {
+  if (!isPomeriumAuthError(err) || auth?.settings.onError === 'next') {
     done(err instanceof Error ? err : new Error(String(err)));
     return;
   }

@@ -1,21 +1,14 @@
 import { defineRouteRule, toAuthRequest, type Grant, type RouteRule } from '@pomerium-auth/core';
 import type { onRequestHookHandler } from 'fastify';
-import { addPendingRule, answerError, decidedBy } from './request-state.js';
+import { answerError, gate } from './request-state.js';
 
 function routeRule(rule: RouteRule): onRequestHookHandler {
   defineRouteRule(rule);
   return function pomeriumRouteRule(request, reply, done) {
-    const auth = decidedBy(request);
-    if (!auth) {
-      // Before the plugin's hook (added ahead of it in the same context): it decides with this rule.
-      addPendingRule(request, rule);
-      return done();
-    }
-    // After the plugin's decision: the rule can only narrow what was decided.
     try {
-      auth.authorizeRoute(request.pomerium ?? undefined, toAuthRequest(request), rule);
+      gate.apply(request, rule, () => toAuthRequest(request));
     } catch (err) {
-      return answerError(err, auth, reply, done);
+      return answerError(err, gate.decided(request)?.auth, reply, done);
     }
     done();
   };
@@ -41,6 +34,8 @@ export function forbidImpersonation(): onRequestHookHandler {
  * the global grants, give them as `config: { pomerium: { impersonation: { grants } } }`.
  * Grants are checked here, at start-up.
  *
+ * @param grants - the route's grants (a bad pattern throws `PomeriumAuthConfigError` now).
+ *
  * @example
  * ```ts
  * app.get('/api/tickets', { onRequest: allowImpersonation([{ initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }]) }, listTickets);
@@ -54,7 +49,7 @@ export function allowImpersonation(grants: Grant[]): onRequestHookHandler {
  * An `onRequest` hook that requires an identity on a route when the plugin runs with
  * `required: false`: an anonymous request gets 401 `credentials_required`, answered like every
  * other error. Without the plugin registered in the route's context it fails closed (a 500).
- * `config: { pomerium: { required: true } }` does the same within the plugin's decision.
+ * `config: { pomerium: { authentication: 'required' } }` does the same within the plugin's decision.
  *
  * @example
  * ```ts
@@ -64,12 +59,10 @@ export function allowImpersonation(grants: Grant[]): onRequestHookHandler {
  */
 export function requireAuthentication(): onRequestHookHandler {
   return function pomeriumRequireAuthentication(request, reply, done) {
-    const auth = decidedBy(request);
-    if (!auth) return done(new Error('requireAuthentication() must run after pomeriumAuth'));
     try {
-      auth.requireIdentity(request.pomerium ?? undefined, toAuthRequest(request));
+      gate.require(request, () => toAuthRequest(request));
     } catch (err) {
-      return answerError(err, auth, reply, done);
+      return answerError(err, gate.decided(request)?.auth, reply, done);
     }
     done();
   };

@@ -2,6 +2,8 @@ import type { FastifyInstance, RouteHandlerMethod, RouteShorthandOptions } from 
 import type fastify from 'fastify';
 import {
   CONFORMANCE_ROUTE_GRANTS,
+  conformanceContext,
+  conformanceRequestId,
   listenOnLoopback,
   whoamiBody,
   type ConformanceApp,
@@ -40,6 +42,14 @@ export async function startConformanceApp(
   rules: RulePlacement,
 ): Promise<ConformanceApp> {
   const app = createFastify();
+  // A request-scoped context entered before authentication: audit events must be delivered in it.
+  app.addHook('onRequest', (request, _reply, done) =>
+    conformanceContext.run(conformanceRequestId(request.headers), done),
+  );
+  // An asynchronous hook, as apps have, between the decision and a route's rule hook.
+  const slow = ((_request, _reply, done) => void setTimeout(done, 1)) as ReturnType<
+    typeof forbidImpersonation
+  >;
   const routeGrants = { impersonation: { grants: CONFORMANCE_ROUTE_GRANTS } };
   if (rules === 'hooks-first') {
     // Each route alone in a context: its rule hook first, then the plugin.
@@ -58,6 +68,7 @@ export async function startConformanceApp(
     alone('GET', '/whoami', []);
     alone('POST', '/whoami', []);
     alone('GET', '/forbidden-impersonation', [forbidImpersonation()]);
+    alone('GET', '/slow-forbidden-impersonation', [slow, forbidImpersonation()]);
     alone('GET', '/route-grants', [grants]);
     alone('POST', '/route-grants', [grants]);
     alone('GET', '/require-authentication', [], [requireAuthentication()]);
@@ -75,10 +86,21 @@ export async function startConformanceApp(
     route({ impersonation: 'forbid' }, forbidImpersonation()),
     whoami,
   );
+  app.get(
+    '/slow-forbidden-impersonation',
+    rules === 'config'
+      ? { config: { pomerium: { impersonation: 'forbid' } }, onRequest: [slow] }
+      : { onRequest: [slow, forbidImpersonation()] },
+    whoami,
+  );
   const grants = allowImpersonation(CONFORMANCE_ROUTE_GRANTS);
   app.get('/route-grants', route(routeGrants, grants), whoami);
   app.post('/route-grants', route(routeGrants, grants), whoami);
-  app.get('/require-authentication', route({ required: true }, requireAuthentication()), whoami);
+  app.get(
+    '/require-authentication',
+    route({ authentication: 'required' }, requireAuthentication()),
+    whoami,
+  );
   return listen(app);
 }
 

@@ -43,7 +43,9 @@ const alice = () =>
   );
 
 // Compile-time checks: the package types request.pomerium, request.user and config.pomerium.
-export const typedRoute: RouteShorthandOptions = { config: { pomerium: { required: true } } };
+export const typedRoute: RouteShorthandOptions = {
+  config: { pomerium: { authentication: 'required' } },
+};
 // @ts-expect-error in options typed as RouteShorthandOptions a misspelt rule is a type error
 export const misspelt: RouteShorthandOptions = { config: { pomerium: { impersonaton: 'forbid' } } };
 export const typedHandler: RouteHandlerMethod = async (request) => ({
@@ -255,9 +257,9 @@ for (const [name, fastify] of [
           err instanceof PomeriumAuthConfigError && err.option === 'config.pomerium.impersonaton',
       );
       assert.throws(
-        () => app.get('/x', { config: { pomerium: { required: false as never } } }, who),
+        () => app.get('/x', { config: { pomerium: { authentication: 'maybe' as never } } }, who),
         (err: unknown) =>
-          err instanceof PomeriumAuthConfigError && err.option === 'config.pomerium.required',
+          err instanceof PomeriumAuthConfigError && err.option === 'config.pomerium.authentication',
       );
       assert.throws(
         () =>
@@ -306,16 +308,32 @@ for (const [name, fastify] of [
       );
     });
 
-    test('config.pomerium required: true asks an anonymous request for a credential', async () => {
+    test("config.pomerium authentication: 'required' asks an anonymous request for a credential", async () => {
       const app = make();
       await app.register(pomeriumAuth, { ...options, required: false });
       app.get('/open', who);
-      app.get('/orders', { config: { pomerium: { required: true } } }, who);
+      app.get('/orders', { config: { pomerium: { authentication: 'required' } } }, who);
       assert.equal((await app.inject({ url: '/open' })).statusCode, 200);
       const res = await app.inject({ url: '/orders' });
       assert.equal(res.statusCode, 401);
       assert.equal(res.headers['www-authenticate'], 'Bearer realm="pomerium"');
       assert.equal((await app.inject({ url: '/orders', headers: alice() })).statusCode, 200);
+    });
+
+    test("config.pomerium authentication: 'optional' lets a request without a credential through", async () => {
+      const app = make();
+      await app.register(pomeriumAuth, options);
+      app.get('/landing', { config: { pomerium: { authentication: 'optional' } } }, who);
+      app.get('/private', who);
+      const anonymous = await app.inject({ url: '/landing' });
+      assert.equal(anonymous.statusCode, 200);
+      assert.deepEqual(anonymous.json(), { pomerium: null, user: null });
+      assert.equal((await app.inject({ url: '/private' })).statusCode, 401);
+      const bad = await app.inject({
+        url: '/landing',
+        headers: { authorization: 'Pomerium x.y.z' },
+      });
+      assert.equal(bad.statusCode, 401, 'a credential that fails is still refused');
     });
 
     test('rule hooks narrow the decision of an app-wide plugin', async () => {

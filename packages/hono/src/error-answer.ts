@@ -13,7 +13,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export function answerError(c: Context, err: unknown, auth: PomeriumAuth | undefined): Response {
   if (!isPomeriumAuthError(err)) throw err;
   const status = err.status as ContentfulStatusCode;
-  if (auth?.options.onError !== 'next') return c.json(err.toJSON(), status, { ...err.headers });
+  if (auth?.settings.onError !== 'next') return c.json(err.toJSON(), status, { ...err.headers });
   const res = new Response(JSON.stringify(err.toJSON()), {
     status,
     headers: { 'content-type': 'application/json', ...err.headers },

@@ -1,10 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  DEFAULT_IMPERSONATION_HEADERS,
-  toAuthRequest,
-  type AuthRequest,
-  type PomeriumAuthOptions,
-} from '@pomerium-auth/core';
+import { toAuthRequest, type AuthRequest } from '@pomerium-auth/core';
 import type { Context } from 'hono';
 
 /** What `@hono/node-server` puts in `c.env`: Node's own request among others. */
@@ -35,20 +30,6 @@ export function authRequestOf(c: Context): AuthRequest {
     rawHeaders.push(name, value);
   });
   return toAuthRequest({ method: c.req.method, url: pathAndQuery(c.req.url), headers, rawHeaders });
-}
-
-/**
- * The impersonation header names core removes once it has decided: its defaults, as renamed or
- * turned off (`false`) by the `impersonation` option. Header names were checked by core.
- */
-export function impersonationHeaderNames(options: Readonly<PomeriumAuthOptions>): string[] {
-  const impersonation = options.impersonation === false ? {} : (options.impersonation ?? {});
-  const names: string[] = [];
-  for (const key of ['header', 'groupsHeader', 'reasonHeader'] as const) {
-    const name = impersonation[key];
-    if (name !== false) names.push((name ?? DEFAULT_IMPERSONATION_HEADERS[key]).toLowerCase());
-  }
-  return names;
 }
 
 /**

@@ -2,8 +2,8 @@ import { createPomeriumAuth, type Identity, type PomeriumAuthOptions } from '@po
 import type { MiddlewareHandler } from 'hono';
 import { answerError } from './error-answer.js';
 import type { PomeriumEnv } from './hono-env.js';
-import { authRequestOf, hideRemovedHeaders, impersonationHeaderNames } from './hono-request.js';
-import { markDecided, pendingRules } from './request-state.js';
+import { authRequestOf, hideRemovedHeaders } from './hono-request.js';
+import { gate } from './request-state.js';
 
 /**
  * Hono middleware (Hono 4; on Node through `@hono/node-server`) that authenticates each request
@@ -29,22 +29,20 @@ import { markDecided, pendingRules } from './request-state.js';
  */
 export function pomeriumAuth(options: PomeriumAuthOptions = {}): MiddlewareHandler<PomeriumEnv> {
   const auth = createPomeriumAuth(options);
-  const userProperty = auth.options.userProperty ?? 'user';
-  const removedHeaders = impersonationHeaderNames(auth.options);
+  const { userProperty, impersonationHeaders } = auth.settings;
   return async function pomeriumAuthMiddleware(c, next) {
     const request = authRequestOf(c);
     const rawLines = request.rawHeaders?.length ?? 0;
     let identity: Identity | undefined;
     try {
-      // Route helpers placed before this middleware left their rules: core composes them. A
-      // decision made in this turn (a cached token, say) is not awaited.
-      const decided = auth.decide(request, pendingRules(c));
+      // Route helpers placed before this middleware left their rules: the gate hands them to core.
+      // A decision made in this turn (a cached token, say) is not awaited.
+      const decided = gate.decide(auth, c, request);
       identity = decided instanceof Promise ? await decided : decided;
     } catch (err) {
       return answerError(c, err, auth);
     }
-    markDecided(c, auth);
-    hideRemovedHeaders(c, request, rawLines, removedHeaders);
+    hideRemovedHeaders(c, request, rawLines, impersonationHeaders);
     if (identity) {
       c.set('pomerium', identity);
       if (userProperty !== false) c.set(userProperty as 'user', identity.user);

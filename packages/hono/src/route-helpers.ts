@@ -3,22 +3,15 @@ import type { MiddlewareHandler } from 'hono';
 import { answerError } from './error-answer.js';
 import type { PomeriumEnv } from './hono-env.js';
 import { authRequestOf } from './hono-request.js';
-import { addPendingRule, decidedBy } from './request-state.js';
+import { gate } from './request-state.js';
 
 function routeRule(rule: RouteRule): MiddlewareHandler<PomeriumEnv> {
   defineRouteRule(rule);
   return async function pomeriumRouteRule(c, next) {
-    const auth = decidedBy(c);
-    if (!auth) {
-      // Before the route's own pomeriumAuth(): it decides with this rule, in one decision.
-      addPendingRule(c, rule);
-      return next();
-    }
-    // After app-wide authentication: the rule can only narrow what was decided.
     try {
-      auth.authorizeRoute(c.get('pomerium'), authRequestOf(c), rule);
+      gate.apply(c, rule, () => authRequestOf(c));
     } catch (err) {
-      return answerError(c, err, auth);
+      return answerError(c, err, gate.decided(c)?.auth);
     }
     await next();
   };
@@ -65,12 +58,10 @@ export function allowImpersonation(grants: Grant[]): MiddlewareHandler<PomeriumE
  */
 export function requireAuthentication(): MiddlewareHandler<PomeriumEnv> {
   return async function pomeriumRequireAuthentication(c, next) {
-    const auth = decidedBy(c);
-    if (!auth) throw new Error('requireAuthentication() must come after pomeriumAuth()');
     try {
-      auth.requireIdentity(c.get('pomerium'), authRequestOf(c));
+      gate.require(c, () => authRequestOf(c));
     } catch (err) {
-      return answerError(c, err, auth);
+      return answerError(c, err, gate.decided(c)?.auth);
     }
     await next();
   };

@@ -3,6 +3,8 @@ import { serve } from '@hono/node-server';
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
 import {
   CONFORMANCE_ROUTE_GRANTS,
+  conformanceContext,
+  conformanceRequestId,
   listenOnLoopback,
   whoamiBody,
   type ConformanceApp,
@@ -34,6 +36,8 @@ export async function startConformanceApp(
   path: RequestPath = 'node',
 ): Promise<ConformanceApp> {
   const app = new Hono<PomeriumEnv>();
+  // A request-scoped context entered before authentication: audit events must be delivered in it.
+  app.use((c, next) => conformanceContext.run(conformanceRequestId(c.req.header()), next));
   const auth = pomeriumAuth(options);
   const onRoute = placement === 'route' ? [auth] : [];
   if (placement === 'app-wide') app.use(auth);
@@ -51,6 +55,11 @@ export async function startConformanceApp(
   route('GET', '/whoami', []);
   route('POST', '/whoami', []);
   route('GET', '/forbidden-impersonation', [forbidImpersonation()]);
+  const slow: MiddlewareHandler<PomeriumEnv> = async (_c, next) => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await next();
+  };
+  route('GET', '/slow-forbidden-impersonation', [slow, forbidImpersonation()]);
   route('GET', '/route-grants', [routeGrants]);
   route('POST', '/route-grants', [routeGrants]);
   route('GET', '/require-authentication', [], [requireAuthentication()]);

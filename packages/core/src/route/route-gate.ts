@@ -21,11 +21,17 @@ export interface RouteDecision {
  */
 export interface RouteGate<K extends object> {
   /**
-   * The authentication middleware's decision: `auth.decide` with the rules route helpers left
-   * before it. Remembers the decision for the helpers after it. Throws (or rejects with) the
-   * `PomeriumAuthError` of a refusal, already audited.
+   * The authentication middleware's decision: `auth.decide` with the route's own rule (`route`,
+   * when the framework knows it at this point, as Fastify's route `config` or Nest's metadata)
+   * first, then the rules route helpers left before it. Remembers the decision for the helpers
+   * after it. Throws (or rejects with) the `PomeriumAuthError` of a refusal, already audited.
    */
-  decide(auth: PomeriumAuth, key: K, request: AuthRequest): ReturnType<PomeriumAuth['decide']>;
+  decide(
+    auth: PomeriumAuth,
+    key: K,
+    request: AuthRequest,
+    route?: RouteRule,
+  ): ReturnType<PomeriumAuth['decide']>;
   /**
    * A route helper's rule: left for the decision when the request is not decided yet, applied
    * as a narrowing (`auth.authorizeRoute`) when it is. Throws the refusal, already audited.
@@ -78,8 +84,11 @@ export function createRouteGate<K extends object>(): RouteGate<K> {
   };
 
   return {
-    decide(auth, key, request) {
-      const decided = auth.decide(request, states.get(key)?.pending);
+    decide(auth, key, request, route) {
+      const pending = states.get(key)?.pending;
+      const rules =
+        route === undefined ? pending : pending === undefined ? route : [route, ...pending];
+      const decided = auth.decide(request, rules);
       return decided instanceof Promise
         ? decided.then((identity) => remember(key, auth, identity))
         : remember(key, auth, decided);
