@@ -27,6 +27,21 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     'jwksUrl',
   ],
   [
+    'key-set tuning that is not an object',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: 5 as never },
+    'jwks',
+  ],
+  [
+    'a zero key-set size bound',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: { maxBytes: 0 } },
+    'jwks.maxBytes',
+  ],
+  [
+    'a key-set size bound that is not a whole number',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: { maxBytes: 1.5 } },
+    'jwks.maxBytes',
+  ],
+  [
     'a public key that is not a key',
     { publicKeys: ['-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----'] },
     'publicKeys[0]',

@@ -16,7 +16,7 @@ import {
 } from '../keys/verification-key.js';
 import { normalizeIssuer } from '../jwt/claims.js';
 import { HmacSha256 } from '../jwt/hmac-sha256.js';
-import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
+import type { DirectoryUser, JwksOptions, Lookup, PomeriumAuthOptions } from '../options.js';
 import {
   directoryLookup,
   isRecordsSource,
@@ -100,6 +100,22 @@ function hostSet(value: unknown, option: string): Set<string> | undefined {
     throw new PomeriumAuthConfigError(option, 'must be a non-empty string or array of strings');
   }
   return new Set(list.map((v: string) => normalizeIssuer(v.trim())));
+}
+
+/** `jwks`: the key sets' tuning, checked once for all of them. */
+function jwksOptions(value: unknown): JwksOptions {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new PomeriumAuthConfigError('jwks', 'must be an object');
+  const jwks = value as JwksOptions;
+  nonNegative(jwks.timeout, 'jwks.timeout');
+  nonNegative(jwks.cooldown, 'jwks.cooldown');
+  nonNegative(jwks.maxAge, 'jwks.maxAge');
+  nonNegative(jwks.maxStale, 'jwks.maxStale');
+  if (jwks.maxBytes !== undefined) positiveInteger(jwks.maxBytes, 'jwks.maxBytes', 0);
+  if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function')
+    throw new PomeriumAuthConfigError('jwks.fetch', 'must be a function');
+  return jwks;
 }
 
 /** A lookup option: a function as given, or a records source read through `fromSource`. */
@@ -191,14 +207,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
       throw new PomeriumAuthConfigError(label, 'must be https (plain http only on loopback)');
     }
-    const jwks = options.jwks ?? {};
-    nonNegative(jwks.timeout, 'jwks.timeout');
-    nonNegative(jwks.cooldown, 'jwks.cooldown');
-    nonNegative(jwks.maxAge, 'jwks.maxAge');
-    nonNegative(jwks.maxStale, 'jwks.maxStale');
-    if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function')
-      throw new PomeriumAuthConfigError('jwks.fetch', 'must be a function');
-    remote = new RemoteKeySet(url, jwks);
+    remote = new RemoteKeySet(url, jwksOptions(options.jwks));
   }
 
   // Which sources are on.
