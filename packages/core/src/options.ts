@@ -135,8 +135,11 @@ export interface PomeriumAuthOptions {
   sharedSecret?: string;
   /** `legacy-raw`: the base64 text itself is the key, as in Pomerium v0.8 to v0.13. Default `base64`. */
   sharedSecretEncoding?: 'base64' | 'legacy-raw';
-  /** Key set for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`. */
-  jwksUrl?: string;
+  /**
+   * Key set(s) for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`;
+   * a list during a rotation (keys from every URL are merged).
+   */
+  jwksUrl?: string | string[];
   /** Static assertion keys: public JWKs or PEM (SPKI or X.509 certificate). */
   publicKeys?: Array<JsonWebKey | string>;
   /** Also accept assertions signed by the key Pomerium derives from `sharedSecret` (no `signing_key`). */

@@ -102,6 +102,30 @@ function hostSet(value: unknown, option: string): Set<string> | undefined {
   return new Set(list.map((v: string) => normalizeIssuer(v.trim())));
 }
 
+/** `jwksUrl`: one URL or a non-empty list, each https (plain http on loopback only). */
+function jwksUrls(value: unknown, fromEnvironment: boolean): URL[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0)
+    throw new PomeriumAuthConfigError(
+      optionLabel('jwksUrl', fromEnvironment),
+      'must be a URL or a non-empty array of URLs',
+    );
+  return list.map((entry: unknown, i) => {
+    const label = optionLabel('jwksUrl', fromEnvironment, Array.isArray(value) ? i : undefined);
+    let url: URL;
+    try {
+      // A URL object was accepted before lists were: it still is.
+      if (typeof entry !== 'string' && !(entry instanceof URL)) throw new TypeError('not a URL');
+      url = new URL(entry);
+    } catch {
+      throw new PomeriumAuthConfigError(label, 'is not a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+      throw new PomeriumAuthConfigError(label, 'must be https (plain http only on loopback)');
+    return url;
+  });
+}
+
 /** `jwks`: the key sets' tuning, checked once for all of them. */
 function jwksOptions(value: unknown): JwksOptions {
   if (value === undefined) return {};
@@ -195,19 +219,12 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     const derived = deriveSigningKey(options.sharedSecret, encoding);
     staticKeys.push({ kid: derived.kid, alg: 'ES256', key: derived.publicKey });
   }
-  let remote: RemoteKeySet | undefined;
+  let remote: RemoteKeySet[] | undefined;
   if (options.jwksUrl !== undefined) {
-    const label = optionLabel('jwksUrl', envUsed('jwksUrl'));
-    let url: URL;
-    try {
-      url = new URL(String(options.jwksUrl));
-    } catch {
-      throw new PomeriumAuthConfigError(label, 'is not a URL');
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-      throw new PomeriumAuthConfigError(label, 'must be https (plain http only on loopback)');
-    }
-    remote = new RemoteKeySet(url, jwksOptions(options.jwks));
+    const jwks = jwksOptions(options.jwks);
+    remote = jwksUrls(options.jwksUrl, envUsed('jwksUrl')).map(
+      (url) => new RemoteKeySet(url, jwks),
+    );
   }
 
   // Which sources are on.
