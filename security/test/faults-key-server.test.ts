@@ -1,7 +1,9 @@
 // Key-server faults against the loopback JWKS server of @pomerium-auth/testing: down, slow,
-// malformed, failing, rotated and flooded. No key at all is 503 with Retry-After, never 401 and
-// never a pass; keys once fetched keep working while the server fails; random kids cause at most
-// one refetch per cooldown.
+// malformed, failing, oversized, endless, trickling, rotated and flooded, alone or beside a
+// healthy second key server. No key at all is 503 with Retry-After, never 401 and never a pass;
+// keys once fetched keep working while the server fails; a hostile body is read no further than
+// its size bound; requests that need a refetch share it; random kids cause at most one refetch
+// per cooldown.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +19,10 @@ import {
   type TestIssuer,
 } from '@pomerium-auth/testing';
 import { eventually, settle, sleep } from './lib/wait.js';
+
+const MiB = 1 << 20;
+/** Far below the hostile bodies' sizes: what a reader that stops at 1 MiB lets the server write. */
+const READ_BOUND = 16 * MiB;
 
 const quiet = { warn: () => undefined };
 const issuers: TestIssuer[] = [];
@@ -83,6 +89,11 @@ describe('no key can be had: 503 temporarily_unavailable with Retry-After', () =
     ['malformed', { body: '{"keys":[]}' }],
     ['malformed', { body: '{"keys":[{"kty":"oct","k":"c2VjcmV0"},{"kty":"EC","crv":"P-256"}]}' }],
     ['malformed', { body: 'null' }],
+    ['huge', { bytes: 64 * MiB }],
+    ['huge', { bytes: 64 * MiB, contentLength: false }],
+    ['huge', { bytes: 64 * MiB, gzip: true }],
+    ['endless', {}],
+    ['trickle', { intervalMs: 1000 }],
   ] as const) {
     test(`key server ${mode} ${JSON.stringify(options)} at start`, async () => {
       const { issuer, keys, auth } = await setup();
@@ -98,6 +109,8 @@ describe('no key can be had: 503 temporarily_unavailable with Retry-After', () =
         error: 'temporarily_unavailable',
         error_description: err.description,
       });
+      await sleep(20);
+      assert.ok(keys.bytesSent < READ_BOUND, `${keys.bytesSent} body bytes sent`);
       await keys.close();
     });
   }
@@ -136,6 +149,9 @@ describe('keys once fetched keep working while the key server fails', () => {
     ['error', {}],
     ['malformed', {}],
     ['slow', { delayMs: 5_000 }],
+    ['huge', { bytes: 64 * MiB, contentLength: false }],
+    ['endless', {}],
+    ['trickle', { intervalMs: 1000 }],
   ] as const) {
     test(`key server ${mode} after the first fetch`, async () => {
       const { issuer, keys, auth } = await setup({ fetch: noCacheControl, maxAge: 0.05 });
@@ -192,6 +208,95 @@ describe('rotation', () => {
     assert.ok(await auth.authenticate(request(issuer.mintAssertion())));
     await keys.close();
   });
+});
+
+describe('rotation under concurrency', () => {
+  test('fifty simultaneous requests signed with a newly published key all pass, after exactly one refetch', async () => {
+    const { issuer, keys, auth } = await setup();
+    assert.ok(await auth.authenticate(request(issuer.mintAssertion())));
+    await issuer.rotateKeys(); // the new key signs from now on
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        settle(auth.authenticate(request(issuer.mintAssertion({ sub: `user-${i}` })))),
+      ),
+    );
+    const refused = outcomes.filter((o) => o.value === undefined);
+    assert.equal(
+      refused.length,
+      0,
+      `${refused.length} of 50 refused, e.g. ${String(refused[0]?.error)}`,
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o.value?.user.id),
+      Array.from({ length: 50 }, (_, i) => `user-${i}`),
+    );
+    assert.equal(keys.requestCount, 2, 'the first fetch and one refetch');
+  });
+});
+
+describe('several key servers (jwksUrl as a list)', () => {
+  async function pair(): Promise<{
+    a: TestIssuer;
+    b: TestIssuer;
+    aKeys: JwksServer;
+    bKeys: JwksServer;
+    auth: ReturnType<typeof createPomeriumAuth>;
+  }> {
+    const a = await createTestIssuer();
+    const b = await createTestIssuer({ host: a.host });
+    issuers.push(a, b);
+    const [aKeys, bKeys] = [await a.serve(), await b.serve()];
+    const auth = createPomeriumAuth({
+      env: false,
+      jwksUrl: [aKeys.url, bKeys.url],
+      issuer: a.issuer,
+      audience: a.audience,
+      jwks: { timeout: 300 },
+      cache: false,
+      audit: false,
+      logger: quiet,
+    });
+    return { a, b, aKeys, bKeys, auth };
+  }
+
+  for (const [mode, options] of [
+    ['down', {}],
+    ['error', {}],
+    ['slow', { delayMs: 5_000 }],
+    ['malformed', {}],
+    ['huge', { bytes: 64 * MiB, contentLength: false }],
+    ['endless', {}],
+    ['trickle', { intervalMs: 1000 }],
+  ] as const) {
+    test(`first server ${mode}: the second server's keys verify, the first's are 503; both ${mode}: 503`, async () => {
+      const { a, b, aKeys, bKeys, auth } = await pair();
+      aKeys.fault(mode, options);
+      assert.equal(
+        (await auth.authenticate(request(b.mintAssertion({ sub: 'via-b' }))))?.user.id,
+        'via-b',
+      );
+      await expectError(
+        auth.authenticate(request(a.mintAssertion())),
+        503,
+        'temporarily_unavailable',
+        'keys_unavailable',
+      );
+      const c = await pair();
+      c.aKeys.fault(mode, options);
+      c.bKeys.fault(mode, options);
+      for (const issuer of [c.a, c.b])
+        await expectError(
+          c.auth.authenticate(request(issuer.mintAssertion())),
+          503,
+          'temporarily_unavailable',
+          'keys_unavailable',
+        );
+      await sleep(20);
+      for (const server of [aKeys, c.aKeys, c.bKeys])
+        assert.ok(server.bytesSent < READ_BOUND, `${server.bytesSent} body bytes sent`);
+      await Promise.all([aKeys, bKeys, c.aKeys, c.bKeys].map((server) => server.close()));
+    });
+  }
 });
 
 describe('flood of random kids', () => {

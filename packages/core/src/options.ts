@@ -122,16 +122,35 @@ export interface WarningLogger {
   warn(message: string): void;
 }
 
-/** Tuning of the remote key set behind `jwksUrl`. */
+/**
+ * Tuning of the remote key sets behind `jwksUrl` (each URL's set follows these rules on its
+ * own). See the core README, "Remote key sets".
+ *
+ * @example
+ * ```ts
+ * createPomeriumAuth({
+ *   jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json',
+ *   jwks: { timeout: 2000, cooldown: 10, maxBytes: 256 * 1024 },
+ * });
+ * ```
+ */
 export interface JwksOptions {
-  /** Milliseconds before a key-set request is abandoned. Default 5000. */
+  /** Milliseconds before a key-set request is abandoned, its body included. Default 5000. */
   timeout?: number;
-  /** Minimum seconds between two fetches caused by unknown `kid`s. Default 30. */
+  /**
+   * Minimum seconds between two fetches started for unknown `kid`s, counted from the end of
+   * the last one. Requests arriving while a fetch is in flight wait for it instead. Default 30.
+   */
   cooldown?: number;
   /** Seconds a fetched key set is fresh, unless `Cache-Control: max-age` says otherwise. Default 300. */
   maxAge?: number;
   /** Seconds a key set may be served stale while the endpoint fails. Default 86400. */
   maxStale?: number;
+  /**
+   * Largest key-set response body read, in bytes (after `Content-Encoding` is undone); a larger
+   * one is abandoned as soon as it is seen to be larger. Default 1048576 (1 MiB).
+   */
+  maxBytes?: number;
   /** A `fetch` implementation, for tests and proxies. Default the global `fetch`. */
   fetch?: typeof fetch;
 }
@@ -160,8 +179,11 @@ export interface PomeriumAuthOptions {
   sharedSecret?: string | string[];
   /** `legacy-raw`: the base64 text itself is the key, as in Pomerium v0.8 to v0.13. Default `base64`. */
   sharedSecretEncoding?: 'base64' | 'legacy-raw';
-  /** Key set for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`. */
-  jwksUrl?: string;
+  /**
+   * Key set(s) for assertions, e.g. `https://app.example.com/.well-known/pomerium/jwks.json`;
+   * a list during a rotation (keys from every URL are merged).
+   */
+  jwksUrl?: string | string[];
   /** Static assertion keys: public JWKs or PEM (SPKI or X.509 certificate). */
   publicKeys?: Array<JsonWebKey | string>;
   /** Also accept assertions signed by the key Pomerium derives from `sharedSecret` (no `signing_key`). */

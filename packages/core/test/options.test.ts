@@ -26,6 +26,37 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     { jwksUrl: 'http://app.example.com/.well-known/pomerium/jwks.json' },
     'jwksUrl',
   ],
+  ['an empty list of JWKS URLs', { jwksUrl: [] }, 'jwksUrl'],
+  [
+    'a second JWKS URL over plain http to another host',
+    {
+      jwksUrl: [
+        'https://app.example.com/.well-known/pomerium/jwks.json',
+        'http://old.example.com/.well-known/pomerium/jwks.json',
+      ],
+    },
+    'jwksUrl[1]',
+  ],
+  [
+    'a JWKS URL list holding something else than a string',
+    { jwksUrl: ['https://app.example.com/.well-known/pomerium/jwks.json', 42 as never] },
+    'jwksUrl[1]',
+  ],
+  [
+    'key-set tuning that is not an object',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: 5 as never },
+    'jwks',
+  ],
+  [
+    'a zero key-set size bound',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: { maxBytes: 0 } },
+    'jwks.maxBytes',
+  ],
+  [
+    'a key-set size bound that is not a whole number',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: { maxBytes: 1.5 } },
+    'jwks.maxBytes',
+  ],
   [
     'a public key that is not a key',
     { publicKeys: ['-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----'] },
@@ -131,6 +162,22 @@ describe('configuration', () => {
           },
         }),
       /jwksUrl \(POMERIUM_JWKS_URL\)/,
+    );
+  });
+
+  test('names the position of a bad URL among several in POMERIUM_JWKS_URL', () => {
+    assert.throws(
+      () =>
+        createPomeriumAuth({
+          env: {
+            POMERIUM_JWKS_URL:
+              'https://app.example.com/.well-known/pomerium/jwks.json, http://evil.example.com/jwks.json',
+          },
+        }),
+      (err: unknown) =>
+        err instanceof PomeriumAuthConfigError &&
+        err.option === 'jwksUrl[1] (POMERIUM_JWKS_URL)' &&
+        /must be https/.test(err.message),
     );
   });
 

@@ -137,3 +137,88 @@ test('an issuer closes every server it started', async () => {
   await assert.rejects(fetch(a.url), TypeError);
   await assert.rejects(fetch(b.url), TypeError);
 });
+
+/** Reads a body up to `limit` bytes, then cancels it; the byte count read. */
+async function readUpTo(res: Response, limit: number): Promise<number> {
+  const reader = res.body!.getReader();
+  let total = 0;
+  while (total <= limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+  }
+  await reader.cancel();
+  return total;
+}
+
+test('fault "huge" serves the key set padded to the size asked for, with or without Content-Length', async (t) => {
+  const issuer = await createTestIssuer();
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  server.fault('huge', { bytes: 200_000 });
+  let res = await fetch(server.url);
+  assert.equal(res.headers.get('content-length'), '200000');
+  const text = await res.text();
+  assert.equal(text.length, 200_000);
+  assert.deepEqual(JSON.parse(text), issuer.jwks());
+  assert.equal(server.bytesSent, 200_000);
+  server.fault('huge', { bytes: 200_000, contentLength: false });
+  res = await fetch(server.url);
+  assert.equal(res.headers.get('content-length'), null);
+  assert.deepEqual(JSON.parse(await res.text()), issuer.jwks());
+  server.fault('huge', { bytes: 200_000, gzip: true });
+  res = await fetch(server.url);
+  assert.equal(res.headers.get('content-encoding'), 'gzip');
+  assert.deepEqual(JSON.parse(await res.text()), issuer.jwks());
+});
+
+test('fault "huge" and "endless" write only as fast as the client reads, and stop when it leaves', async (t) => {
+  const server = await startJwksServer({ jwks: { keys: [] } });
+  t.after(() => server.close());
+  for (const [mode, options] of [
+    ['huge', { bytes: 64 << 20 }],
+    ['endless', {}],
+  ] as const) {
+    server.fault(mode, options);
+    const before = server.bytesSent;
+    const res = await fetch(server.url);
+    assert.ok((await readUpTo(res, 1 << 20)) > 1 << 20);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const sent = server.bytesSent - before;
+    // What the client read plus what the socket buffers held: far below the 64 MiB offered.
+    assert.ok(sent < 32 << 20, `${mode}: ${sent} bytes written`);
+  }
+});
+
+test('fault "endless" stalls after `bytes` without ending the body', async (t) => {
+  const server = await startJwksServer({ jwks: { keys: [] } });
+  t.after(() => server.close());
+  server.fault('endless', { bytes: 100_000 });
+  const reader = (await fetch(server.url)).body!.getReader();
+  let total = 0;
+  for (;;) {
+    const next = await Promise.race([
+      reader.read(),
+      new Promise<'stalled'>((resolve) => setTimeout(resolve, 300, 'stalled')),
+    ]);
+    if (next === 'stalled') break;
+    assert.equal(next.done, false, 'the body never ends');
+    total += next.value.byteLength;
+  }
+  assert.ok(total > 0 && total <= 100_000, `${total} bytes before the stall`);
+  assert.equal(server.bytesSent, total);
+  await reader.cancel();
+});
+
+test('fault "trickle" sends the key set one byte per interval', async (t) => {
+  const issuer = await createTestIssuer();
+  const server = await issuer.serve();
+  t.after(() => issuer.close());
+  server.fault('trickle', { intervalMs: 1 });
+  const res = await within(5000, fetch(server.url));
+  assert.deepEqual(JSON.parse(await within(5000, res.text())), issuer.jwks());
+  server.fault('trickle', { intervalMs: 60_000 });
+  const slow = await within(2000, fetch(server.url));
+  assert.equal(slow.status, 200);
+  await slow.body?.cancel();
+});

@@ -8,17 +8,18 @@ export const ENVIRONMENT_VARIABLES = {
   sharedSecret: 'POMERIUM_SHARED_SECRET',
 } as const;
 
-function list(value: string): string | string[] {
+function list(value: string, separator: RegExp = /,/): string | string[] {
   const parts = value
-    .split(',')
+    .split(separator)
     .map((p) => p.trim())
     .filter(Boolean);
   return parts.length === 1 ? parts[0]! : parts;
 }
 
 /**
- * Options read from `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE` and
- * `POMERIUM_SHARED_SECRET` (each a comma-separated list). Options given in code win over the environment.
+ * Options read from `POMERIUM_JWKS_URL` (URLs separated by commas or whitespace),
+ * `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE` and `POMERIUM_SHARED_SECRET` (each a comma-separated
+ * list). Options given in code win over the environment.
  *
  * @example
  * ```ts
@@ -33,7 +34,8 @@ export function optionsFromEnvironment(
   const issuer = env[ENVIRONMENT_VARIABLES.issuer]?.trim();
   const audience = env[ENVIRONMENT_VARIABLES.audience]?.trim();
   const sharedSecret = env[ENVIRONMENT_VARIABLES.sharedSecret]?.trim();
-  if (jwksUrl) out.jwksUrl = jwksUrl;
+  // A URL holds neither commas nor whitespace unescaped: both can separate several.
+  if (jwksUrl) out.jwksUrl = list(jwksUrl, /[\s,]+/);
   if (issuer) out.issuer = list(issuer);
   if (audience) out.audience = list(audience);
   // A comma never appears in base64: several secrets (a rotation) are separated by commas.
@@ -41,10 +43,15 @@ export function optionsFromEnvironment(
   return out;
 }
 
-/** How an option is named in errors: with its variable when it came from the environment. */
+/**
+ * How an option is named in errors: with its variable when it came from the environment, and
+ * with the position of the entry at fault when it is a list (`jwksUrl[1] (POMERIUM_JWKS_URL)`).
+ */
 export function optionLabel(
   name: keyof typeof ENVIRONMENT_VARIABLES,
   fromEnvironment: boolean,
+  index?: number,
 ): string {
-  return fromEnvironment ? `${name} (${ENVIRONMENT_VARIABLES[name]})` : name;
+  const option = index === undefined ? name : `${name}[${index}]`;
+  return fromEnvironment ? `${option} (${ENVIRONMENT_VARIABLES[name]})` : option;
 }

@@ -16,7 +16,7 @@ import {
 } from '../keys/verification-key.js';
 import { normalizeIssuer } from '../jwt/claims.js';
 import { HmacSha256 } from '../jwt/hmac-sha256.js';
-import type { DirectoryUser, Lookup, PomeriumAuthOptions } from '../options.js';
+import type { DirectoryUser, JwksOptions, Lookup, PomeriumAuthOptions } from '../options.js';
 import { DEFAULT_LOOKUP_TIMEOUT } from '../lookups/bounded-lookup.js';
 import {
   directoryLookup,
@@ -118,6 +118,46 @@ function hostSet(value: unknown, option: string): Set<string> | undefined {
   return new Set(list.map((v: string) => normalizeIssuer(v.trim())));
 }
 
+/** `jwksUrl`: one URL or a non-empty list, each https (plain http on loopback only). */
+function jwksUrls(value: unknown, fromEnvironment: boolean): URL[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0)
+    throw new PomeriumAuthConfigError(
+      optionLabel('jwksUrl', fromEnvironment),
+      'must be a URL or a non-empty array of URLs',
+    );
+  return list.map((entry: unknown, i) => {
+    const label = optionLabel('jwksUrl', fromEnvironment, Array.isArray(value) ? i : undefined);
+    let url: URL;
+    try {
+      // A URL object was accepted before lists were: it still is.
+      if (typeof entry !== 'string' && !(entry instanceof URL)) throw new TypeError('not a URL');
+      url = new URL(entry);
+    } catch {
+      throw new PomeriumAuthConfigError(label, 'is not a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+      throw new PomeriumAuthConfigError(label, 'must be https (plain http only on loopback)');
+    return url;
+  });
+}
+
+/** `jwks`: the key sets' tuning, checked once for all of them. */
+function jwksOptions(value: unknown): JwksOptions {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new PomeriumAuthConfigError('jwks', 'must be an object');
+  const jwks = value as JwksOptions;
+  nonNegative(jwks.timeout, 'jwks.timeout');
+  nonNegative(jwks.cooldown, 'jwks.cooldown');
+  nonNegative(jwks.maxAge, 'jwks.maxAge');
+  nonNegative(jwks.maxStale, 'jwks.maxStale');
+  if (jwks.maxBytes !== undefined) positiveInteger(jwks.maxBytes, 'jwks.maxBytes', 0);
+  if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function')
+    throw new PomeriumAuthConfigError('jwks.fetch', 'must be a function');
+  return jwks;
+}
+
 /** A lookup option: a function as given, or a records source read through `fromSource`. */
 export function lookupOption<T>(
   value: unknown,
@@ -161,10 +201,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   const encoding = options.sharedSecretEncoding ?? 'base64';
   if (encoding !== 'base64' && encoding !== 'legacy-raw')
     throw new PomeriumAuthConfigError('sharedSecretEncoding', "must be 'base64' or 'legacy-raw'");
-  const secrets = sharedSecrets(
-    options.sharedSecret,
-    optionLabel('sharedSecret', envUsed('sharedSecret')),
-  );
+  const secrets = sharedSecrets(options.sharedSecret, envUsed('sharedSecret'));
   const hmacKeys: KeyObject[] = secrets.map(({ secret, label }) =>
     sharedSecretKey(secret, encoding, label),
   );
@@ -195,26 +232,12 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       staticKeys.push({ kid: derived.kid, alg: 'ES256', key: derived.publicKey });
     }
   }
-  let remote: RemoteKeySet | undefined;
+  let remote: RemoteKeySet[] | undefined;
   if (options.jwksUrl !== undefined) {
-    const label = optionLabel('jwksUrl', envUsed('jwksUrl'));
-    let url: URL;
-    try {
-      url = new URL(String(options.jwksUrl));
-    } catch {
-      throw new PomeriumAuthConfigError(label, 'is not a URL');
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-      throw new PomeriumAuthConfigError(label, 'must be https (plain http only on loopback)');
-    }
-    const jwks = options.jwks ?? {};
-    nonNegative(jwks.timeout, 'jwks.timeout');
-    nonNegative(jwks.cooldown, 'jwks.cooldown');
-    nonNegative(jwks.maxAge, 'jwks.maxAge');
-    nonNegative(jwks.maxStale, 'jwks.maxStale');
-    if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function')
-      throw new PomeriumAuthConfigError('jwks.fetch', 'must be a function');
-    remote = new RemoteKeySet(url, jwks);
+    const jwks = jwksOptions(options.jwks);
+    remote = jwksUrls(options.jwksUrl, envUsed('jwksUrl')).map(
+      (url) => new RemoteKeySet(url, jwks),
+    );
   }
 
   // Which sources are on.
@@ -392,19 +415,24 @@ function emitWarningOnce(message: string): void {
   process.emitWarning(`pomerium-auth: ${message}`);
 }
 
-/** `sharedSecret` as a list of secrets, each with the name its errors use. */
-function sharedSecrets(value: unknown, label: string): { secret: string; label: string }[] {
+/** `sharedSecret` as a list of secrets, each with the name its errors use (`sharedSecret[1]`). */
+function sharedSecrets(
+  value: unknown,
+  fromEnvironment: boolean,
+): { secret: string; label: string }[] {
   if (value === undefined) return [];
-  if (typeof value === 'string') return [{ secret: value, label }];
+  if (typeof value === 'string')
+    return [{ secret: value, label: optionLabel('sharedSecret', fromEnvironment) }];
   if (!Array.isArray(value) || value.length === 0)
     throw new PomeriumAuthConfigError(
-      label,
+      optionLabel('sharedSecret', fromEnvironment),
       'must be a base64 string or a non-empty array of them',
     );
   return value.map((secret: unknown, i) => {
+    const label = optionLabel('sharedSecret', fromEnvironment, i);
     if (typeof secret !== 'string')
-      throw new PomeriumAuthConfigError(`${label}[${i}]`, 'must be a base64 string');
-    return { secret, label: `${label}[${i}]` };
+      throw new PomeriumAuthConfigError(label, 'must be a base64 string');
+    return { secret, label };
   });
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { discardBody, readBoundedBody } from '../http/read-bounded-body.js';
 import { decodeRecords, type RecordsFormat } from './decode-records.js';
 import type { LoadOutcome, RecordsLoader } from './records-loader.js';
 
@@ -74,27 +75,22 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
         throw abortReasonOr(controller.signal, err, target);
       }
       if (response.status === 304) {
-        await discard(response);
+        discardBody(response);
         if (etag === undefined) throw new Error('HTTP 304 to a request without If-None-Match');
         return { changed: false };
       }
       if (response.status < 200 || response.status > 299) {
-        await discard(response);
+        discardBody(response);
         throw new Error(`HTTP ${response.status}`);
       }
       const newEtag = response.headers.get('etag') ?? undefined;
       if (etag !== undefined && newEtag === etag) {
-        await discard(response);
+        discardBody(response);
         return { changed: false };
-      }
-      const length = Number(response.headers.get('content-length') ?? '');
-      if (Number.isFinite(length) && length > options.maxBytes) {
-        await discard(response);
-        throw new Error(`body larger than maxBytes (${options.maxBytes})`);
       }
       let bytes: Buffer;
       try {
-        bytes = await readBody(response, options.maxBytes);
+        bytes = await readBoundedBody(response, options.maxBytes, controller.signal);
       } catch (err) {
         throw abortReasonOr(controller.signal, err, target);
       }
@@ -117,30 +113,6 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
       signal.removeEventListener('abort', onAbort);
     }
   };
-}
-
-/** Reads the body, cancelling the stream as soon as it grows past `maxBytes`. */
-async function readBody(response: Response, maxBytes: number): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`body larger than maxBytes (${maxBytes})`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** Frees the connection of a response whose body is not wanted. */
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
 }
 
 /**

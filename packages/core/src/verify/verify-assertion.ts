@@ -9,7 +9,7 @@ import {
 } from '../jwt/claims.js';
 import { parseCheckedJws, type ParsedJws } from '../jwt/compact-jws.js';
 import { verifyJwsSignatureOnThreadPool, verifyParsedJws } from '../jwt/verify-signature.js';
-import type { RemoteKeySet } from '../keys/remote-key-set.js';
+import { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
 import type { VerifiedCredential } from './verified-credential.js';
@@ -17,7 +17,8 @@ import type { VerifiedCredential } from './verified-credential.js';
 /** Where assertion keys come from, and what assertions must say. */
 export interface AssertionRules {
   staticKeys: readonly VerificationKey[];
-  remote?: RemoteKeySet;
+  /** The key sets of `jwksUrl`, merged (never an empty list). */
+  remote?: readonly RemoteKeySet[];
   algorithms: ReadonlySet<AssertionAlgorithm>;
   /** Where the public-key operation runs (option `assertionVerification`). */
   threadPool: boolean;
@@ -132,7 +133,7 @@ function candidateKeys(
     throw err;
   };
   try {
-    const remote = rules.remote.keysFor(kid, alg);
+    const remote = RemoteKeySet.mergedKeysFor(rules.remote, kid, alg);
     return Array.isArray(remote) ? withUnnamed(remote) : remote.then(withUnnamed, fallback);
   } catch (err) {
     return fallback(err);
