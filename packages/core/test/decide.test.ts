@@ -253,8 +253,17 @@ describe('auth.decide refuses as authenticate does', () => {
       '__proto__',
     );
     const seen = { same: 0, later: 0, identity: 0, refused: 0 };
+    // Hostile maps, and a genuine credential alone in each scheme (the branch that passes).
+    const headerMaps = fc.oneof(
+      fc.dictionary(names, value, { maxKeys: 4 }),
+      fc
+        .tuple(fc.constantFrom('x-pomerium-authorization', 'authorization'), genuine)
+        .map(([name, token]): Record<string, string> => ({
+          [name]: name === 'authorization' ? `Pomerium ${token}` : token,
+        })),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(names, value, { maxKeys: 4 }), async (headers) => {
+      fc.asyncProperty(headerMaps, async (headers) => {
         const req: AuthRequest = { method: 'GET', url: '/', headers: { ...headers } };
         let outcome: unknown;
         let err: unknown;

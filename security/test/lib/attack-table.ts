@@ -845,6 +845,8 @@ export function attackRows(f: Fixtures): AttackRow[] {
     'assertion + an oversized Bearer Pomerium- token: the assertion wins',
     { ...A(ok), authorization: `Bearer Pomerium-${'a'.repeat(20_000)}.b.c` },
     'pass alice @assertion',
+    // Over HTTP, Node's own 16 KiB header limit answers 431 before any middleware.
+    { http: false },
   );
   r(
     'assertion + two different service-account tokens: the assertion wins',
