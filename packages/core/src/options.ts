@@ -198,8 +198,27 @@ export interface PomeriumAuthOptions {
   maxTokenAge?: number;
   /** Tokens longer than this are refused before parsing. Default 16384. */
   maxTokenBytes?: number;
-  /** Credential sources to accept. Default: those the configuration can verify. */
-  sources?: Array<'assertion' | 'service-account'>;
+  /**
+   * Credential sources to accept. Default: `assertion` and `service-account`, as far as the
+   * configuration can verify them. Opt-in: `bearer-assertion` (the assertion as
+   * `Authorization: Bearer <jwt>`, verified with the assertion keys only) and `cookie` (a
+   * service-account token in the `cookieName` cookie; mind CSRF, see the core README).
+   */
+  sources?: Array<'assertion' | 'service-account' | 'bearer-assertion' | 'cookie'>;
+  /** The cookie the `cookie` source reads. Default `_pomerium`. */
+  cookieName?: string;
+  /**
+   * Verify `x-pomerium-jwt-assertion-for` (the original user behind a chain of services) into
+   * `identity.onBehalfOf`; a bad one is refused like a bad assertion. Default false.
+   */
+  assertionFor?: boolean;
+  /**
+   * Pomerium's unsigned `X-Pomerium-Claim-*` headers (or custom names, header to claim):
+   * `'verify'` (each must equal the signed claim, else 400; removed when no assertion is
+   * present), `'strip'` (always removed), `'ignore'` (default: left alone, never read).
+   */
+  claimHeaders?:
+    'ignore' | 'verify' | 'strip' | { mode: 'verify' | 'strip'; names?: Record<string, string> };
   /** Service-account records: unknown or expired accounts are refused. */
   serviceAccounts?: Lookup<ServiceAccountRecord> | RecordsSource;
   /**

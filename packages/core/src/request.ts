@@ -79,6 +79,25 @@ export function ownHeader(headers: Record<string, HeaderValue>, name: string): H
   return Object.hasOwn(headers, name) ? headers[name] : undefined;
 }
 
+/**
+ * Removes headers (lower-case names) from a request, from `headers` and from `rawHeaders`: what
+ * core has decided (impersonation headers, unverified claim headers) reaches nothing downstream.
+ * `rawHeaders` is scanned only when one of them was there.
+ */
+export function removeHeaders(request: AuthRequest, names: readonly string[]): void {
+  let found = false;
+  for (const name of names) {
+    if (ownHeader(request.headers, name) === undefined) continue;
+    delete request.headers[name];
+    found = true;
+  }
+  const raw = request.rawHeaders;
+  if (!found || !raw) return;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (names.includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
+  }
+}
+
 /** Reads one header as a single string: the first value of an array, `undefined` when absent. */
 export function headerValue(
   headers: Record<string, HeaderValue>,

@@ -14,6 +14,7 @@ import {
   type AssertionAlgorithm,
   type VerificationKey,
 } from '../keys/verification-key.js';
+import { compileClaimHeaders, type ClaimHeaderRules } from '../credentials/claim-headers.js';
 import { normalizeIssuer } from '../jwt/claims.js';
 import { HmacSha256 } from '../jwt/hmac-sha256.js';
 import type { DirectoryUser, JwksOptions, Lookup, PomeriumAuthOptions } from '../options.js';
@@ -53,6 +54,8 @@ export interface ResolvedOptions {
   impersonation: ImpersonationRules;
   /** Milliseconds each lookup may take. */
   lookupTimeout: number;
+  /** What is done with Pomerium's unsigned claim headers (option `claimHeaders`; absent: nothing). */
+  claimHeaders?: ClaimHeaderRules;
   audit: AuditTrail;
   settings: AdapterSettings;
   /** Start-up warnings, already reported through the logger. */
@@ -87,6 +90,9 @@ const KNOWN_OPTIONS = new Set([
   'namespaces',
   'isRevoked',
   'lookupTimeout',
+  'assertionFor',
+  'claimHeaders',
+  'cookieName',
 ]);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -243,35 +249,28 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   // Which sources are on.
   const canAssert = staticKeys.length > 0 || remote !== undefined;
   const canServiceAccount = hmacKeys.length > 0;
-  let acceptAssertions = canAssert;
-  let acceptServiceAccounts = canServiceAccount;
-  if (options.sources !== undefined) {
-    if (
-      !Array.isArray(options.sources) ||
-      options.sources.length === 0 ||
-      options.sources.some((s) => s !== 'assertion' && s !== 'service-account')
-    ) {
-      throw new PomeriumAuthConfigError(
-        'sources',
-        "must be a non-empty array of 'assertion' and 'service-account'",
-      );
-    }
-    acceptAssertions = options.sources.includes('assertion');
-    acceptServiceAccounts = options.sources.includes('service-account');
-    if (acceptAssertions && !canAssert)
-      throw new PomeriumAuthConfigError(
-        'sources',
-        "'assertion' needs jwksUrl, publicKeys or deriveAssertionKey",
-      );
-    if (acceptServiceAccounts && !canServiceAccount)
-      throw new PomeriumAuthConfigError('sources', "'service-account' needs sharedSecret");
-  }
+  const sources = readSources(options.sources, canAssert, canServiceAccount);
+  const acceptAssertions = sources.has('assertion') || sources.has('bearer-assertion');
+  const acceptServiceAccounts = sources.has('service-account') || sources.has('cookie');
   if (!acceptAssertions && !acceptServiceAccounts) {
     throw new PomeriumAuthConfigError(
       'sharedSecret',
       'nothing to verify with: set sharedSecret (service accounts) and/or jwksUrl, publicKeys or deriveAssertionKey (assertions), in options or POMERIUM_* variables',
     );
   }
+  const cookieName = options.cookieName ?? DEFAULT_COOKIE_NAME;
+  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
+    throw new PomeriumAuthConfigError('cookieName', 'must be a cookie name');
+  if (options.cookieName !== undefined && !sources.has('cookie'))
+    throw new PomeriumAuthConfigError('cookieName', "needs 'cookie' in sources");
+  if (options.assertionFor !== undefined && typeof options.assertionFor !== 'boolean')
+    throw new PomeriumAuthConfigError('assertionFor', 'must be a boolean');
+  if (options.assertionFor && !canAssert)
+    throw new PomeriumAuthConfigError(
+      'assertionFor',
+      'needs the assertion keys: jwksUrl, publicKeys or deriveAssertionKey',
+    );
+  const claimHeaders = compileClaimHeaders(options.claimHeaders);
 
   const issuers = hostSet(options.issuer, optionLabel('issuer', envUsed('issuer')));
   const audiences = hostSet(options.audience, optionLabel('audience', envUsed('audience')));
@@ -357,6 +356,12 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   const time = maxTokenAge === undefined ? { clockTolerance } : { clockTolerance, maxTokenAge };
   const credentials: CredentialRules = {
     maxTokenBytes: positiveInteger(options.maxTokenBytes, 'maxTokenBytes', 16_384),
+    read: {
+      assertionHeader: sources.has('assertion'),
+      bearerAssertion: sources.has('bearer-assertion'),
+      serviceAccountHeaders: sources.has('service-account'),
+      ...(sources.has('cookie') ? { cookie: cookieName } : {}),
+    },
     standing,
   };
   if (directory) credentials.directory = directory;
@@ -375,6 +380,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     warnings,
   };
   if (directory) resolved.directory = directory;
+  if (claimHeaders) resolved.claimHeaders = claimHeaders;
   const verification = options.assertionVerification ?? 'main-thread';
   if (verification !== 'main-thread' && verification !== 'thread-pool')
     throw new PomeriumAuthConfigError(
@@ -391,6 +397,16 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       time,
       threadPool: verification === 'thread-pool',
     };
+  if (options.assertionFor) {
+    // Minted for the first route of the chain: its issuer and audience are that route's, not ours.
+    credentials.assertionFor = {
+      staticKeys,
+      remote,
+      algorithms,
+      time,
+      threadPool: verification === 'thread-pool',
+    };
+  }
   if (acceptServiceAccounts)
     credentials.serviceAccounts = {
       hmacs: hmacKeys.map((key) => new HmacSha256(key)),
@@ -413,6 +429,56 @@ function emitWarningOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   process.emitWarning(`pomerium-auth: ${message}`);
+}
+
+type SourceName = 'assertion' | 'service-account' | 'bearer-assertion' | 'cookie';
+const SOURCE_NAMES: readonly SourceName[] = [
+  'assertion',
+  'service-account',
+  'bearer-assertion',
+  'cookie',
+];
+const DEFAULT_COOKIE_NAME = '_pomerium';
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The credential sources that are on: those the configuration can verify by default
+ * (`assertion`, `service-account`), or the list given; `bearer-assertion` and `cookie` only when
+ * asked for. Each needs what verifies its kind.
+ */
+function readSources(
+  value: unknown,
+  canAssert: boolean,
+  canServiceAccount: boolean,
+): Set<SourceName> {
+  if (value === undefined) {
+    const on = new Set<SourceName>();
+    if (canAssert) on.add('assertion');
+    if (canServiceAccount) on.add('service-account');
+    return on;
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((s) => !SOURCE_NAMES.includes(s as SourceName))
+  ) {
+    throw new PomeriumAuthConfigError(
+      'sources',
+      "must be a non-empty array of 'assertion', 'service-account', 'bearer-assertion' and 'cookie'",
+    );
+  }
+  const on = new Set(value as SourceName[]);
+  for (const source of on) {
+    const assertionKind = source === 'assertion' || source === 'bearer-assertion';
+    if (assertionKind && !canAssert)
+      throw new PomeriumAuthConfigError(
+        'sources',
+        `'${source}' needs jwksUrl, publicKeys or deriveAssertionKey`,
+      );
+    if (!assertionKind && !canServiceAccount)
+      throw new PomeriumAuthConfigError('sources', `'${source}' needs sharedSecret`);
+  }
+  return on;
 }
 
 /** `sharedSecret` as a list of secrets, each with the name its errors use (`sharedSecret[1]`). */

@@ -19,6 +19,8 @@ export interface ExtractedCredentials {
 /** Header names the suite reads credentials from. */
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
 export const POMERIUM_AUTHORIZATION_HEADER = 'x-pomerium-authorization';
+/** The original user behind a chain of services (Pomerium carries the first assertion over). */
+export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 /** Scheme prefixes, matched exactly (case-sensitive), as Pomerium does since v0.10. */
 const POMERIUM_PREFIX = 'Pomerium ';
 const BEARER_POMERIUM_PREFIX = 'Bearer Pomerium-';
@@ -110,4 +112,54 @@ export function checkToken(token: string, maxTokenBytes: number, header: string)
   if (!COMPACT_JWS.test(token))
     throw new InvalidRequestError('malformed_credential', `${header}: not a compact JWS`);
   return token;
+}
+
+/**
+ * The assertion sent as `Authorization: Bearer <jwt>` (Pomerium's `set_request_headers:
+ * { Authorization: "Bearer ${pomerium.jwt}" }`), if the request carries one. The scheme word
+ * `Bearer` compares case-insensitively (RFC 7235); `Bearer Pomerium-<jwt>` is a service-account
+ * token, never an assertion.
+ */
+export function extractBearerAssertion(
+  request: Pick<AuthRequest, 'headers' | 'rawHeaders'>,
+  maxTokenBytes: number,
+): string | undefined {
+  const authorization = singleHeaderValue(request, 'authorization', false);
+  if (authorization === undefined || authorization.startsWith(BEARER_POMERIUM_PREFIX))
+    return undefined;
+  const match = /^bearer +/i.exec(authorization);
+  if (!match) return undefined;
+  return checkToken(authorization.slice(match[0].length).trim(), maxTokenBytes, 'authorization');
+}
+
+/**
+ * The service-account token in a cookie (`_pomerium` by default), as Pomerium reads it. Node
+ * joins several `Cookie` headers with `; `; the same cookie twice with different values is
+ * `invalid_request` (`repeated_header`).
+ */
+export function extractCookieToken(
+  request: Pick<AuthRequest, 'headers'>,
+  cookieName: string,
+  maxTokenBytes: number,
+): string | undefined {
+  const header = request.headers.cookie;
+  if (header === undefined) return undefined;
+  let found: string | undefined;
+  for (const line of Array.isArray(header) ? header : [header]) {
+    for (const pair of line.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0 || pair.slice(0, eq).trim() !== cookieName) continue;
+      let value = pair.slice(eq + 1).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+        value = value.slice(1, -1);
+      if (found !== undefined && found !== value) {
+        throw new InvalidRequestError(
+          'repeated_header',
+          `cookie ${cookieName} sent with different values`,
+        );
+      }
+      found = value;
+    }
+  }
+  return found ? checkToken(found, maxTokenBytes, `cookie ${cookieName}`) : undefined;
 }

@@ -17,6 +17,14 @@ import { ownHeader, type AuthRequest } from '../request.js';
 import type { RouteRule } from '../route/route-rule.js';
 import type { VerifiedCredential } from '../verify/verified-credential.js';
 import { verifyCredential } from '../verify/verify-credential.js';
+import { applyClaimHeaders } from '../credentials/claim-headers.js';
+import type { CredentialSource } from '../identity.js';
+
+/** The sources whose credential is an assertion Pomerium signed. */
+const ASSERTION_SOURCES: ReadonlySet<CredentialSource> = new Set([
+  'assertion',
+  'authorization-bearer-assertion',
+]);
 import { narrowRoute } from './later-decisions.js';
 import { routePlan, type RoutePlan } from './route-plan.js';
 
@@ -70,6 +78,14 @@ class Gate {
     let decided: Maybe<Identity | undefined>;
     try {
       this.credential = credential;
+      if (opts.claimHeaders) {
+        // Pomerium's unsigned claim headers are checked against the assertion that signed them.
+        const signed =
+          credential && ASSERTION_SOURCES.has(credential.source)
+            ? credential.principal.claims
+            : undefined;
+        applyClaimHeaders(request, opts.claimHeaders, signed);
+      }
       if (!credential) decided = this.anonymous();
       else {
         const ask = readImpersonationAsk(request, credential.principal, opts.impersonation);

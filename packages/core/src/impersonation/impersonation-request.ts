@@ -1,5 +1,11 @@
 import type { ImpersonationVia, Principal } from '../identity.js';
-import { ownHeader, singleHeaderValue, type AuthRequest, type HeaderValue } from '../request.js';
+import {
+  ownHeader,
+  removeHeaders,
+  singleHeaderValue,
+  type AuthRequest,
+  type HeaderValue,
+} from '../request.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
 
 /** A request to act as someone else, however it was made. Not yet a permission. */
@@ -122,16 +128,5 @@ export function readImpersonationAsk(
 
 /** Removes the impersonation headers once decided, so nothing downstream applies them twice. */
 export function removeImpersonationHeaders(request: AuthRequest, rules: ImpersonationRules): void {
-  let found = false;
-  for (const name of rules.headerNames) {
-    if (ownHeader(request.headers, name) === undefined) continue;
-    delete request.headers[name];
-    found = true;
-  }
-  // Node lists every line in rawHeaders too: scan it only when there is something to remove.
-  const raw = request.rawHeaders;
-  if (!found || !raw) return;
-  for (let i = raw.length - 2; i >= 0; i -= 2) {
-    if (rules.headerNames.includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
-  }
+  removeHeaders(request, rules.headerNames);
 }

@@ -1,7 +1,13 @@
 import {
+  ASSERTION_FOR_HEADER,
   extractAssertion,
+  extractBearerAssertion,
+  extractCookieToken,
   extractServiceAccountToken,
+  checkToken,
 } from '../credentials/extract-credentials.js';
+import { InvalidTokenError, PomeriumAuthError } from '../errors.js';
+import { singleHeaderValue } from '../request.js';
 import type { Principal } from '../identity.js';
 import { andThen, boundedLookup, type Maybe } from '../lookups/bounded-lookup.js';
 import type { DirectoryUser, Lookup } from '../options.js';
@@ -15,9 +21,22 @@ import { verifyServiceAccountToken, type ServiceAccountRules } from './verify-se
 /** What credential verification needs, built once at construction. */
 export interface CredentialRules {
   maxTokenBytes: number;
-  /** What assertions are verified with, when they are accepted. */
+  /** Where credentials are read from (option `sources`). */
+  read: {
+    assertionHeader: boolean;
+    bearerAssertion: boolean;
+    serviceAccountHeaders: boolean;
+    /** The cookie holding a service-account token, when the `cookie` source is on. */
+    cookie?: string;
+  };
+  /** What assertions are verified with, when any assertion source is on. */
   assertions?: AssertionRules;
-  /** What service-account tokens are verified with, when they are accepted. */
+  /**
+   * How `x-pomerium-jwt-assertion-for` is verified (option `assertionFor`): the assertion keys
+   * and times, not this route's issuer and audience (it was minted for the first route of the chain).
+   */
+  assertionFor?: AssertionRules;
+  /** What service-account tokens are verified with, when any service-account source is on. */
   serviceAccounts?: ServiceAccountRules;
   /** Checked on every request, cached token or not. */
   standing: StandingRules;
@@ -38,29 +57,113 @@ export function verifyCredential(
   rules: CredentialRules,
   request: AuthRequest,
 ): Maybe<VerifiedCredential | undefined> {
-  if (rules.assertions) {
-    const assertion = extractAssertion(request, rules.maxTokenBytes);
-    if (assertion !== undefined) {
-      // Pomerium mints a fresh assertion (new jti) for every request: caching them would only cost.
-      const verified = verifyAssertion(assertion, rules.assertions);
-      return rules.standing.isRevoked
-        ? andThen(verified, (v) => stands(v, rules, request))
-        : verified;
-    }
-  }
-  if (!rules.serviceAccounts) return undefined;
-  const found = extractServiceAccountToken(request, rules.maxTokenBytes);
+  const found = findCredential(rules, request);
   if (found === undefined) return undefined;
+  let verified: Maybe<VerifiedCredential>;
+  if (found.kind === 'assertion') {
+    // Pomerium mints a fresh assertion (new jti) for every request: caching them would only cost.
+    verified = verifyAssertion(found.token, rules.assertions!);
+    if (found.source !== 'assertion')
+      verified = andThen(verified, (v) => ((v.source = found.source), v));
+    if (rules.standing.isRevoked) verified = andThen(verified, (v) => stands(v, rules, request));
+  } else {
+    verified = verifyServiceAccount(rules, request, found.token, found.source);
+  }
+  return rules.assertionFor
+    ? andThen(verified, (v) => withOnBehalfOf(v, rules, request))
+    : verified;
+}
+
+/** A credential found in a request, before verification. */
+type FoundCredential =
+  | { kind: 'assertion'; source: 'assertion' | 'authorization-bearer-assertion'; token: string }
+  | {
+      kind: 'service-account';
+      source: Exclude<VerifiedCredential['source'], 'assertion' | 'authorization-bearer-assertion'>;
+      token: string;
+    };
+
+/**
+ * The request's credential among the sources that are on, in this order: the assertion header,
+ * the assertion as `Authorization: Bearer`, the service-account headers, the cookie. An
+ * assertion is Pomerium's proof and wins: once one is found, nothing else is read (a malformed
+ * or ambiguous service-account header beside it does not matter). An explicit service-account
+ * header wins over the ambient cookie.
+ */
+function findCredential(rules: CredentialRules, request: AuthRequest): FoundCredential | undefined {
+  const { read, maxTokenBytes } = rules;
+  if (read.assertionHeader) {
+    const token = extractAssertion(request, maxTokenBytes);
+    if (token !== undefined) return { kind: 'assertion', source: 'assertion', token };
+  }
+  if (read.bearerAssertion) {
+    const token = extractBearerAssertion(request, maxTokenBytes);
+    if (token !== undefined)
+      return { kind: 'assertion', source: 'authorization-bearer-assertion', token };
+  }
+  if (read.serviceAccountHeaders) {
+    const found = extractServiceAccountToken(request, maxTokenBytes);
+    if (found !== undefined) return { kind: 'service-account', ...found };
+  }
+  if (read.cookie !== undefined) {
+    const token = extractCookieToken(request, read.cookie, maxTokenBytes);
+    if (token !== undefined) return { kind: 'service-account', source: 'cookie', token };
+  }
+  return undefined;
+}
+
+/**
+ * A service-account token: from the cache when it was verified before, else verified; its
+ * standing (record, namespace, `isRevoked`) checked either way.
+ */
+function verifyServiceAccount(
+  rules: CredentialRules,
+  request: AuthRequest,
+  token: string,
+  source: VerifiedCredential['source'],
+): Maybe<VerifiedCredential> {
   // Service-account tokens are long-lived and sent again and again: the cache is for them. It
   // holds nothing but service-account tokens, so an assertion's bytes sent in a service-account
   // header can never hit it. The scheme may differ from the cached one: the source is this request's.
-  const cached = rules.cache?.get(found.token);
-  if (cached) return stands(ownCopy(cached, found.source), rules, request);
-  const verified = verifyServiceAccountToken(found.token, found.source, rules.serviceAccounts);
+  const cached = rules.cache?.get(token);
+  if (cached) return stands(ownCopy(cached, source), rules, request);
+  const verified = verifyServiceAccountToken(token, source, rules.serviceAccounts!);
   // Standing first: a revoked account costs no directory lookup. Nothing is cached before it stands.
   return andThen(stands(verified, rules, request), (v) =>
-    andThen(enrichFromDirectory(v.principal, rules), () => remember(rules, found.token, v)),
+    andThen(enrichFromDirectory(v.principal, rules), () => remember(rules, token, v)),
   );
+}
+
+/**
+ * Verifies `x-pomerium-jwt-assertion-for`, when sent, into `onBehalfOf`: the original user
+ * behind a chain of services. It never changes who authenticated; a bad one is refused like a
+ * bad assertion.
+ */
+function withOnBehalfOf(
+  credential: VerifiedCredential,
+  rules: CredentialRules,
+  request: AuthRequest,
+): Maybe<VerifiedCredential> {
+  const value = singleHeaderValue(request, ASSERTION_FOR_HEADER, true);
+  if (!value) return credential;
+  const token = checkToken(value, rules.maxTokenBytes, ASSERTION_FOR_HEADER);
+  const refused = (err: unknown): never => {
+    if (err instanceof PomeriumAuthError && err.code === 'invalid_token') {
+      throw new InvalidTokenError(err.reason, `${ASSERTION_FOR_HEADER}: ${err.detail ?? ''}`, err);
+    }
+    throw err;
+  };
+  let original: Maybe<VerifiedCredential>;
+  try {
+    original = verifyAssertion(token, rules.assertionFor!);
+  } catch (err) {
+    return refused(err);
+  }
+  const attach = (v: VerifiedCredential): VerifiedCredential => {
+    credential.onBehalfOf = v.principal;
+    return credential;
+  };
+  return original instanceof Promise ? original.then(attach, refused) : attach(original);
 }
 
 /** The credential once {@link checkStanding} found it still stands. */
