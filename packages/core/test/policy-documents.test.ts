@@ -2,6 +2,9 @@
 // way a document can be wrong, each refused at compile time with the path of what is wrong.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   compilePolicy,
   POLICY_CRITERIA,
@@ -533,5 +536,27 @@ describe('construction errors name the path of what is wrong', () => {
   test('bad options', () => {
     assert.equal(configError(() => compilePolicy([], { option: '' })).option, 'option');
     assert.equal(configError(() => compilePolicy([], { name: 5 as never })).option, 'policy name');
+  });
+});
+
+describe('the yaml module', () => {
+  test('is loaded only when a document is given as text, by either build', () => {
+    // A fresh process, so that no earlier test has loaded it.
+    const script = `
+      const core = require('@pomerium-auth/core');
+      const loaded = () => Object.keys(require.cache).some((file) => /[\\\\/]yaml[\\\\/]/.test(file));
+      const before = loaded();
+      core.compilePolicy({ allow: { or: [{ accept: true }] } });
+      const afterObjects = loaded();
+      const allowed = core.compilePolicy('allow: { or: [{ accept: true }] }').evaluate({ method: 'GET', path: '/' }).allowed;
+      import('@pomerium-auth/core').then((esm) => {
+        const esmAllowed = esm.compilePolicy('deny: { or: [{ accept: true }] }').evaluate({ method: 'GET', path: '/' }).allowed;
+        console.log(JSON.stringify([before, afterObjects, allowed, loaded(), esmAllowed]));
+      });
+    `;
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: dirname(fileURLToPath(import.meta.url)),
+    });
+    assert.deepEqual(JSON.parse(out.toString()), [false, false, true, true, false]);
   });
 });

@@ -2,8 +2,8 @@
  * Policy documents written as text: YAML (what Pomerium's configuration holds) or JSON (which is
  * YAML too, but whose authors deserve a JSON error message when they get it wrong).
  */
-import { parseDocument } from 'yaml';
 import { policyError } from './document-values.js';
+import { yamlModule } from './yaml-module.cjs';
 
 // Aliases are expanded at most this many times: a few anchors reused across rules are usual;
 // thousands are an expansion bomb.
@@ -16,7 +16,11 @@ const MAX_ALIAS_COUNT = 100;
  */
 export function parsePolicyText(text: string, option: string): unknown {
   const looksLikeJson = /^\s*[[{]/.test(text);
-  const doc = parseDocument(text, { uniqueKeys: true, merge: true, prettyErrors: true });
+  const doc = yamlModule().parseDocument(text, {
+    uniqueKeys: true,
+    merge: true,
+    prettyErrors: true,
+  });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {
     const at = problem.linePos?.[0];
