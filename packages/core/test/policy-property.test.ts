@@ -678,3 +678,26 @@ test('criteria compiled on their own decide as the reference does (deeper per cr
   t.diagnostic(`held ${held}, failed ${failed}`);
   assert.ok(held > 300 && failed > 300, `held ${held}, failed ${failed}`);
 });
+
+test('addresses: every address fast-check writes is read, a range of that one address holds it, and its IPv4-mapped form is the same address', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), fc.ipV4(), (ip, v4) => {
+      const holds = (range: string, address: string) =>
+        compilePolicy({ allow: { or: [{ source_ip: range }] } }).evaluate({
+          method: 'GET',
+          path: '/',
+          ip: address,
+        }).allowed;
+      assert.ok(holds(ip, ip), ip);
+      assert.ok(holds(`::ffff:${v4}`, v4), v4);
+      assert.ok(holds(v4, `::ffff:${v4}`), v4);
+      // The WHATWG URL parser writes an IPv4-mapped address as [::ffff:hhhh:hhhh].
+      const mapped =
+        ip.includes(':') &&
+        /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/.test(new URL(`http://[${ip}]/`).hostname);
+      assert.equal(holds('0.0.0.0/0', ip), !ip.includes(':') || mapped, ip);
+      assert.equal(holds('::/0', ip), ip.includes(':') && !mapped, ip);
+    }),
+    { numRuns: 2000 },
+  );
+});

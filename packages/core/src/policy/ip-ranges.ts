@@ -98,54 +98,99 @@ function isV4Mapped(words: readonly [number, number, number, number]): boolean {
   return words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
 }
 
-const IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
-
-function parseIpv4(text: string): number | undefined {
-  const m = IPV4.exec(text);
-  if (m === null) return undefined;
+/** Parses dotted-decimal IPv4 (four parts, 0 to 255, no leading zeros) into one word. */
+function parseIpv4(text: string, start = 0): number | undefined {
   let word = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = Number(m[i]);
-    if (octet > 255) return undefined;
+  let i = start;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (text.charCodeAt(i) !== 0x2e) return undefined;
+      i++;
+    }
+    const first = i;
+    let octet = 0;
+    while (i < text.length && i - first < 4) {
+      const digit = text.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) break;
+      octet = octet * 10 + digit;
+      i++;
+    }
+    const length = i - first;
+    if (
+      length === 0 ||
+      length > 3 ||
+      octet > 255 ||
+      (length > 1 && text.charCodeAt(first) === 0x30)
+    )
+      return undefined;
     word = word * 256 + octet;
   }
-  return word;
+  return i === text.length ? word : undefined;
 }
 
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
 
+// Groups of the IPv6 address being parsed: parsing calls nothing else, so one buffer serves.
+const groups = new Uint16Array(8);
+
+/**
+ * Parses IPv6 text (hex groups of one to four digits, one `::` at most standing for at least one
+ * zero group, an optional dotted IPv4 tail) in one pass, without building strings: dual-stack
+ * servers report every IPv4 client in this form (`::ffff:10.0.0.7`).
+ */
 function parseIpv6(text: string): [number, number, number, number] | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const compressed = halves.length === 2;
-  const head = sideGroups(halves[0]!, !compressed);
-  const tail = compressed ? sideGroups(halves[1]!, true) : [];
-  if (head === undefined || tail === undefined) return undefined;
-  const missing = 8 - head.length - tail.length;
-  // `::` stands for one zero group or more, as in Go's netip.
-  if (compressed ? missing < 1 : missing !== 0) return undefined;
-  const groups = compressed ? [...head, ...new Array<number>(missing).fill(0), ...tail] : head;
+  const n = text.length;
+  let count = 0;
+  let ellipsis = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 0x3a && text.charCodeAt(1) === 0x3a) {
+    ellipsis = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let value = 0;
+    let j = i;
+    while (j < n && j - i < 5) {
+      const digit = hexValue(text.charCodeAt(j));
+      if (digit < 0) break;
+      value = value * 16 + digit;
+      j++;
+    }
+    if (j < n && text.charCodeAt(j) === 0x2e) {
+      // A dotted IPv4 tail: the last 32 bits.
+      if (count > 6) return undefined;
+      const word = parseIpv4(text, i);
+      if (word === undefined) return undefined;
+      groups[count++] = word >>> 16;
+      groups[count++] = word & 0xffff;
+      break;
+    }
+    if (j === i || j - i > 4 || count === 8) return undefined;
+    groups[count++] = value;
+    i = j;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 0x3a) return undefined;
+    i++;
+    if (text.charCodeAt(i) === 0x3a) {
+      if (ellipsis !== -1) return undefined;
+      ellipsis = count;
+      i++;
+    } else if (i === n) return undefined;
+  }
+  if (ellipsis !== -1) {
+    if (count === 8) return undefined;
+    const moved = count - ellipsis;
+    groups.copyWithin(8 - moved, ellipsis, count);
+    groups.fill(0, ellipsis, 8 - moved);
+  } else if (count !== 8) return undefined;
   return [
     (groups[0]! * 0x10000 + groups[1]!) >>> 0,
     (groups[2]! * 0x10000 + groups[3]!) >>> 0,
     (groups[4]! * 0x10000 + groups[5]!) >>> 0,
     (groups[6]! * 0x10000 + groups[7]!) >>> 0,
   ];
-}
-
-/** The 16-bit groups of one side of `::`; a dotted IPv4 tail may close the address only. */
-function sideGroups(text: string, endsAddress: boolean): number[] | undefined {
-  if (text === '') return [];
-  const parts = text.split(':');
-  const groups: number[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (HEX_GROUP.test(part)) groups.push(parseInt(part, 16));
-    else if (endsAddress && i === parts.length - 1) {
-      const word = parseIpv4(part);
-      if (word === undefined) return undefined;
-      groups.push(word >>> 16, word & 0xffff);
-    } else return undefined;
-  }
-  return groups;
 }
