@@ -812,6 +812,13 @@ describe('source_ip', () => {
       reason: 'source-ip-unauthorized',
     },
     {
+      says: 'an IPv4 tail counts as two groups: seven before it are too many, :: or not',
+      criterion: { source_ip: '::/0' },
+      request: input({ ip: '1::3:4:5:6:7:8:1.2.3.4' }),
+      matched: false,
+      reason: 'source-ip-unauthorized',
+    },
+    {
       says: 'an IPv4 tail must close the address',
       criterion: { source_ip: '::/0' },
       request: input({ ip: '::1.2.3.4:5' }),
