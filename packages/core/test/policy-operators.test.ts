@@ -89,6 +89,12 @@ describe('rules, allow and deny', () => {
   const rows: { says: string; doc: PolicyDocument; allowed: boolean; reasons: string[] }[] = [
     { says: 'an empty list of rules denies', doc: [], allowed: false, reasons: [] },
     { says: 'a rule with neither allow nor deny denies', doc: {}, allowed: false, reasons: [] },
+    {
+      says: 'an action or operator written undefined (in JavaScript) is absent',
+      doc: { allow: { or: [A], and: undefined }, deny: undefined },
+      allowed: true,
+      reasons: ['accept'],
+    },
     { says: 'deny alone denies', doc: { deny: { or: [R] } }, allowed: false, reasons: [] },
     {
       says: 'several operators in one action are ORed',

@@ -398,7 +398,8 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
       if (key !== 'allow' && key !== 'deny')
         policyError(`${rulePath}.${key}`, `unknown action "${key}": a rule has allow and/or deny`);
     for (const action of ['allow', 'deny'] as const) {
-      if (!Object.hasOwn(rule, action)) continue;
+      // `undefined` (only JavaScript can write it) is taken as absent: `allow: cond ? x : undefined`.
+      if (!Object.hasOwn(rule, action) || rule[action] === undefined) continue;
       const body = rule[action];
       const actionPath = `${rulePath}.${action}`;
       if (!isPlainObject(body))
@@ -416,7 +417,7 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
         );
       }
       for (const operator of OPERATORS) {
-        if (!Object.hasOwn(body, operator)) continue;
+        if (!Object.hasOwn(body, operator) || body[operator] === undefined) continue;
         const list = body[operator];
         const operatorPath = `${actionPath}.${operator}`;
         if (!Array.isArray(list))
