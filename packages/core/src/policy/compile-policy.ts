@@ -33,7 +33,14 @@ import { parsePolicyText } from './policy-text.js';
 import { reasonBit, reasonsOf } from './reasons.js';
 import { canonicalPath, pathWithoutQuery } from './request-path.js';
 
-/** Options of {@link compilePolicy}. */
+/**
+ * Options of {@link compilePolicy}.
+ *
+ * @example
+ * ```ts
+ * compilePolicy(route.policy, { option: `routes[${i}].policy`, name: route.path });
+ * ```
+ */
 export interface CompilePolicyOptions {
   /**
    * The option the document was given as, prefixed to every error's `option`: default
@@ -44,7 +51,14 @@ export interface CompilePolicyOptions {
   name?: string;
 }
 
-/** Which fields of a {@link PolicyInput} a policy reads. */
+/**
+ * Which fields of a {@link PolicyInput} a policy reads.
+ *
+ * @example
+ * ```ts
+ * const input = { user, method: req.method, path: req.url, ip: policy.reads.ip ? req.ip : undefined };
+ * ```
+ */
 export interface PolicyReads {
   readonly user: boolean;
   readonly method: boolean;

@@ -74,7 +74,7 @@ function timeCriterion(pass: PolicyReason, fail: PolicyReason, test: TimeTest): 
   return {
     test: (ctx) => {
       const now = ctx.now;
-      return now === now && test(now) ? PASS : FAIL;
+      return !Number.isNaN(now) && test(now) ? PASS : FAIL;
     },
     pass,
     fail,
@@ -196,13 +196,25 @@ const CRITERIA: Record<string, Compile> = {
   pomerium_service_account: serviceAccount,
 };
 
-/** The criteria the application evaluates. */
+/**
+ * The criteria the application evaluates.
+ *
+ * @example
+ * ```ts
+ * POLICY_CRITERIA.includes('source_ip'); // true
+ * ```
+ */
 export const POLICY_CRITERIA: readonly string[] = Object.freeze(Object.keys(CRITERIA));
 
 /**
  * Criteria only Pomerium's proxy can judge: the application never sees the device, the client
  * certificate, the route table, the MCP call or the SSH session. `ssh_*` stands for every
  * criterion of that prefix.
+ *
+ * @example
+ * ```ts
+ * PROXY_ONLY_CRITERIA.includes('device'); // true: compilePolicy refuses it
+ * ```
  */
 export const PROXY_ONLY_CRITERIA: readonly string[] = Object.freeze([
   'device',

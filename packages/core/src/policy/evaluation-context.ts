@@ -1,6 +1,7 @@
 /**
  * One evaluation's view of its input: each field is read once and only when a criterion asks,
- * and nothing a caller passes, however malformed, makes a criterion throw.
+ * and a field of the wrong type reads as absent (a method that is not a string as `''`, an
+ * address that is not one as none).
  */
 import type { Principal } from '../identity.js';
 import { parseIpAddress, type IpAddress } from './ip-ranges.js';

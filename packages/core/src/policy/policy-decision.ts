@@ -27,10 +27,24 @@ export interface PolicyInput {
   now?: number;
 }
 
-/** The actions of a rule. */
+/**
+ * The actions of a rule.
+ *
+ * @example
+ * ```ts
+ * const deniedByRule = decision.decidedBy.some((o) => o.action === 'deny');
+ * ```
+ */
 export type PolicyActionName = 'allow' | 'deny';
 
-/** The logical operators of an action. */
+/**
+ * The logical operators of an action.
+ *
+ * @example
+ * ```ts
+ * const inverted = decision.decidedBy.filter((o) => o.operator === 'not' || o.operator === 'nor');
+ * ```
+ */
 export type PolicyOperator = 'and' | 'or' | 'not' | 'nor';
 
 /**

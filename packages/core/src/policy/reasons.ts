@@ -12,6 +12,11 @@
  * - `accept` / `reject`: the criteria of those names.
  * - `policy-error`: evaluation met something it could not read (a claims object whose getters
  *   throw, for instance) and denied. It never comes from a well-formed principal.
+ *
+ * @example
+ * ```ts
+ * if (decision.reasons.includes('user-unauthenticated')) res.redirect('/.pomerium/sign_in');
+ * ```
  */
 export type PolicyReason =
   | 'accept'
