@@ -32,6 +32,34 @@ export type {
   ImpersonationVia,
 } from './identity.js';
 export {
+  compilePolicy,
+  type CompiledPolicy,
+  type CompilePolicyOptions,
+  type PolicyReads,
+} from './policy/compile-policy.js';
+export type {
+  PolicyDocument,
+  PolicyRule,
+  PolicyAction,
+  PolicyCriterion,
+  StringMatcher,
+  ListMatcher,
+  DateMatcher,
+  TimeOfDayMatcher,
+  DayOfWeekMatcher,
+  ServiceAccountMatcher,
+} from './policy/policy-document.js';
+export type {
+  PolicyInput,
+  PolicyDecision,
+  PolicyOperatorTrace,
+  PolicyCriterionTrace,
+  PolicyActionName,
+  PolicyOperator,
+} from './policy/policy-decision.js';
+export type { PolicyReason } from './policy/reasons.js';
+export { POLICY_CRITERIA, PROXY_ONLY_CRITERIA } from './policy/criteria.js';
+export {
   headerValue,
   toAuthRequest,
   type AuthRequest,
