@@ -33,6 +33,7 @@ export type {
 } from './identity.js';
 export {
   compilePolicy,
+  isCompiledPolicy,
   type CompiledPolicy,
   type CompilePolicyOptions,
   type PolicyReads,

@@ -1,6 +1,8 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { AuditSink } from './audit/events.js';
 import type { CredentialSource, Principal } from './identity.js';
+import type { CompiledPolicy } from './policy/compile-policy.js';
+import type { PolicyDocument } from './policy/policy-document.js';
 import type { AuthRequest } from './request.js';
 import type { RecordsSource } from './records/records-source.js';
 
@@ -204,7 +206,7 @@ export interface PomeriumAuthOptions {
    * `Authorization: Bearer <jwt>`, verified with the assertion keys only) and `cookie` (a
    * service-account token in the `cookieName` cookie; mind CSRF, see the core README).
    */
-  sources?: Array<'assertion' | 'service-account' | 'bearer-assertion' | 'cookie'>;
+  sources?: ReadonlyArray<'assertion' | 'service-account' | 'bearer-assertion' | 'cookie'>;
   /** The cookie the `cookie` source reads. Default `_pomerium`. */
   cookieName?: string;
   /**
@@ -245,6 +247,12 @@ export interface PomeriumAuthOptions {
   directory?: Lookup<DirectoryUser> | RecordsSource;
   /** `false`: a request without any credential passes as anonymous. Default true. */
   required?: boolean;
+  /**
+   * An app-wide Pomerium policy (a document, YAML or JSON text, or `compilePolicy`'s result),
+   * evaluated on the effective user of every authenticated request: refused, 403
+   * `insufficient_scope`. Route helpers (`requirePolicy`) add one per route; all must allow.
+   */
+  policy?: PolicyDocument | CompiledPolicy;
   /** Impersonation rules; `false` to refuse every impersonation request. */
   impersonation?: ImpersonationOptions | false;
   /** Audit sink: a function or a pino-style logger (`info` / `warn`); `false` for none. */

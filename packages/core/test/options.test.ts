@@ -74,7 +74,47 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
   ],
   ['a negative clock tolerance', { sharedSecret: SECRET, clockTolerance: -1 }, 'clockTolerance'],
   ['a zero size bound', { sharedSecret: SECRET, maxTokenBytes: 0 }, 'maxTokenBytes'],
-  ['an unknown source', { sharedSecret: SECRET, sources: ['cookie' as 'assertion'] }, 'sources'],
+  ['an unknown source', { sharedSecret: SECRET, sources: ['session' as 'assertion'] }, 'sources'],
+  [
+    'a cookie source without a shared secret',
+    { publicKeys: [], jwksUrl: 'https://k.example/jwks.json', sources: ['cookie'] },
+    'sources',
+  ],
+  [
+    'a bearer-assertion source without assertion keys',
+    { sharedSecret: SECRET, sources: ['bearer-assertion'] },
+    'sources',
+  ],
+  [
+    'cookieName without the cookie source',
+    { sharedSecret: SECRET, cookieName: 'sa' },
+    'cookieName',
+  ],
+  [
+    'a cookieName that is no cookie name',
+    { sharedSecret: SECRET, sources: ['cookie'], cookieName: 'a b' },
+    'cookieName',
+  ],
+  [
+    'assertionFor without assertion keys',
+    { sharedSecret: SECRET, assertionFor: true },
+    'assertionFor',
+  ],
+  [
+    'claimHeaders of an unknown mode',
+    { sharedSecret: SECRET, claimHeaders: 'trust' as 'verify' },
+    'claimHeaders',
+  ],
+  [
+    'claimHeaders names that are not header names',
+    { sharedSecret: SECRET, claimHeaders: { mode: 'verify', names: { 'x email': 'email' } } },
+    'claimHeaders.names.x email',
+  ],
+  [
+    'a policy with an unknown criterion',
+    { sharedSecret: SECRET, policy: { allow: { or: [{ emial: 'a@b.c' }] } } as never },
+    'policy.allow.or[0].emial',
+  ],
   [
     'assertions as a source without keys',
     { sharedSecret: SECRET, sources: ['assertion'] },

@@ -15,7 +15,9 @@ import {
   type VerificationKey,
 } from '../keys/verification-key.js';
 import { compileClaimHeaders, type ClaimHeaderRules } from '../credentials/claim-headers.js';
+import type { NamedPolicy } from '../decide/apply-policy.js';
 import { normalizeIssuer } from '../jwt/claims.js';
+import { compilePolicy, isCompiledPolicy } from '../policy/compile-policy.js';
 import { HmacSha256 } from '../jwt/hmac-sha256.js';
 import type { DirectoryUser, JwksOptions, Lookup, PomeriumAuthOptions } from '../options.js';
 import { DEFAULT_LOOKUP_TIMEOUT } from '../lookups/bounded-lookup.js';
@@ -54,6 +56,8 @@ export interface ResolvedOptions {
   impersonation: ImpersonationRules;
   /** Milliseconds each lookup may take. */
   lookupTimeout: number;
+  /** The app-wide policy (option `policy`), for every authenticated request. */
+  policy?: NamedPolicy;
   /** What is done with Pomerium's unsigned claim headers (option `claimHeaders`; absent: nothing). */
   claimHeaders?: ClaimHeaderRules;
   audit: AuditTrail;
@@ -93,6 +97,7 @@ const KNOWN_OPTIONS = new Set([
   'assertionFor',
   'claimHeaders',
   'cookieName',
+  'policy',
 ]);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -381,6 +386,12 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   };
   if (directory) resolved.directory = directory;
   if (claimHeaders) resolved.claimHeaders = claimHeaders;
+  if (options.policy !== undefined) {
+    const policy = isCompiledPolicy(options.policy)
+      ? options.policy
+      : compilePolicy(options.policy);
+    resolved.policy = { policy, name: policy.name ?? 'policy' };
+  }
   const verification = options.assertionVerification ?? 'main-thread';
   if (verification !== 'main-thread' && verification !== 'thread-pool')
     throw new PomeriumAuthConfigError(

@@ -25,6 +25,7 @@ const ASSERTION_SOURCES: ReadonlySet<CredentialSource> = new Set([
   'assertion',
   'authorization-bearer-assertion',
 ]);
+import { applyPolicy } from './apply-policy.js';
 import { narrowRoute } from './later-decisions.js';
 import { routePlan, type RoutePlan } from './route-plan.js';
 
@@ -165,9 +166,22 @@ class Gate {
     return identity;
   }
 
-  /** The route rules that only narrow, each a later decision of its own. */
+  /**
+   * The decisions after the gate's, each audited as its own event: the route rules that only
+   * narrow, then the app-wide policy (authenticated requests only) and the route's policies.
+   */
   private later(identity: Identity | undefined): Identity | undefined {
-    for (const rule of this.plan.narrowing) narrowRoute(this.opts, identity, this.request, rule);
+    const { opts, request, plan } = this;
+    try {
+      for (const rule of plan.narrowing) narrowRoute(opts, identity, request, rule);
+      const requestId = identity?.requestId ?? this.requestId;
+      if (opts.policy && identity) applyPolicy(opts, opts.policy, identity, request, requestId);
+      for (const named of plan.policies) applyPolicy(opts, named, identity, request, requestId);
+    } catch (thrown) {
+      // Refusals were audited where they were decided; anything else is a fault, refused too.
+      if (thrown instanceof PomeriumAuthError) throw thrown;
+      throw this.refusal(thrown);
+    }
     return identity;
   }
 

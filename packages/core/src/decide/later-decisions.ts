@@ -8,7 +8,8 @@ import {
 } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { AuthRequest } from '../request.js';
-import { narrowImpersonation, type RouteRule } from '../route/route-rule.js';
+import { narrowImpersonation, routePolicy, type RouteRule } from '../route/route-rule.js';
+import { applyPolicy } from './apply-policy.js';
 
 /**
  * The facts of an event about an identity the gate already granted: its users, its credential,
@@ -34,9 +35,9 @@ function identityFacts(identity: Identity, withUser: boolean): EventFacts {
 
 /**
  * A route rule applied after the gate decided (an app-wide middleware ran before the route's own
- * helpers): it can only narrow. A refusal is its own audited event (`impersonation_denied`, or
- * `authentication_failed` for an anonymous request where the route requires a user) and is
- * thrown as a `PomeriumAuthError`.
+ * helpers): it can only narrow. Each decision is its own audited event (`impersonation_denied`,
+ * `authentication_failed` for an anonymous request where the route requires a user, the route
+ * policy's `access_granted` or `access_denied`); a refusal is thrown as a `PomeriumAuthError`.
  */
 export function narrowRoute(
   opts: ResolvedOptions,
@@ -44,20 +45,25 @@ export function narrowRoute(
   request: AuthRequest,
   rule: RouteRule,
 ): void {
-  if (!identity) {
-    if (rule.authentication === 'required') requireIdentity(opts, identity, request);
-    return;
-  }
-  try {
-    narrowImpersonation(identity, request, rule);
-  } catch (thrown) {
-    const err = thrown as ImpersonationDeniedError;
-    if (opts.audit.active) {
-      const facts = identityFacts(identity, false);
-      facts.error = err;
-      opts.audit.emit(auditEvent('impersonation_denied', request, facts));
+  if (identity) {
+    try {
+      narrowImpersonation(identity, request, rule);
+    } catch (thrown) {
+      const err = thrown as ImpersonationDeniedError;
+      if (opts.audit.active) {
+        const facts = identityFacts(identity, false);
+        facts.error = err;
+        opts.audit.emit(auditEvent('impersonation_denied', request, facts));
+      }
+      throw err;
     }
-    throw err;
+  } else if (rule.authentication === 'required') {
+    requireIdentity(opts, identity, request);
+  }
+  const policy = routePolicy(rule);
+  if (policy) {
+    const requestId = identity?.requestId ?? requestIdOf(request);
+    applyPolicy(opts, { policy, name: policy.name ?? 'route' }, identity, request, requestId);
   }
 }
 

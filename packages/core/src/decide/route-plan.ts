@@ -1,4 +1,5 @@
-import type { RouteRule } from '../route/route-rule.js';
+import { routePolicy, type RouteRule } from '../route/route-rule.js';
+import type { NamedPolicy } from './apply-policy.js';
 
 /** A route's rules (one, several stacked route helpers, or none) as the decision uses them. */
 export interface RoutePlan {
@@ -11,9 +12,14 @@ export interface RoutePlan {
   narrowing: readonly RouteRule[];
   /** `'required'` when any rule requires a user, else `'optional'` when any allows none. */
   authentication?: 'required' | 'optional';
+  /** The route's policies, in the order of its rules: every one must allow. */
+  policies: readonly NamedPolicy[];
 }
 
-const NO_RULES: RoutePlan = Object.freeze({ narrowing: Object.freeze([]) as readonly RouteRule[] });
+const NO_RULES: RoutePlan = Object.freeze({
+  narrowing: Object.freeze([]) as readonly RouteRule[],
+  policies: Object.freeze([]) as readonly NamedPolicy[],
+});
 
 /** Reads the rules a decision is asked to apply. */
 export function routePlan(route: RouteRule | readonly RouteRule[] | undefined): RoutePlan {
@@ -24,14 +30,15 @@ export function routePlan(route: RouteRule | readonly RouteRule[] | undefined): 
     impersonation?: RouteRule;
     narrowing: RouteRule[];
     authentication?: 'required' | 'optional';
-  } = {
-    narrowing: [],
-  };
+    policies: NamedPolicy[];
+  } = { narrowing: [], policies: [] };
   for (const rule of rules) {
     if (rule.impersonation !== undefined) {
       if (plan.impersonation === undefined) plan.impersonation = rule;
       else plan.narrowing.push(rule);
     }
+    const policy = routePolicy(rule);
+    if (policy) plan.policies.push({ policy, name: policy.name ?? 'route' });
     if (rule.authentication === 'required') plan.authentication = 'required';
     else if (rule.authentication === 'optional' && plan.authentication === undefined) {
       plan.authentication = 'optional';

@@ -476,3 +476,16 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
   });
   return new Policy(name, allow, deny, slots, Object.freeze(reads));
 }
+
+/**
+ * True for a policy compiled by {@link compilePolicy}: options and route helpers take a document
+ * or a compiled policy (one compiled with a `name`, shown in audit events).
+ *
+ * @example
+ * ```ts
+ * isCompiledPolicy(compilePolicy({ allow: { or: [{ accept: true }] } })); // true
+ * ```
+ */
+export function isCompiledPolicy(value: unknown): value is CompiledPolicy {
+  return value instanceof Policy;
+}

@@ -9,6 +9,8 @@ import {
   type CompiledGrant,
 } from '../impersonation/grants.js';
 import type { Grant } from '../options.js';
+import { compilePolicy, isCompiledPolicy, type CompiledPolicy } from '../policy/compile-policy.js';
+import type { PolicyDocument } from '../policy/policy-document.js';
 import type { AuthRequest } from '../request.js';
 
 /**
@@ -32,10 +34,17 @@ export interface RouteRule {
    * anonymous even when `required` is true (a credential that fails is still refused).
    */
   authentication?: 'required' | 'optional';
+  /**
+   * A Pomerium policy this route also requires, evaluated on the effective user: a document
+   * (object, list of rules, YAML or JSON text) or a policy from `compilePolicy` (whose `name`
+   * the audit events show). Refused: 403 `insufficient_scope`.
+   */
+  policy?: PolicyDocument | CompiledPolicy;
 }
 
 const compiledRouteGrants = new WeakMap<Grant[], CompiledGrant[]>();
-const RULE_KEYS = new Set(['impersonation', 'authentication']);
+const RULE_KEYS = new Set(['impersonation', 'authentication', 'policy']);
+const compiledRoutePolicies = new WeakMap<RouteRule, CompiledPolicy>();
 
 /**
  * Checks a per-route rule and compiles it once. Adapters call it when a route is defined, so a
@@ -65,6 +74,7 @@ export function defineRouteRule<R extends RouteRule>(rule: R): R {
     }
     routeGrants(imp.grants);
   }
+  if (rule.policy !== undefined) routePolicy(rule);
   const authentication = rule.authentication;
   if (
     authentication !== undefined &&
@@ -74,6 +84,19 @@ export function defineRouteRule<R extends RouteRule>(rule: R): R {
     throw new PomeriumAuthConfigError('route.authentication', "must be 'required' or 'optional'");
   }
   return rule;
+}
+
+/** A route's policy, compiled once per rule (and checked when the rule is defined). */
+export function routePolicy(rule: RouteRule): CompiledPolicy | undefined {
+  const policy = rule.policy;
+  if (policy === undefined) return undefined;
+  if (isCompiledPolicy(policy)) return policy;
+  let compiled = compiledRoutePolicies.get(rule);
+  if (!compiled) {
+    compiled = compilePolicy(policy, { option: 'route.policy' });
+    compiledRoutePolicies.set(rule, compiled);
+  }
+  return compiled;
 }
 
 /** A route's grants, compiled once per grants array. */
