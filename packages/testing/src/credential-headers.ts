@@ -71,3 +71,46 @@ export function serviceAccountHeaders(
 export function assertionHeaders(token: string): Record<string, string> {
   return { 'x-pomerium-jwt-assertion': token };
 }
+
+/**
+ * The identity assertion as `Authorization: Bearer <jwt>`, as Pomerium sends it with
+ * `set_request_headers: { Authorization: "Bearer ${pomerium.jwt}" }` (the `bearer-assertion`
+ * source).
+ *
+ * @example
+ * ```ts
+ * import { bearerAssertionHeaders } from '@pomerium-auth/testing';
+ * await fetch(url, { headers: bearerAssertionHeaders(issuer.mintAssertion({ sub: 'alice' })) });
+ * ```
+ */
+export function bearerAssertionHeaders(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * The original user's assertion that Pomerium carries over a chain of services, as
+ * `x-pomerium-jwt-assertion-for` (the `assertionFor` option).
+ *
+ * @example
+ * ```ts
+ * import { assertionForHeaders, assertionHeaders } from '@pomerium-auth/testing';
+ * const headers = { ...assertionHeaders(serviceToken), ...assertionForHeaders(aliceToken) };
+ * ```
+ */
+export function assertionForHeaders(token: string): Record<string, string> {
+  return { 'x-pomerium-jwt-assertion-for': token };
+}
+
+/**
+ * A service-account token in a cookie, `_pomerium` unless named (the `cookie` source):
+ * `{ cookie: '_pomerium=<jwt>' }`.
+ *
+ * @example
+ * ```ts
+ * import { cookieHeaders } from '@pomerium-auth/testing';
+ * await fetch(url, { headers: cookieHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' })) });
+ * ```
+ */
+export function cookieHeaders(token: string, name = '_pomerium'): Record<string, string> {
+  return { cookie: `${name}=${token}` };
+}

@@ -17,6 +17,9 @@ export {
   SERVICE_ACCOUNT_SCHEMES,
   serviceAccountHeaders,
   assertionHeaders,
+  bearerAssertionHeaders,
+  assertionForHeaders,
+  cookieHeaders,
 } from './credential-headers.js';
 export type { ServiceAccountScheme } from './credential-headers.js';
 export type { JWK, JSONWebKeySet } from 'jose';
