@@ -22,7 +22,8 @@ export type ConformancePath =
   | '/forbidden-impersonation'
   | '/slow-forbidden-impersonation'
   | '/route-grants'
-  | '/require-authentication';
+  | '/require-authentication'
+  | '/policy';
 
 /** Headers sent by a case. */
 export type CaseHeaders = Record<string, string>;
@@ -44,6 +45,12 @@ export interface ConformanceKit {
   legacy(options: LegacyServiceAccountTokenOptions): CaseHeaders;
   /** An assertion for `user` whose payload was swapped for another user's: a bad signature. */
   tampered(user: string, claimedUser: string): CaseHeaders;
+  /** An assertion for a directory user as `Authorization: Bearer <jwt>`. */
+  bearer(user: string, claims?: AssertionClaimsInput): CaseHeaders;
+  /** Today's service-account token for `account` (default `sa-bot`) in the `_pomerium` cookie. */
+  cookie(account?: string): CaseHeaders;
+  /** `x-pomerium-jwt-assertion-for`: `user`'s assertion as minted for the first route of a chain. */
+  assertionFor(user: string): CaseHeaders;
 }
 
 /** An audit event the case expects (matched in order; only given fields are compared). */
@@ -68,6 +75,10 @@ export interface PassOutcome {
   grant?: string;
   source?: CredentialSource;
   kind?: PrincipalKind;
+  /** The id of `identity.onBehalfOf`; checked when given (`null`: none). */
+  onBehalfOf?: string | null;
+  /** The claim headers the handler sees, exactly; checked when given. */
+  claimHeaders?: Record<string, string>;
   audit: AuditExpectation[];
 }
 
@@ -151,6 +162,50 @@ export function refused(error: PomeriumAuthErrorCode, reason: PomeriumAuthReason
     audit: [{ event: 'authentication_failed', errorReason: reason }],
   };
 }
+/** Passes as `user` (acting for `initiator` when given), and a policy allowed it: two events. */
+export function allowedByPolicy(user: string, initiator: string = user): PassOutcome {
+  const impersonating = initiator !== user;
+  return {
+    status: 200,
+    user,
+    initiator,
+    impersonating,
+    audit: [
+      {
+        event: impersonating ? 'impersonation_granted' : 'authenticated',
+        initiating: initiator,
+        effective: user,
+      },
+      { event: 'access_granted', initiating: initiator, effective: user },
+    ],
+  };
+}
+
+/**
+ * The gate granted `initiator` (acting as `user` when given), then a policy refused the effective
+ * user: 403 `insufficient_scope`, two events.
+ */
+export function refusedByPolicy(initiator: string, user: string = initiator): RefusalOutcome {
+  return {
+    status: 403,
+    error: 'insufficient_scope',
+    reason: 'policy_denied',
+    audit: [
+      {
+        event: initiator === user ? 'authenticated' : 'impersonation_granted',
+        initiating: initiator,
+        effective: user,
+      },
+      {
+        event: 'access_denied',
+        initiating: initiator,
+        effective: user,
+        errorReason: 'policy_denied',
+      },
+    ],
+  };
+}
+
 /**
  * App-wide authentication granted `initiator` acting as `user`, then a route rule after it refused
  * the impersonation: two decisions, two events (the grant is never rewritten).
@@ -524,5 +579,166 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
     config: 'next',
     send: (k) => k.as('alice'),
     expect: ok('alice'),
+  },
+  {
+    name: 'hands a policy refusal to the framework',
+    config: 'next',
+    path: '/policy',
+    send: (k) => k.as('alice'),
+    expect: refusedByPolicy('alice'),
+  },
+  // Policies (Pomerium's policy language) on the effective user
+  {
+    name: 'a route policy allows a user it names',
+    path: '/policy',
+    send: (k) => k.as('bob'),
+    expect: allowedByPolicy('bob'),
+  },
+  {
+    name: 'a route policy refuses a user it does not name: 403 insufficient_scope',
+    path: '/policy',
+    send: (k) => k.as('alice'),
+    expect: refusedByPolicy('alice'),
+  },
+  {
+    name: 'an admin acting as user_1 is allowed where user_1 is',
+    path: '/policy',
+    send: (k) => ({ ...k.as('alice'), ...imp('user_1') }),
+    expect: allowedByPolicy('user_1', 'alice'),
+  },
+  {
+    name: 'an admin acting as carol is refused where carol is',
+    path: '/policy',
+    send: (k) => ({ ...k.as('alice'), ...imp('carol') }),
+    expect: refusedByPolicy('alice', 'carol'),
+  },
+  {
+    name: 'a route policy refuses a service account outside it',
+    path: '/policy',
+    send: (k) => k.sa(),
+    expect: refusedByPolicy('svc-bot'),
+  },
+  {
+    name: 'a route policy refuses an anonymous request with 401',
+    config: 'optional',
+    path: '/policy',
+    send: () => ({}),
+    expect: {
+      status: 401,
+      error: 'credentials_required',
+      reason: 'no_credentials',
+      audit: [{ event: 'access_denied', errorReason: 'no_credentials' }],
+    },
+  },
+  {
+    name: 'the app-wide policy allows every authenticated request it names',
+    config: 'app-policy',
+    send: (k) => k.as('bob'),
+    expect: allowedByPolicy('bob'),
+  },
+  {
+    name: 'the app-wide policy refuses a user its deny names',
+    config: 'app-policy',
+    send: (k) => k.as('frank'),
+    expect: refusedByPolicy('frank'),
+  },
+  {
+    name: 'the app-wide policy is judged on the impersonated user',
+    config: 'app-policy',
+    send: (k) => ({ ...k.as('frank'), ...imp('user_1') }),
+    // frank alone is refused (auditors); acting as user_1, user_1's answer applies.
+    expect: { ...allowedByPolicy('user_1', 'frank'), grant: 'auditors' },
+  },
+  {
+    name: 'the app-wide and the route policy must both allow',
+    config: 'app-policy',
+    path: '/policy',
+    send: (k) => k.as('bob'),
+    expect: {
+      status: 200,
+      user: 'bob',
+      initiator: 'bob',
+      audit: [
+        { event: 'authenticated', initiating: 'bob', effective: 'bob' },
+        { event: 'access_granted', initiating: 'bob' },
+        { event: 'access_granted', initiating: 'bob' },
+      ],
+    },
+  },
+  {
+    name: 'the app-wide policy passes an anonymous request by (it applies to authenticated requests)',
+    config: 'optional',
+    send: () => ({}),
+    expect: anonymous(),
+  },
+  // Pomerium's other identity channels (option set 'channels': every source on, assertionFor, claimHeaders 'verify')
+  {
+    name: 'accepts the assertion as Authorization: Bearer when enabled',
+    config: 'channels',
+    send: (k) => k.bearer('alice'),
+    expect: ok('alice', { source: 'authorization-bearer-assertion' }),
+  },
+  {
+    name: 'does not read the assertion as Authorization: Bearer unless enabled',
+    send: (k) => k.bearer('alice'),
+    expect: refused('credentials_required', 'no_credentials'),
+  },
+  {
+    name: 'refuses a service-account token as Authorization: Bearer (assertion keys only)',
+    config: 'channels',
+    send: (k) => ({
+      authorization: `Bearer ${k.issuer.mintServiceAccountToken({ id: 'sa-bot', userId: 'svc-bot' })}`,
+    }),
+    expect: refused('invalid_token', 'algorithm_not_allowed'),
+  },
+  {
+    name: 'accepts a service-account token in the _pomerium cookie when enabled',
+    config: 'channels',
+    send: (k) => k.cookie(),
+    expect: ok('svc-bot', { source: 'cookie', kind: 'service-account' }),
+  },
+  {
+    name: 'does not read the _pomerium cookie unless enabled',
+    send: (k) => k.cookie(),
+    expect: refused('credentials_required', 'no_credentials'),
+  },
+  {
+    name: 'an assertion wins over the cookie',
+    config: 'channels',
+    send: (k) => ({ ...k.cookie(), ...k.as('alice') }),
+    expect: ok('alice', { source: 'assertion' }),
+  },
+  {
+    name: 'exposes x-pomerium-jwt-assertion-for as onBehalfOf, never as the user',
+    config: 'channels',
+    send: (k) => ({ ...k.sa(), ...k.assertionFor('alice') }),
+    expect: ok('svc-bot', { onBehalfOf: 'alice' }),
+  },
+  {
+    name: 'refuses a forged x-pomerium-jwt-assertion-for like a bad assertion',
+    config: 'channels',
+    send: (k) => ({
+      ...k.sa(),
+      'x-pomerium-jwt-assertion-for': k.tampered('bob', 'alice')['x-pomerium-jwt-assertion']!,
+    }),
+    expect: refused('invalid_token', 'bad_signature'),
+  },
+  {
+    name: 'keeps claim headers that match the signed assertion',
+    config: 'channels',
+    send: (k) => ({ ...k.as('alice'), 'x-pomerium-claim-email': 'alice@corp.example' }),
+    expect: ok('alice', { claimHeaders: { 'x-pomerium-claim-email': 'alice@corp.example' } }),
+  },
+  {
+    name: 'answers 400 to a claim header that does not match the signed assertion',
+    config: 'channels',
+    send: (k) => ({ ...k.as('alice'), 'x-pomerium-claim-email': 'root@corp.example' }),
+    expect: refused('invalid_request', 'claim_header_mismatch'),
+  },
+  {
+    name: 'removes claim headers when no assertion signed them',
+    config: 'channels',
+    send: (k) => ({ ...k.sa(), 'x-pomerium-claim-email': 'root@corp.example' }),
+    expect: ok('svc-bot', { claimHeaders: {} }),
   },
 ] satisfies ConformanceCase[]);

@@ -2,6 +2,7 @@ import type {
   AuditEvent,
   DirectoryUser,
   Grant,
+  PolicyDocument,
   PomeriumAuthOptions,
   ServiceAccountRecord,
 } from '@pomerium-auth/core';
@@ -62,10 +63,43 @@ export const CONFORMANCE_ROUTE_GRANTS: Grant[] = [
 ];
 
 /**
+ * The policy of `/policy` (give it to the adapter's `requirePolicy`): members of `staff` only.
+ * `bob`, `user_1` and `user_2` are in it; `alice` (admins) is not, but acting as `user_1` she is
+ * subject to `user_1`'s policies, and passes.
+ */
+export const CONFORMANCE_POLICY = Object.freeze({
+  allow: { or: [{ groups: { has: 'staff' } }] },
+}) as PolicyDocument;
+
+/**
+ * The app-wide policy of option set `app-policy`: every authenticated user but those in
+ * `auditors`, and nobody whose email ends with `@evil.example`.
+ */
+export const CONFORMANCE_APP_POLICY = `
+allow:
+  or:
+    - authenticated_user: true
+deny:
+  or:
+    - groups:
+        has: auditors
+    - email:
+        ends_with: "@evil.example"
+`;
+
+/**
  * The option sets the table starts apps with. `default` is the base; the others change one thing.
  */
 export type ConformanceConfig =
-  'default' | 'optional' | 'sg-header' | 'require-reason' | 'keys-down' | 'derived-key' | 'next';
+  | 'default'
+  | 'optional'
+  | 'sg-header'
+  | 'require-reason'
+  | 'keys-down'
+  | 'derived-key'
+  | 'next'
+  | 'app-policy'
+  | 'channels';
 
 /** Keys, key servers and the audit trail shared by one run of the table. */
 export interface ConformanceWorld {
@@ -145,6 +179,15 @@ export async function createConformanceWorld(): Promise<ConformanceWorld> {
         }
         case 'next':
           return { ...base, onError: 'next' };
+        case 'app-policy':
+          return { ...base, policy: CONFORMANCE_APP_POLICY };
+        case 'channels':
+          return {
+            ...base,
+            sources: ['assertion', 'service-account', 'bearer-assertion', 'cookie'],
+            assertionFor: true,
+            claimHeaders: 'verify',
+          };
       }
     },
     async close() {

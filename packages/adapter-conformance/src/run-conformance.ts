@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PomeriumAuthError, type AuditEvent, type PomeriumAuthOptions } from '@pomerium-auth/core';
-import { assertionHeaders, serviceAccountHeaders } from '@pomerium-auth/testing';
+import {
+  assertionForHeaders,
+  assertionHeaders,
+  bearerAssertionHeaders,
+  cookieHeaders,
+  serviceAccountHeaders,
+} from '@pomerium-auth/testing';
 import {
   CONFORMANCE_CASES,
   type ConformanceCase,
@@ -62,6 +68,18 @@ function kitFor(world: ConformanceWorld): ConformanceKit {
         scheme,
       ),
     legacy: (options) => serviceAccountHeaders(issuer.mintLegacyServiceAccountToken(options)),
+    bearer: (name, claims = {}) =>
+      bearerAssertionHeaders(issuer.mintAssertion({ ...claimsOf(name), ...claims })),
+    cookie: (account = 'sa-bot') =>
+      cookieHeaders(issuer.mintServiceAccountToken({ id: account, userId: 'svc-bot' })),
+    assertionFor: (name) =>
+      assertionForHeaders(
+        issuer.mintAssertion({
+          ...claimsOf(name),
+          aud: 'first-hop.example.com',
+          iss: 'first-hop.example.com',
+        }),
+      ),
     tampered: (name, claimed) => {
       const [header, , signature] = issuer.mintAssertion(claimsOf(name)).split('.');
       const [, payload] = issuer.mintAssertion(claimsOf(claimed)).split('.');
@@ -106,6 +124,10 @@ function checkPass(outcome: ConformanceOutcome & { status: 200 }, body: WhoamiBo
     assert.equal(body.credential?.source, outcome.source, 'credential.source');
   if (outcome.kind !== undefined)
     assert.equal(body.initiator?.kind, outcome.kind, 'initiator.kind');
+  if (outcome.onBehalfOf !== undefined)
+    assert.equal(body.onBehalfOf, outcome.onBehalfOf, 'onBehalfOf');
+  if (outcome.claimHeaders !== undefined)
+    assert.deepEqual(body.claimHeaders, outcome.claimHeaders, 'claim headers the handler sees');
   assert.deepEqual(
     body.impersonationHeaders,
     [],

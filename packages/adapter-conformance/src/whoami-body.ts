@@ -22,6 +22,10 @@ export interface WhoamiBody {
   requestUser: string | null;
   /** Impersonation headers the handler still sees (must be empty). */
   impersonationHeaders: string[];
+  /** The id of `identity.onBehalfOf` (option `assertionFor`), or null. */
+  onBehalfOf: string | null;
+  /** The claim headers the handler still sees, with their values. */
+  claimHeaders: Record<string, string>;
 }
 
 /**
@@ -52,5 +56,11 @@ export function whoamiBody(
       : null,
     requestUser: requestUser?.id ?? null,
     impersonationHeaders: IMPERSONATION_HEADER_NAMES.filter((name) => headers[name] !== undefined),
+    onBehalfOf: identity?.onBehalfOf?.id ?? null,
+    claimHeaders: Object.fromEntries(
+      Object.entries(headers)
+        .filter(([name]) => name.startsWith('x-pomerium-claim-'))
+        .map(([name, value]) => [name, String(value)]),
+    ),
   };
 }

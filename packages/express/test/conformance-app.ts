@@ -1,5 +1,6 @@
 import type { Express, RequestHandler } from 'express';
 import {
+  CONFORMANCE_POLICY,
   CONFORMANCE_ROUTE_GRANTS,
   conformanceContext,
   conformanceRequestId,
@@ -13,6 +14,7 @@ import {
   forbidImpersonation,
   pomeriumAuth,
   requireAuthentication,
+  requirePolicy,
   type PomeriumAuthOptions,
   type PomeriumRequest,
 } from '@pomerium-auth/express';
@@ -42,6 +44,7 @@ export async function startConformanceApp(
   app.get('/route-grants', routeGrants, ...onRoute, whoami);
   app.post('/route-grants', routeGrants, ...onRoute, whoami);
   app.get('/require-authentication', ...onRoute, requireAuthentication(), whoami);
+  app.get('/policy', requirePolicy(CONFORMANCE_POLICY), ...onRoute, whoami);
   return listen(app);
 }
 

@@ -8,12 +8,20 @@
 import './fastify-types.js';
 
 export { pomeriumAuth } from './pomerium-auth.js';
-export { forbidImpersonation, allowImpersonation, requireAuthentication } from './route-helpers.js';
+export {
+  forbidImpersonation,
+  allowImpersonation,
+  requireAuthentication,
+  requirePolicy,
+} from './route-helpers.js';
 export type { PomeriumRouteConfig } from './route-config.js';
 export type { PomeriumRequest } from './fastify-types.js';
 export {
   PomeriumAuthError,
   isPomeriumAuthError,
+  compilePolicy,
+  type PolicyDocument,
+  type CompiledPolicy,
   type PomeriumAuthOptions,
   type Identity,
   type Principal,

@@ -1,4 +1,11 @@
-import { defineRouteRule, toAuthRequest, type Grant, type RouteRule } from '@pomerium-auth/core';
+import {
+  defineRouteRule,
+  toAuthRequest,
+  type CompiledPolicy,
+  type Grant,
+  type PolicyDocument,
+  type RouteRule,
+} from '@pomerium-auth/core';
 import type { onRequestHookHandler } from 'fastify';
 import { answerError, gate } from './request-state.js';
 
@@ -66,4 +73,27 @@ export function requireAuthentication(): onRequestHookHandler {
     }
     done();
   };
+}
+
+/**
+ * Requires a Pomerium policy on this route, evaluated on the effective user (the impersonated
+ * user while impersonating): refused, 403 `insufficient_scope` (401 `credentials_required` for an
+ * anonymous request), audited as `access_denied`; allowed, audited as `access_granted`. The
+ * document (an object, a list of rules, YAML or JSON text, or `compilePolicy(doc, { name })`)
+ * is checked here, at start-up. As an `onRequest` hook it runs after the plugin's decision; `config: { pomerium: { policy } }` makes it part of the decision itself.
+ *
+ * @param policy - the policy document, or a compiled and named policy.
+ *
+ * @example
+ * ```ts
+ * const financePolicy = compilePolicy(`
+ * allow:
+ *   or:
+ *     - groups: { has: finance }
+ * `, { name: 'finance' });
+ * app.get('/api/finance', { onRequest: requirePolicy(financePolicy) }, report);
+ * ```
+ */
+export function requirePolicy(policy: PolicyDocument | CompiledPolicy): onRequestHookHandler {
+  return routeRule({ policy });
 }

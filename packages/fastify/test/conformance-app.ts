@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
 import type fastify from 'fastify';
 import {
+  CONFORMANCE_POLICY,
   CONFORMANCE_ROUTE_GRANTS,
   conformanceContext,
   conformanceRequestId,
@@ -14,6 +15,7 @@ import {
   forbidImpersonation,
   pomeriumAuth,
   requireAuthentication,
+  requirePolicy,
   type PomeriumAuthOptions,
 } from '@pomerium-auth/fastify';
 
@@ -72,6 +74,7 @@ export async function startConformanceApp(
     alone('GET', '/route-grants', [grants]);
     alone('POST', '/route-grants', [grants]);
     alone('GET', '/require-authentication', [], [requireAuthentication()]);
+    alone('GET', '/policy', [requirePolicy(CONFORMANCE_POLICY)]);
     return listen(app);
   }
   await app.register(pomeriumAuth, options);
@@ -84,6 +87,11 @@ export async function startConformanceApp(
   app.get(
     '/forbidden-impersonation',
     route({ impersonation: 'forbid' }, forbidImpersonation()),
+    whoami,
+  );
+  app.get(
+    '/policy',
+    route({ policy: CONFORMANCE_POLICY }, requirePolicy(CONFORMANCE_POLICY)),
     whoami,
   );
   app.get(

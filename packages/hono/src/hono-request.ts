@@ -33,22 +33,22 @@ export function authRequestOf(c: Context): AuthRequest {
 }
 
 /**
- * Core removed the impersonation headers from the request it was given (Node's header record
- * and raw lines, or the record built here), but handlers read the Web `Request`
- * (`c.req.header()`), whose headers are immutable: when the request carried any, `c.req.raw`
- * is replaced by a copy without them. `rawLines` is the count of raw header lines core was
- * given; core splices them only when it removed something, so most requests cost one comparison.
+ * Core removes headers it has decided on (impersonation headers, unverified claim headers) from
+ * the request it was given (Node's header record and raw lines, or the record built here), but
+ * handlers read the Web `Request` (`c.req.header()`), whose headers are immutable: when core
+ * removed any, `c.req.raw` is replaced by a copy without them. `rawLines` is the count of raw
+ * header lines core was given; core splices them only when it removed something, so most
+ * requests cost one comparison.
  */
-export function hideRemovedHeaders(
-  c: Context,
-  request: AuthRequest,
-  rawLines: number,
-  names: readonly string[],
-): void {
+export function hideRemovedHeaders(c: Context, request: AuthRequest, rawLines: number): void {
   if (request.rawHeaders?.length === rawLines) return;
   const raw = c.req.raw;
-  if (!names.some((name) => raw.headers.has(name))) return;
+  const removed: string[] = [];
+  raw.headers.forEach((_value, name) => {
+    if (!Object.hasOwn(request.headers, name)) removed.push(name);
+  });
+  if (removed.length === 0) return;
   const headers = new Headers(raw.headers);
-  for (const name of names) headers.delete(name);
+  for (const name of removed) headers.delete(name);
   c.req.raw = new Request(raw, { headers });
 }

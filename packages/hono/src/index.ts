@@ -6,12 +6,20 @@
  * @packageDocumentation
  */
 export { pomeriumAuth } from './pomerium-auth.js';
-export { forbidImpersonation, allowImpersonation, requireAuthentication } from './route-helpers.js';
+export {
+  forbidImpersonation,
+  allowImpersonation,
+  requireAuthentication,
+  requirePolicy,
+} from './route-helpers.js';
 export { pomeriumAuthErrorOf } from './error-answer.js';
 export type { PomeriumEnv, PomeriumVariables } from './hono-env.js';
 export {
   PomeriumAuthError,
   isPomeriumAuthError,
+  compilePolicy,
+  type PolicyDocument,
+  type CompiledPolicy,
   type PomeriumAuthOptions,
   type Identity,
   type Principal,

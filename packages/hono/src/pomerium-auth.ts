@@ -29,7 +29,7 @@ import { gate } from './request-state.js';
  */
 export function pomeriumAuth(options: PomeriumAuthOptions = {}): MiddlewareHandler<PomeriumEnv> {
   const auth = createPomeriumAuth(options);
-  const { userProperty, impersonationHeaders } = auth.settings;
+  const { userProperty } = auth.settings;
   return async function pomeriumAuthMiddleware(c, next) {
     const request = authRequestOf(c);
     const rawLines = request.rawHeaders?.length ?? 0;
@@ -42,7 +42,7 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): MiddlewareHandl
     } catch (err) {
       return answerError(c, err, auth);
     }
-    hideRemovedHeaders(c, request, rawLines, impersonationHeaders);
+    hideRemovedHeaders(c, request, rawLines);
     if (identity) {
       c.set('pomerium', identity);
       if (userProperty !== false) c.set(userProperty as 'user', identity.user);

@@ -1,4 +1,10 @@
-import { defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import {
+  defineRouteRule,
+  type CompiledPolicy,
+  type Grant,
+  type PolicyDocument,
+  type RouteRule,
+} from '@pomerium-auth/core';
 import type { MiddlewareHandler } from 'hono';
 import { answerError } from './error-answer.js';
 import type { PomeriumEnv } from './hono-env.js';
@@ -65,4 +71,29 @@ export function requireAuthentication(): MiddlewareHandler<PomeriumEnv> {
     }
     await next();
   };
+}
+
+/**
+ * Requires a Pomerium policy on this route, evaluated on the effective user (the impersonated
+ * user while impersonating): refused, 403 `insufficient_scope` (401 `credentials_required` for an
+ * anonymous request), audited as `access_denied`; allowed, audited as `access_granted`. The
+ * document (an object, a list of rules, YAML or JSON text, or `compilePolicy(doc, { name })`)
+ * is checked here, at start-up. Place it after an app-wide `pomeriumAuth()`, or before the route's own `pomeriumAuth()` (then it is part of the one decision).
+ *
+ * @param policy - the policy document, or a compiled and named policy.
+ *
+ * @example
+ * ```ts
+ * const financePolicy = compilePolicy(`
+ * allow:
+ *   or:
+ *     - groups: { has: finance }
+ * `, { name: 'finance' });
+ * app.get('/api/finance', requirePolicy(financePolicy), report);
+ * ```
+ */
+export function requirePolicy(
+  policy: PolicyDocument | CompiledPolicy,
+): MiddlewareHandler<PomeriumEnv> {
+  return routeRule({ policy });
 }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
 import {
+  CONFORMANCE_POLICY,
   CONFORMANCE_ROUTE_GRANTS,
   conformanceContext,
   conformanceRequestId,
@@ -15,6 +16,7 @@ import {
   forbidImpersonation,
   pomeriumAuth,
   requireAuthentication,
+  requirePolicy,
   type PomeriumAuthOptions,
   type PomeriumEnv,
 } from '@pomerium-auth/hono';
@@ -63,6 +65,7 @@ export async function startConformanceApp(
   route('GET', '/route-grants', [routeGrants]);
   route('POST', '/route-grants', [routeGrants]);
   route('GET', '/require-authentication', [], [requireAuthentication()]);
+  route('GET', '/policy', [requirePolicy(CONFORMANCE_POLICY)]);
   return listen(app, path);
 }
 

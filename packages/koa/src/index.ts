@@ -6,11 +6,19 @@
  * @packageDocumentation
  */
 export { pomeriumAuth } from './pomerium-auth.js';
-export { forbidImpersonation, allowImpersonation, requireAuthentication } from './route-helpers.js';
+export {
+  forbidImpersonation,
+  allowImpersonation,
+  requireAuthentication,
+  requirePolicy,
+} from './route-helpers.js';
 export type { PomeriumState } from './koa-state.js';
 export {
   PomeriumAuthError,
   isPomeriumAuthError,
+  compilePolicy,
+  type PolicyDocument,
+  type CompiledPolicy,
   type PomeriumAuthOptions,
   type Identity,
   type Principal,

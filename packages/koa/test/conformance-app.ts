@@ -1,6 +1,7 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
 import {
+  CONFORMANCE_POLICY,
   CONFORMANCE_ROUTE_GRANTS,
   conformanceContext,
   conformanceRequestId,
@@ -14,6 +15,7 @@ import {
   forbidImpersonation,
   pomeriumAuth,
   requireAuthentication,
+  requirePolicy,
   type PomeriumAuthOptions,
   type PomeriumState,
 } from '@pomerium-auth/koa';
@@ -50,6 +52,7 @@ export async function startConformanceApp(
   router.get('/route-grants', routeGrants, ...onRoute, whoami);
   router.post('/route-grants', routeGrants, ...onRoute, whoami);
   router.get('/require-authentication', ...onRoute, requireAuthentication(), whoami);
+  router.get('/policy', requirePolicy(CONFORMANCE_POLICY), ...onRoute, whoami);
   app.use(router.routes());
   return listen(app);
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { Passport } from 'passport';
 import {
+  CONFORMANCE_POLICY,
   CONFORMANCE_ROUTE_GRANTS,
   conformanceContext,
   conformanceRequestId,
@@ -55,6 +56,7 @@ export async function startConformanceApp(
   app.all('/forbidden-impersonation', authenticate({ impersonation: 'forbid' }), whoami);
   const slow: RequestHandler = (_req, _res, next) => void setTimeout(next, 1);
   app.all('/slow-forbidden-impersonation', slow, authenticate({ impersonation: 'forbid' }), whoami);
+  app.all('/policy', authenticate({ policy: CONFORMANCE_POLICY }), whoami);
   app.all(
     '/route-grants',
     authenticate({ impersonation: { grants: CONFORMANCE_ROUTE_GRANTS } }),

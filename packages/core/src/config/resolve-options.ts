@@ -40,11 +40,6 @@ export interface AdapterSettings {
   readonly onError: 'respond' | 'next';
   /** Where the effective principal goes (`'user'` by default); `false` for nowhere. */
   readonly userProperty: string | false;
-  /**
-   * The impersonation headers core removes from a request once it has decided (lower case), for
-   * adapters whose framework keeps a second copy of the headers (Hono's Web `Request`).
-   */
-  readonly impersonationHeaders: readonly string[];
 }
 
 /** Options checked, compiled and defaulted once, at construction. */
@@ -380,7 +375,6 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     settings: Object.freeze({
       onError: options.onError ?? 'respond',
       userProperty: options.userProperty ?? 'user',
-      impersonationHeaders: Object.freeze([...impersonation.headerNames]),
     }),
     warnings,
   };
