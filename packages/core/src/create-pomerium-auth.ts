@@ -4,10 +4,10 @@ import { narrowRoute, refuseIdentity, requireIdentity } from './decide/later-dec
 import type { PomeriumAuthError } from './errors.js';
 import type { Identity } from './identity.js';
 import {
-  explainWithRules,
+  explainDecision,
   type ExplainAnswer,
   type ExplainQuestion,
-} from './impersonation/explain-impersonation.js';
+} from './explain/explain-decision.js';
 import type { PomeriumAuthOptions } from './options.js';
 import type { AuthRequest } from './request.js';
 import type { RouteRule } from './route/route-rule.js';
@@ -82,7 +82,11 @@ export interface PomeriumAuth {
    * ```
    */
   invalidate(serviceAccountId?: string): number;
-  /** {@link explainImpersonation} with this instance's rules and directory. */
+  /**
+   * A dry run of this instance's impersonation rules and policies ({@link explainImpersonation}):
+   * may this initiator (acting as that target) make this request, and what decides. Nothing is
+   * audited.
+   */
   explain(question: ExplainQuestion): Promise<ExplainAnswer>;
   /** The options as given. */
   readonly options: Readonly<PomeriumAuthOptions>;
@@ -130,11 +134,14 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
               : (v: VerifiedCredential) => v.principal.serviceAccountId === serviceAccountId,
           ),
     explain: (question) =>
-      explainWithRules(
-        resolved.impersonation,
-        resolved.directory,
+      explainDecision(
+        {
+          impersonation: resolved.impersonation,
+          directory: resolved.directory,
+          policy: resolved.policy,
+          lookupTimeout: resolved.lookupTimeout,
+        },
         question,
-        resolved.lookupTimeout,
       ),
   };
 }

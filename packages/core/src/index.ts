@@ -10,7 +10,8 @@ export {
   explainImpersonation,
   type ExplainQuestion,
   type ExplainAnswer,
-} from './impersonation/explain-impersonation.js';
+  type PolicyExplanation,
+} from './explain/explain-decision.js';
 export type {
   PomeriumAuthOptions,
   ImpersonationOptions,

@@ -166,7 +166,8 @@ function directoryNote(options: PomeriumAuthOptions): string {
 
 function formatAnswer(q: ExplainQuestion, a: ExplainAnswer, groupsFrom: string): string {
   const who = a.initiator;
-  const on = `${q.method}${q.route?.impersonation === 'forbid' ? ' on a route that forbids impersonation' : q.route ? ' on a route with its own grants' : ''}`;
+  const route = Array.isArray(q.route) ? q.route[0] : (q.route as RouteRule | undefined);
+  const on = `${q.method}${route?.impersonation === 'forbid' ? ' on a route that forbids impersonation' : route ? ' on a route with its own grants' : ''}`;
   const rows: Array<[string, string]> = [
     [
       'initiator',
