@@ -30,6 +30,7 @@ import {
   type Identity,
   type NestHttpRequest,
   type PomeriumAuth,
+  type PomeriumAuthOptionsFactory,
   type Principal,
 } from '@pomerium-auth/nest';
 import {
@@ -67,6 +68,34 @@ class ItemsController {
   health(@EffectiveUser() user: Principal | undefined, @Req() req: NestHttpRequest) {
     return { ok: true, user: user ?? null, pomerium: req.pomerium ?? null };
   }
+}
+
+@Controller('properties')
+class PropertiesController {
+  @Get()
+  properties(
+    @EffectiveUser('email') email: string | undefined,
+    @EffectiveUser('groups') groups: string[],
+    @InitiatingUser('id') by: string,
+    @PomeriumIdentity('impersonating') impersonating: boolean,
+    @PomeriumIdentity('credential') credential: Identity['credential'],
+  ) {
+    return { email, groups, by, impersonating, source: credential.source };
+  }
+
+  @Public()
+  @Get('public')
+  anonymous(@EffectiveUser('email') email: string | undefined) {
+    return { email: email ?? null };
+  }
+}
+
+// The property names are checked: a misspelt one does not compile.
+export function misspelt(): void {
+  // @ts-expect-error 'mail' is not a property of Principal
+  EffectiveUser('mail');
+  // @ts-expect-error 'impersonated' is not a property of Identity
+  PomeriumIdentity('impersonated');
 }
 
 @Controller('raw')
@@ -157,6 +186,31 @@ for (const platform of PLATFORMS) {
         initiator: 'bot',
         source: 'authorization-pomerium',
       });
+    });
+
+    test('the parameter decorators take a property name: the value of that property', async () => {
+      const url = await start(appModule(base, [PropertiesController]));
+      const res = await fetch(`${url}/properties`, {
+        headers: { ...as('alice', ['admins']), 'impersonate-user': 'user_1' },
+      });
+      assert.equal(res.status, 200);
+      // Without a directory the target is taken as named: no email (left out of the JSON).
+      assert.deepEqual(await res.json(), {
+        groups: [],
+        by: 'alice',
+        impersonating: true,
+        source: 'assertion',
+      });
+      const own = await fetch(`${url}/properties`, { headers: as('alice', ['admins']) });
+      assert.deepEqual(await own.json(), {
+        email: 'alice@corp.example',
+        groups: ['admins'],
+        by: 'alice',
+        impersonating: false,
+        source: 'assertion',
+      });
+      const anonymous = await fetch(`${url}/properties/public`);
+      assert.deepEqual(await anonymous.json(), { email: null });
     });
 
     test('a controller-level ForbidImpersonation refuses impersonation with the one 403 body', async () => {
@@ -275,6 +329,84 @@ for (const platform of PLATFORMS) {
         user: null,
         principal: 'alice',
       });
+    });
+
+    test('forRootAsync takes options from a factory class (useClass), with its own injections', async () => {
+      @Injectable()
+      class Config {
+        get(): PomeriumAuthOptions {
+          return { ...base, userProperty: 'principal' };
+        }
+      }
+      @Module({ providers: [Config], exports: [Config] })
+      class ConfigModule {}
+      @Injectable()
+      class PomeriumConfig implements PomeriumAuthOptionsFactory {
+        constructor(@Inject(Config) private readonly config: Config) {}
+        createPomeriumAuthOptions(): PomeriumAuthOptions {
+          return this.config.get();
+        }
+      }
+      @Module({
+        imports: [
+          PomeriumAuthModule.forRootAsync({ imports: [ConfigModule], useClass: PomeriumConfig }),
+        ],
+        controllers: [RawController],
+        providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
+      })
+      class AsyncModule {}
+      const url = await start(AsyncModule);
+      assert.deepEqual(await (await fetch(`${url}/raw/fields`, { headers: as('alice') })).json(), {
+        pomerium: 'alice',
+        user: null,
+        principal: 'alice',
+      });
+    });
+
+    test('forRootAsync takes options from an existing provider of an imported module (useExisting)', async () => {
+      let made = 0;
+      @Injectable()
+      class SharedConfig implements PomeriumAuthOptionsFactory {
+        async createPomeriumAuthOptions(): Promise<PomeriumAuthOptions> {
+          made++;
+          return { ...base, userProperty: false };
+        }
+      }
+      @Module({ providers: [SharedConfig], exports: [SharedConfig] })
+      class SharedConfigModule {}
+      @Module({
+        imports: [
+          PomeriumAuthModule.forRootAsync({
+            imports: [SharedConfigModule],
+            useExisting: SharedConfig,
+          }),
+        ],
+        controllers: [RawController],
+        providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
+      })
+      class AsyncModule {}
+      const url = await start(AsyncModule);
+      assert.deepEqual(await (await fetch(`${url}/raw/fields`, { headers: as('alice') })).json(), {
+        pomerium: 'alice',
+        user: null,
+        principal: null,
+      });
+      assert.equal(made, 1);
+    });
+
+    test('forRootAsync without exactly one of useFactory, useClass, useExisting is refused when called', () => {
+      const factory = () => base;
+      class Factory implements PomeriumAuthOptionsFactory {
+        createPomeriumAuthOptions() {
+          return base;
+        }
+      }
+      for (const options of [{}, { useFactory: factory, useClass: Factory }]) {
+        assert.throws(() => PomeriumAuthModule.forRootAsync(options), {
+          name: 'PomeriumAuthConfigError',
+          message: /forRootAsync.*exactly one of useFactory, useClass and useExisting/,
+        });
+      }
     });
 
     test('bad options fail while the app starts, naming the option', async () => {
