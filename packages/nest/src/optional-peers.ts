@@ -38,23 +38,47 @@ async function load<T>(specifier: string, needed: keyof T, why: string): Promise
   return exports as T;
 }
 
-let graphqlPeer: GraphqlPeer | undefined;
-let graphqlLoading: Promise<GraphqlPeer> | undefined;
+/** A peer loaded once, on first need; a failed load is tried again at the next need. */
+class PeerOnDemand<T> {
+  #loading: Promise<T> | undefined;
+  #loaded: T | undefined;
+
+  constructor(
+    private readonly specifier: string,
+    private readonly needed: keyof T,
+    private readonly why: string,
+  ) {}
+
+  load(): Promise<T> {
+    this.#loading ??= load<T>(this.specifier, this.needed, this.why).then(
+      (peer) => (this.#loaded = peer),
+      (err: unknown) => {
+        this.#loading = undefined;
+        throw err;
+      },
+    );
+    return this.#loading;
+  }
+
+  get loaded(): T | undefined {
+    return this.#loaded;
+  }
+}
+
+const graphql = new PeerOnDemand<GraphqlPeer>(
+  '@nestjs/graphql',
+  'GqlExecutionContext',
+  'a GraphQL request reached the guard',
+);
+const websockets = new PeerOnDemand<WebsocketsPeer>(
+  '@nestjs/websockets',
+  'WsException',
+  'a WebSocket message reached the guard',
+);
 
 /** `@nestjs/graphql`, loaded when the first GraphQL request reaches a guard. */
 export function loadGraphql(): Promise<GraphqlPeer> {
-  graphqlLoading ??= load<GraphqlPeer>(
-    '@nestjs/graphql',
-    'GqlExecutionContext',
-    'a GraphQL request reached the guard',
-  ).then(
-    (peer) => (graphqlPeer = peer),
-    (err: unknown) => {
-      graphqlLoading = undefined;
-      throw err;
-    },
-  );
-  return graphqlLoading;
+  return graphql.load();
 }
 
 /**
@@ -62,22 +86,12 @@ export function loadGraphql(): Promise<GraphqlPeer> {
  * synchronously: when no guard loaded it, no guard decided this request either.
  */
 export function loadedGraphql(): GraphqlPeer | undefined {
-  return graphqlPeer;
+  return graphql.loaded;
 }
-
-let websocketsLoading: Promise<WebsocketsPeer> | undefined;
 
 /** `@nestjs/websockets`, loaded when the first WebSocket message reaches a guard. */
 export function loadWebsockets(): Promise<WebsocketsPeer> {
-  websocketsLoading ??= load<WebsocketsPeer>(
-    '@nestjs/websockets',
-    'WsException',
-    'a WebSocket message reached the guard',
-  ).catch((err: unknown) => {
-    websocketsLoading = undefined;
-    throw err;
-  });
-  return websocketsLoading;
+  return websockets.load();
 }
 
 /** What this package reads of Passport's default instance: its strategies by name. */

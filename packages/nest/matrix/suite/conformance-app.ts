@@ -5,7 +5,6 @@ import {
   Catch,
   Controller,
   HttpCode,
-  Injectable,
   Module,
   Req,
   UseGuards,
@@ -14,13 +13,12 @@ import {
   type Type,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportStrategy } from '@nestjs/passport';
 import {
   CONFORMANCE_ROUTE_GRANTS,
   whoamiBody,
   type ConformanceApp,
 } from '@pomerium-auth/adapter-conformance';
-import type { Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
+import type { PomeriumAuthOptions } from '@pomerium-auth/core';
 import {
   AllowImpersonation,
   ForbidImpersonation,
@@ -33,8 +31,8 @@ import {
   type Principal,
 } from '@pomerium-auth/nest';
 import { pomeriumPassportGuard } from '@pomerium-auth/nest/passport';
-import { PomeriumStrategy } from '@pomerium-auth/passport';
 import { startNestApp, type Platform } from './nest-app.js';
+import { pomeriumStrategyProvider } from './fixtures.js';
 
 /** How the guard is bound: app-wide with APP_GUARD, or on the controller with @UseGuards. */
 export type Binding = 'APP_GUARD' | '@UseGuards';
@@ -106,25 +104,12 @@ export function conformanceModule(options: PomeriumAuthOptions, binding: Binding
 
 let strategies = 0;
 
-/**
- * The same routes behind PomeriumPassportGuard. Passport keeps strategies by name, in one
- * registry per process: each app gets a name of its own, so that apps with other options
- * running at the same time keep their own strategy.
- */
+/** The same routes behind PomeriumPassportGuard, with a strategy of the app's own name. */
 export function passportConformanceModule(
   options: PomeriumAuthOptions,
   binding: Binding,
 ): Type<unknown> {
   const name = `pomerium-conformance-${++strategies}`;
-  @Injectable()
-  class ConformanceStrategy extends PassportStrategy(PomeriumStrategy, name) {
-    constructor() {
-      super(options);
-    }
-    validate(identity: Identity): Principal {
-      return identity.user;
-    }
-  }
   const guard = pomeriumPassportGuard(name);
   const controller = conformanceController();
   if (binding === '@UseGuards') UseGuards(guard)(controller);
@@ -132,7 +117,7 @@ export function passportConformanceModule(
   @Module({
     controllers: [controller],
     providers: [
-      ConformanceStrategy,
+      pomeriumStrategyProvider(name, options),
       ...(binding === 'APP_GUARD' ? [{ provide: APP_GUARD, useClass: guard }] : []),
     ],
   })

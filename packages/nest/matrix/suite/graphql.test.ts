@@ -1,12 +1,11 @@
 // GraphQL resolvers behind the guards: @nestjs/graphql with the Apollo driver, on Express.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Injectable, Module, UseGuards, type Type } from '@nestjs/common';
+import { Module, UseGuards, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Field, GraphQLModule, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { PassportStrategy } from '@nestjs/passport';
-import type { AuditEvent, Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
+import type { PomeriumAuthOptions } from '@pomerium-auth/core';
 import {
   EffectiveUser,
   ForbidImpersonation,
@@ -19,9 +18,9 @@ import {
   type Principal,
 } from '@pomerium-auth/nest';
 import { pomeriumPassportGuard } from '@pomerium-auth/nest/passport';
-import { PomeriumStrategy } from '@pomerium-auth/passport';
-import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { assertionHeaders } from '@pomerium-auth/testing';
 import { startNestApp, type RunningApp } from './nest-app.js';
+import { issuerFixture, pomeriumStrategyProvider } from './fixtures.js';
 
 @ObjectType()
 class Me {
@@ -86,42 +85,22 @@ function guardModule(options: PomeriumAuthOptions): Type<unknown> {
 }
 
 function passportModule(options: PomeriumAuthOptions): Type<unknown> {
-  @Injectable()
-  class Strategy extends PassportStrategy(PomeriumStrategy, 'pomerium-graphql') {
-    constructor() {
-      super(options);
-    }
-    validate(identity: Identity): Principal {
-      return identity.user;
-    }
-  }
   const guarded = resolver();
   UseGuards(pomeriumPassportGuard('pomerium-graphql'))(guarded);
-  @Module({ imports: [graphql()], providers: [guarded, Strategy] })
+  @Module({
+    imports: [graphql()],
+    providers: [guarded, pomeriumStrategyProvider('pomerium-graphql', options)],
+  })
   class PassportGraphqlApp {}
   return PassportGraphqlApp;
 }
 
-let issuer: TestIssuer;
-let base: PomeriumAuthOptions;
-const events: AuditEvent[] = [];
-before(async () => {
-  issuer = await createTestIssuer();
-  const keys = await issuer.serve();
-  base = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    impersonation: { grants: [{ name: 'support', initiators: ['group:admins'], targets: ['*'] }] },
-    audit: (e) => events.push(e),
-    env: false,
-    logger: { warn: () => undefined },
-  };
+const fx = issuerFixture({
+  impersonation: { grants: [{ name: 'support', initiators: ['group:admins'], targets: ['*'] }] },
 });
-after(() => issuer.close());
 
 const as = (sub: string, groups: string[] = []) =>
-  assertionHeaders(issuer.mintAssertion({ sub, email: `${sub}@corp.example`, groups }));
+  assertionHeaders(fx.issuer.mintAssertion({ sub, email: `${sub}@corp.example`, groups }));
 
 interface GraphqlAnswer {
   data?: Record<string, unknown> | null;
@@ -134,7 +113,7 @@ for (const [guardName, moduleFor] of Object.entries(modules)) {
   describe(`GraphQL resolvers with ${guardName}`, () => {
     let app: RunningApp;
     before(async () => {
-      app = await startNestApp(moduleFor(base), 'express');
+      app = await startNestApp(moduleFor(fx.options), 'express');
     });
     after(() => app?.close());
 

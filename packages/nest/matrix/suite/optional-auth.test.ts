@@ -1,23 +1,21 @@
 // @OptionalAuth() and @RequireAuthentication() per route, whatever `required` says app-wide,
 // under PomeriumAuthGuard and PomeriumPassportGuard alike.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller, Get, Injectable, Module, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Get, Module, UseGuards, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportStrategy } from '@nestjs/passport';
-import type { Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
+import type { PomeriumAuthOptions } from '@pomerium-auth/core';
 import {
   EffectiveUser,
   OptionalAuth,
   PomeriumAuthGuard,
   PomeriumAuthModule,
   RequireAuthentication,
-  type Principal,
 } from '@pomerium-auth/nest';
 import { pomeriumPassportGuard } from '@pomerium-auth/nest/passport';
-import { PomeriumStrategy } from '@pomerium-auth/passport';
-import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { assertionHeaders } from '@pomerium-auth/testing';
 import { PLATFORMS, startNestApp, type RunningApp } from './nest-app.js';
+import { issuerFixture, pomeriumStrategyProvider } from './fixtures.js';
 
 @Controller()
 class ArticlesController {
@@ -79,15 +77,6 @@ function guardModule(options: PomeriumAuthOptions): Type<unknown> {
 let strategies = 0;
 function passportModule(options: PomeriumAuthOptions): Type<unknown> {
   const name = `pomerium-optional-${++strategies}`;
-  @Injectable()
-  class Strategy extends PassportStrategy(PomeriumStrategy, name) {
-    constructor() {
-      super(options);
-    }
-    validate(identity: Identity): Principal {
-      return identity.user;
-    }
-  }
   const guard = pomeriumPassportGuard(name);
   // Fresh controller classes: @UseGuards on the shared ones would reach the other apps.
   const guarded = controllers.map((c) => {
@@ -98,32 +87,19 @@ function passportModule(options: PomeriumAuthOptions): Type<unknown> {
     UseGuards(guard)(sub);
     return sub;
   });
-  @Module({ controllers: guarded, providers: [Strategy] })
+  @Module({ controllers: guarded, providers: [pomeriumStrategyProvider(name, options)] })
   class PassportModule {}
   return PassportModule;
 }
 
-let issuer: TestIssuer;
-let base: PomeriumAuthOptions;
-before(async () => {
-  issuer = await createTestIssuer();
-  const keys = await issuer.serve();
-  base = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    sharedSecret: issuer.sharedSecret,
-    impersonation: { grants: [{ initiators: ['alice'], targets: ['*'] }] },
-    audit: false,
-    env: false,
-    logger: { warn: () => undefined },
-  };
+const fx = issuerFixture({
+  impersonation: { grants: [{ initiators: ['alice'], targets: ['*'] }] },
+  audit: false,
 });
-after(() => issuer.close());
 
-const alice = () => assertionHeaders(issuer.mintAssertion({ sub: 'alice' }));
+const alice = () => assertionHeaders(fx.issuer.mintAssertion({ sub: 'alice' }));
 const wrongAudience = () =>
-  assertionHeaders(issuer.mintAssertion({ sub: 'alice', aud: 'other.example.com' }));
+  assertionHeaders(fx.issuer.mintAssertion({ sub: 'alice', aud: 'other.example.com' }));
 
 interface Row {
   name: string;
@@ -229,7 +205,7 @@ for (const [guardName, moduleFor] of Object.entries(guards)) {
       const appFor = (required: boolean) => {
         let app = apps.get(required);
         if (!app) {
-          app = startNestApp(moduleFor({ ...base, required }), platform);
+          app = startNestApp(moduleFor({ ...fx.options, required }), platform);
           apps.set(required, app);
         }
         return app;

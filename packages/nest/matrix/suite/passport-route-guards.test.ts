@@ -4,7 +4,7 @@
 // In a file of its own: the strategy's check sees every decorated class of the process. The
 // apps that PomeriumAuthModule must refuse have no strategy provider, so that its check alone
 // answers for them.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Controller,
@@ -16,54 +16,28 @@ import {
   type Type,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuthGuard, PassportStrategy } from '@nestjs/passport';
-import type { Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
+import { AuthGuard } from '@nestjs/passport';
 import {
   AllowImpersonation,
   ForbidImpersonation,
   OptionalAuth,
   PomeriumAuthModule,
   Public,
-  type Principal,
 } from '@pomerium-auth/nest';
 import { PomeriumPassportGuard } from '@pomerium-auth/nest/passport';
-import { PomeriumStrategy, pomeriumAuthErrorOf } from '@pomerium-auth/passport';
-import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { pomeriumAuthErrorOf } from '@pomerium-auth/passport';
+import { assertionHeaders } from '@pomerium-auth/testing';
 import { startNestApp, type RunningApp } from './nest-app.js';
+import { issuerFixture, pomeriumStrategyProvider } from './fixtures.js';
 
-let issuer: TestIssuer;
-let options: PomeriumAuthOptions;
+const fx = issuerFixture({
+  impersonation: { grants: [{ initiators: ['alice'], targets: ['*'] }] },
+  audit: false,
+});
 const running: RunningApp[] = [];
-before(async () => {
-  issuer = await createTestIssuer();
-  const keys = await issuer.serve();
-  options = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    impersonation: { grants: [{ initiators: ['alice'], targets: ['*'] }] },
-    audit: false,
-    env: false,
-    logger: { warn: () => undefined },
-  };
-});
-after(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await issuer.close();
-});
+after(() => Promise.all(running.map((app) => app.close())));
 
-function strategy(name = 'pomerium'): Type<unknown> {
-  @Injectable()
-  class Strategy extends PassportStrategy(PomeriumStrategy, name) {
-    constructor() {
-      super(options);
-    }
-    validate(identity: Identity): Principal {
-      return identity.user;
-    }
-  }
-  return Strategy;
-}
+const strategy = (name = 'pomerium') => pomeriumStrategyProvider(name, fx.options);
 
 /** The hand-written guard the README once showed: AuthGuard('pomerium') with better answers only. */
 @Injectable()
@@ -100,7 +74,7 @@ test("AuthGuard('pomerium') on routes without this package's decorators still st
   running.push(app);
   assert.equal((await fetch(`${app.url}/plain`)).status, 401);
   const res = await fetch(`${app.url}/plain`, {
-    headers: assertionHeaders(issuer.mintAssertion({ sub: 'alice' })),
+    headers: assertionHeaders(fx.issuer.mintAssertion({ sub: 'alice' })),
   });
   assert.deepEqual(await res.json(), { ok: true });
 });
@@ -116,7 +90,7 @@ test('PomeriumPassportGuard with the decorators starts: it reads them', async ()
     }
   }
   @Module({
-    imports: [PomeriumAuthModule.forRoot(options)],
+    imports: [PomeriumAuthModule.forRoot(fx.options)],
     controllers: [ReadController],
     providers: [strategy()],
   })
@@ -125,7 +99,7 @@ test('PomeriumPassportGuard with the decorators starts: it reads them', async ()
   running.push(app);
   const res = await fetch(`${app.url}/read`, {
     headers: {
-      ...assertionHeaders(issuer.mintAssertion({ sub: 'alice' })),
+      ...assertionHeaders(fx.issuer.mintAssertion({ sub: 'alice' })),
       'impersonate-user': 'bob',
     },
   });
@@ -142,7 +116,7 @@ test("a guard of another strategy is not taken for AuthGuard('pomerium')", async
       return { ok: true };
     }
   }
-  @Module({ imports: [PomeriumAuthModule.forRoot(options)], controllers: [OtherController] })
+  @Module({ imports: [PomeriumAuthModule.forRoot(fx.options)], controllers: [OtherController] })
   class OtherApp {}
   running.push(await startNestApp(OtherApp, 'express'));
 });
@@ -158,7 +132,7 @@ test("PomeriumAuthModule refuses to start with AuthGuard('pomerium') on a handle
     }
   }
   @Module({
-    imports: [PomeriumAuthModule.forRoot(options)],
+    imports: [PomeriumAuthModule.forRoot(fx.options)],
     controllers: [ForbidController],
   })
   class ForbidApp {}
@@ -176,7 +150,7 @@ test("a subclass of AuthGuard('pomerium') that only changes the answers is refus
     }
   }
   @Module({
-    imports: [PomeriumAuthModule.forRoot(options)],
+    imports: [PomeriumAuthModule.forRoot(fx.options)],
     controllers: [HandWrittenController],
   })
   class HandWrittenApp {}
@@ -193,7 +167,7 @@ test("AuthGuard('pomerium') bound app-wide (APP_GUARD) with a Public route is re
     }
   }
   @Module({
-    imports: [PomeriumAuthModule.forRoot(options)],
+    imports: [PomeriumAuthModule.forRoot(fx.options)],
     controllers: [HealthController],
     providers: [strategy(), { provide: APP_GUARD, useClass: AuthGuard('pomerium') }],
   })

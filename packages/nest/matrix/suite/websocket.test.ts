@@ -22,7 +22,7 @@ import {
 import { WsAdapter } from '@nestjs/platform-ws';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import type { AuditEvent, PomeriumAuthOptions } from '@pomerium-auth/core';
+import type { PomeriumAuthOptions } from '@pomerium-auth/core';
 import {
   EffectiveUser,
   ForbidImpersonation,
@@ -32,8 +32,9 @@ import {
   PomeriumIdentity,
   setUpgradeRequest,
 } from '@pomerium-auth/nest';
-import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { assertionHeaders } from '@pomerium-auth/testing';
 import { startNestApp, type RunningApp } from './nest-app.js';
+import { issuerFixture } from './fixtures.js';
 
 interface Handshake {
   handshake?: { headers: Record<string, unknown> };
@@ -105,26 +106,12 @@ function gatewayModule(options: PomeriumAuthOptions, gateway: Type<unknown>): Ty
   return GatewayModule;
 }
 
-let issuer: TestIssuer;
-let base: PomeriumAuthOptions;
-const events: AuditEvent[] = [];
-before(async () => {
-  issuer = await createTestIssuer();
-  const keys = await issuer.serve();
-  base = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    impersonation: { grants: [{ name: 'support', initiators: ['group:admins'], targets: ['*'] }] },
-    audit: (e) => events.push(e),
-    env: false,
-    logger: { warn: () => undefined },
-  };
+const fx = issuerFixture({
+  impersonation: { grants: [{ name: 'support', initiators: ['group:admins'], targets: ['*'] }] },
 });
-after(() => issuer.close());
 
 const as = (sub: string, groups: string[] = []) =>
-  assertionHeaders(issuer.mintAssertion({ sub, groups }));
+  assertionHeaders(fx.issuer.mintAssertion({ sub, groups }));
 const admin = () => ({ ...as('alice', ['admins']), 'impersonate-user': 'bob' });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
@@ -132,7 +119,7 @@ describe('socket.io gateway (@nestjs/platform-socket.io)', () => {
   let app: RunningApp;
   const clients: ClientSocket[] = [];
   before(async () => {
-    app = await startNestApp(gatewayModule(base, SocketIoGateway), 'express');
+    app = await startNestApp(gatewayModule(fx.options, SocketIoGateway), 'express');
   });
   after(async () => {
     for (const c of clients) c.disconnect();
@@ -201,7 +188,7 @@ describe('socket.io gateway (@nestjs/platform-socket.io)', () => {
       assert.equal(((await send(socket, 'whoami')).answer as { id: string }).id, 'bob');
     await settle();
     assert.deepEqual(
-      events.filter((e) => e.request.request_id === requestId).map((e) => e.event),
+      fx.events.filter((e) => e.request.request_id === requestId).map((e) => e.event),
       ['impersonation_granted'],
     );
   });
@@ -211,7 +198,7 @@ describe('ws gateway (@nestjs/platform-ws)', () => {
   let app: RunningApp;
   const sockets: WebSocket[] = [];
   before(async () => {
-    app = await startNestApp(gatewayModule(base, WsGateway), 'express', [], (nest) =>
+    app = await startNestApp(gatewayModule(fx.options, WsGateway), 'express', [], (nest) =>
       nest.useWebSocketAdapter(new WsAdapter(nest)),
     );
   });
