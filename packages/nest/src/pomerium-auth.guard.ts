@@ -11,12 +11,10 @@ import { setErrorHeaders } from './error-response.js';
 import { loadWebsockets } from './optional-peers.js';
 import { PomeriumAuthException } from './pomerium-auth.exception.js';
 import { HONOURS_ROUTE_RULES } from './route-guards-check.js';
-import { collectRouteRules, type RouteRules } from './route-rules.js';
+import { collectRouteRules } from './route-rules.js';
 import { POMERIUM_AUTH } from './tokens.js';
-import { decideForClient } from './websocket-decisions.js';
-
-/** Requests this guard already decided: a guard bound both globally and per controller decides once. */
-const decided = new WeakSet<object>();
+import { decideOncePerHandler } from './request-decisions.js';
+import { handshakeOf } from './websocket-handshake.js';
 
 /** A WebSocket refusal: Nest's `WsException`, whose error is the JSON body a client would get over HTTP. */
 async function wsRefusal(err: PomeriumAuthError): Promise<Error> {
@@ -64,38 +62,31 @@ export class PomeriumAuthGuard implements CanActivate {
     const route = collectRouteRules(this.reflector, context.getHandler(), context.getClass());
     if (route.public) return true;
     const guarded = await guardedRequestOf(context);
-    if (guarded.type === 'ws')
-      return this.activateClient(guarded.client, context.getHandler(), route);
-    const { request } = guarded;
-    if (decided.has(request)) return true;
-    let identity;
+    const holder = (guarded.type === 'ws' ? guarded.client : guarded.request) as IdentityHolder;
+    const source = guarded.type === 'ws' ? handshakeOf(guarded.client) : guarded.request;
+    if (!source)
+      throw new Error(
+        '@pomerium-auth/nest: this WebSocket client has no handshake request to authenticate; ' +
+          'on @nestjs/platform-ws, call setUpgradeRequest(client, request) in handleConnection',
+      );
     try {
-      identity = await authenticateRoute(this.auth, request, route);
+      const identity = await decideOncePerHandler(
+        PomeriumAuthGuard,
+        holder,
+        context.getHandler(),
+        source,
+        guarded.type !== 'http',
+        (request) => authenticateRoute(this.auth, request, route),
+      );
+      keepIdentity(holder, identity, this.auth);
+      return true;
     } catch (err) {
       if (!isPomeriumAuthError(err)) throw err;
+      if (guarded.type === 'ws') throw await wsRefusal(err);
       // Over GraphQL the HTTP answer is the GraphQL server's: the error travels in its body.
       if (guarded.type === 'http' && this.auth.options.onError !== 'next')
         setErrorHeaders(guarded.response, err);
       throw new PomeriumAuthException(err);
-    }
-    decided.add(request);
-    keepIdentity(request, identity, this.auth);
-    return true;
-  }
-
-  private async activateClient(
-    client: object,
-    handler: object,
-    route: RouteRules,
-  ): Promise<boolean> {
-    try {
-      const identity = await decideForClient(client, handler, (request) =>
-        authenticateRoute(this.auth, request, route),
-      );
-      keepIdentity(client as IdentityHolder, identity, this.auth);
-      return true;
-    } catch (err) {
-      throw isPomeriumAuthError(err) ? await wsRefusal(err) : err;
     }
   }
 }

@@ -47,7 +47,8 @@ function resolver(): Type<unknown> {
       return { id: user.id, email: email ?? null, by, impersonating };
     }
 
-    @Query(() => String)
+    // Nullable: a refused field then leaves the operation's other fields their data.
+    @Query(() => String, { nullable: true })
     @ForbidImpersonation()
     secret(@EffectiveUser('id') id: string): string {
       return `secret of ${id}`;
@@ -168,6 +169,19 @@ for (const [guardName, moduleFor] of Object.entries(modules)) {
         error_description: 'Impersonation is not allowed',
       });
       assert.deepEqual((await ask('{ secret }', as('alice'))).data, { secret: 'secret of alice' });
+    });
+
+    test("each field's resolver decides with its own rules, whatever the order of the fields", async () => {
+      const headers = { ...as('alice', ['admins']), 'impersonate-user': 'bob' };
+      for (const query of ['{ me { id by } secret }', '{ secret me { id by } }']) {
+        const answer = await ask(query, headers);
+        assert.deepEqual(answer.data, { me: { id: 'bob', by: 'alice' }, secret: null }, query);
+        assert.deepEqual(
+          answer.errors?.map((e) => [e.extensions?.code, (e as { path?: string[] }).path]),
+          [['FORBIDDEN', ['secret']]],
+          query,
+        );
+      }
     });
 
     test('OptionalAuth and Public work on queries', async () => {

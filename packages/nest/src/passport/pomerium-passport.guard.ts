@@ -19,9 +19,10 @@ import { guardedRequestOf, identityHolderOf, type GuardedRequest } from '../cont
 import { setErrorHeaders } from '../error-response.js';
 import type { NestHttpRequest } from '../http-request.js';
 import { passesAnonymously, sendsCredentialOrImpersonation } from '../optional-authentication.js';
+import { decideOncePerHandler } from '../request-decisions.js';
 import { PomeriumAuthException } from '../pomerium-auth.exception.js';
 import { HONOURS_ROUTE_RULES } from '../route-guards-check.js';
-import { collectRouteRules } from '../route-rules.js';
+import { collectRouteRules, type RouteRules } from '../route-rules.js';
 import { pomeriumStrategyAuth } from './pomerium-strategy-auth.js';
 
 /**
@@ -55,6 +56,9 @@ export function pomeriumPassportGuard(strategy: string): Type<CanActivate> {
 
     private readonly reflector = new Reflector();
 
+    /** The request the strategy reads, while `super.canActivate` runs for a context. */
+    private readonly views = new WeakMap<ExecutionContext, NestHttpRequest>();
+
     override async canActivate(context: ExecutionContext): Promise<boolean> {
       const route = collectRouteRules(this.reflector, context.getHandler(), context.getClass());
       if (route.public) return true;
@@ -67,20 +71,53 @@ export function pomeriumPassportGuard(strategy: string): Type<CanActivate> {
       const guarded = (await guardedRequestOf(context)) as Exclude<GuardedRequest, { type: 'ws' }>;
       const { request } = guarded;
       const auth = pomeriumStrategyAuth(strategy);
+      try {
+        await decideOncePerHandler(
+          PomeriumPassportGuardMixin,
+          request,
+          context.getHandler(),
+          request,
+          guarded.type !== 'http',
+          (view) => this.decide(context, view as NestHttpRequest, request, route, auth),
+        );
+      } catch (err) {
+        throw isPomeriumAuthError(err) ? this.refusal(err, guarded, auth) : err;
+      }
+      return true;
+    }
+
+    /**
+     * One handler's decision, by the strategy, on `view`: the request itself, or (for a later
+     * resolver of a GraphQL operation) a copy of it; what the strategy put on a copy is then put
+     * on the request. Rejects with the `PomeriumAuthError` of a refusal.
+     */
+    private async decide(
+      context: ExecutionContext,
+      view: NestHttpRequest,
+      request: NestHttpRequest,
+      route: RouteRules,
+      auth: PomeriumAuth,
+    ): Promise<void> {
       const sent =
         route.authentication === 'optional' &&
-        sendsCredentialOrImpersonation(request.headers, auth.options);
+        sendsCredentialOrImpersonation(view.headers, auth.options);
+      this.views.set(context, view);
       try {
         await super.canActivate(context);
-        if (route.authentication === 'required' && request.pomerium === undefined)
-          auth.requireIdentity(undefined, toAuthRequest(request));
+        if (route.authentication === 'required' && view.pomerium === undefined)
+          auth.requireIdentity(undefined, toAuthRequest(view));
       } catch (err) {
         const authError = err instanceof PomeriumAuthException ? err.authError : err;
         if (!isPomeriumAuthError(authError)) throw err;
-        if (route.authentication === 'optional' && passesAnonymously(authError, sent)) return true;
-        throw this.refusal(authError, guarded, auth);
+        if (route.authentication !== 'optional' || !passesAnonymously(authError, sent))
+          throw authError;
+      } finally {
+        this.views.delete(context);
       }
-      return true;
+      if (view !== request) {
+        const property = (this as { options?: { property?: string } }).options?.property ?? 'user';
+        for (const key of ['pomerium', property, 'authInfo']) request[key] = view[key];
+      }
     }
 
     /** The strategy's `{ route }`: the route's rules, part of its one decision. */
@@ -89,9 +126,9 @@ export function pomeriumPassportGuard(strategy: string): Type<CanActivate> {
       return { route: rules.length > 1 ? rules : rules[0] };
     }
 
-    /** The HTTP request, or the one behind a GraphQL operation. */
+    /** The request being decided, else the HTTP request or the one behind a GraphQL operation. */
     override getRequest(context: ExecutionContext): NestHttpRequest {
-      return identityHolderOf(context) as NestHttpRequest;
+      return this.views.get(context) ?? (identityHolderOf(context) as NestHttpRequest);
     }
 
     getResponse(context: ExecutionContext): unknown {
