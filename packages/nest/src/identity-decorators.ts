@@ -13,8 +13,13 @@ function pick<T extends object>(value: T | undefined, property: unknown): unknow
 }
 
 /**
- * A parameter decorator that gives a value, or one property of it: `@EffectiveUser()` or
- * `@EffectiveUser('email')`.
+ * A parameter decorator that gives a value, or one property of it, the property's name checked
+ * against `T`.
+ *
+ * @example
+ * ```ts
+ * me(@EffectiveUser() user: Principal, @EffectiveUser('email') email: string | undefined) {}
+ * ```
  */
 export type PropertyParamDecorator<T> = (property?: keyof T) => ParameterDecorator;
 

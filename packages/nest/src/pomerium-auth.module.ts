@@ -39,6 +39,16 @@ export interface PomeriumAuthOptionsFactory {
 /**
  * Options of `PomeriumAuthModule.forRootAsync`: one of `useFactory`, `useClass` or
  * `useExisting`, as in `@nestjs/jwt`'s `registerAsync`.
+ *
+ * @example
+ * ```ts
+ * PomeriumAuthModule.forRootAsync({ imports: [ConfigModule], useClass: PomeriumConfig });
+ * PomeriumAuthModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ jwksUrl: config.getOrThrow('POMERIUM_JWKS_URL') }),
+ * });
+ * ```
  */
 export interface PomeriumAuthModuleAsyncOptions {
   /** Modules whose providers the factory (or the factory class) injects, e.g. `ConfigModule`. */
