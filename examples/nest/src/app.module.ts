@@ -1,5 +1,6 @@
 // A NestJS service behind Pomerium: every route needs a Pomerium identity (global guard),
-// except the health check; support staff may act as customers, but never on /account/password.
+// except the health check (public) and the catalog (anyone; members see their own prices);
+// support staff may act as customers, but never on /account/password.
 import 'reflect-metadata';
 import { Controller, Get, Module, Post, HttpCode, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -8,6 +9,7 @@ import {
   EffectiveUser,
   ForbidImpersonation,
   InitiatingUser,
+  OptionalAuth,
   PomeriumAuthGuard,
   PomeriumAuthModule,
   PomeriumIdentity,
@@ -23,6 +25,16 @@ export class HealthController {
   @Get('health')
   health() {
     return { ok: true };
+  }
+}
+
+@Controller('catalog')
+export class CatalogController {
+  // A credential is used when sent (and a bad one refused); without one, the visitor is anonymous.
+  @OptionalAuth()
+  @Get()
+  catalog(@EffectiveUser('id') member: string | undefined) {
+    return { prices: member ? 'member' : 'public', member: member ?? null };
   }
 }
 
@@ -46,7 +58,7 @@ export class AccountController {
   @Post('password')
   @HttpCode(204)
   @ForbidImpersonation()
-  changePassword() {}
+  changePassword(@EffectiveUser('id') _user: string) {}
 }
 
 @Controller('tickets')
@@ -79,7 +91,7 @@ export class AppModule {
           ...options,
         }),
       ],
-      controllers: [HealthController, AccountController, TicketsController],
+      controllers: [HealthController, CatalogController, AccountController, TicketsController],
       providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
     };
   }

@@ -1,5 +1,6 @@
-// The same service with Passport instead: @nestjs/passport's AuthGuard('pomerium') over
-// PomeriumStrategy, mapping Pomerium principals to the app's own users.
+// The same service with Passport instead: PomeriumStrategy maps Pomerium principals to the
+// app's own members, and PomeriumPassportGuard (@nestjs/passport's AuthGuard('pomerium') that
+// reads this suite's route decorators) guards the routes.
 import 'reflect-metadata';
 import {
   Controller,
@@ -8,25 +9,22 @@ import {
   Injectable,
   Module,
   Req,
-  UseFilters,
   UseGuards,
   type DynamicModule,
-  type ExecutionContext,
 } from '@nestjs/common';
-import { AuthGuard, PassportStrategy } from '@nestjs/passport';
-import { PomeriumAuthExceptionFilter } from '@pomerium-auth/nest';
-import {
-  PomeriumStrategy,
-  pomeriumAuthErrorOf,
-  type Identity,
-  type PomeriumAuthOptions,
-} from '@pomerium-auth/passport';
+import { PassportStrategy } from '@nestjs/passport';
+import { ForbidImpersonation } from '@pomerium-auth/nest';
+import { PomeriumPassportGuard } from '@pomerium-auth/nest/passport';
+import { PomeriumStrategy, type Identity, type PomeriumAuthOptions } from '@pomerium-auth/passport';
 
 export interface Member {
   id: string;
   plan: 'free' | 'pro';
 }
-const members = new Map<string, Member>([['alice', { id: 'alice', plan: 'pro' }]]);
+const members = new Map<string, Member>([
+  ['alice', { id: 'alice', plan: 'pro' }],
+  ['bob', { id: 'bob', plan: 'free' }],
+]);
 
 const STRATEGY_OPTIONS = 'STRATEGY_OPTIONS';
 
@@ -41,22 +39,20 @@ export class PomeriumPassportStrategy extends PassportStrategy(PomeriumStrategy,
   }
 }
 
-/** AuthGuard('pomerium') that keeps the strategy's status (400/401/403/503) and headers. */
-@Injectable()
-export class PomeriumPassportGuard extends AuthGuard('pomerium') {
-  override handleRequest<T>(err: unknown, user: T, _info: unknown, context: ExecutionContext): T {
-    if (user) return user;
-    throw pomeriumAuthErrorOf(context.switchToHttp().getRequest<object>()) ?? err;
-  }
-}
-
 @Controller('members')
 @UseGuards(PomeriumPassportGuard)
-@UseFilters(PomeriumAuthExceptionFilter)
 export class MembersController {
   @Get('me')
   me(@Req() req: { user: Member }) {
     return req.user;
+  }
+
+  // Read by PomeriumPassportGuard; the plain AuthGuard('pomerium') would not read it, so the
+  // app would refuse to start with it here.
+  @ForbidImpersonation()
+  @Get('me/billing')
+  billing(@Req() req: { user: Member }) {
+    return { plan: req.user.plan };
   }
 }
 

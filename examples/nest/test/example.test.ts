@@ -55,6 +55,17 @@ describe('examples/nest: guard and decorators', () => {
     assert.equal((await fetch(`${url}/health`)).status, 200);
   });
 
+  test('the catalog is open to anyone, and a member who sends a credential is recognised', async () => {
+    assert.deepEqual(await (await fetch(`${url}/catalog`)).json(), {
+      prices: 'public',
+      member: null,
+    });
+    assert.deepEqual(await (await fetch(`${url}/catalog`, { headers: as('cleo', []) })).json(), {
+      prices: 'member',
+      member: 'cleo',
+    });
+  });
+
   test('every other route asks for a Pomerium credential', async () => {
     const res = await fetch(`${url}/account`);
     assert.equal(res.status, 401);
@@ -121,15 +132,36 @@ describe('examples/nest: guard and decorators', () => {
   });
 });
 
-describe("examples/nest: @nestjs/passport's AuthGuard('pomerium')", () => {
+describe('examples/nest: Passport with PomeriumPassportGuard', () => {
   let url: string;
   before(async () => {
-    url = await start(PassportAppModule.register(options));
+    url = await start(
+      PassportAppModule.register({
+        ...options,
+        impersonation: { grants: [{ initiators: ['alice'], targets: ['bob'] }] },
+      }),
+    );
   });
 
   test('a known member gets their own record', async () => {
     const res = await fetch(`${url}/members/me`, { headers: as('alice', []) });
     assert.deepEqual(await res.json(), { id: 'alice', plan: 'pro' });
+  });
+
+  test('alice may act as bob, but not on the billing route (ForbidImpersonation applies)', async () => {
+    const headers = { ...as('alice', []), 'impersonate-user': 'bob' };
+    assert.deepEqual(await (await fetch(`${url}/members/me`, { headers })).json(), {
+      id: 'bob',
+      plan: 'free',
+    });
+    const billing = await fetch(`${url}/members/me/billing`, { headers });
+    assert.equal(billing.status, 403);
+    assert.deepEqual(await billing.json(), {
+      error: 'impersonation_denied',
+      error_description: 'Impersonation is not allowed',
+    });
+    const own = await fetch(`${url}/members/me/billing`, { headers: as('alice', []) });
+    assert.deepEqual(await own.json(), { plan: 'pro' });
   });
 
   test('an unknown principal gets 401 invalid_token, with the JSON body', async () => {

@@ -2,35 +2,41 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import {
   isPomeriumAuthError,
-  toAuthRequest,
-  type Identity,
   type PomeriumAuth,
-  type RouteRule,
+  type PomeriumAuthError,
 } from '@pomerium-auth/core';
-import { setErrorHeaders, type NestHttpResponse } from './error-response.js';
-import type { NestHttpRequest } from './http-request.js';
+import { authenticateRoute } from './authenticate-route.js';
+import { guardedRequestOf, keepIdentity, type IdentityHolder } from './context-request.js';
+import { setErrorHeaders } from './error-response.js';
+import { loadWebsockets } from './optional-peers.js';
 import { PomeriumAuthException } from './pomerium-auth.exception.js';
-import {
-  PUBLIC_ROUTE_KEY,
-  REQUIRE_AUTHENTICATION_KEY,
-  ROUTE_RULE_KEY,
-} from './route-decorators.js';
+import { HONOURS_ROUTE_RULES } from './route-guards-check.js';
+import { collectRouteRules } from './route-rules.js';
 import { POMERIUM_AUTH } from './tokens.js';
+import { decideOncePerHandler } from './request-decisions.js';
+import { handshakeOf } from './websocket-handshake.js';
 
-/** Requests this guard already decided: a guard bound both globally and per controller decides once. */
-const decided = new WeakSet<object>();
+/** A WebSocket refusal: Nest's `WsException`, whose error is the JSON body a client would get over HTTP. */
+async function wsRefusal(err: PomeriumAuthError): Promise<Error> {
+  const { WsException } = await loadWebsockets();
+  return Object.assign(new WsException(err.toJSON()), { cause: err });
+}
 
 /**
- * Authenticates each HTTP request with the core, applying the route's impersonation rule
- * (`@ForbidImpersonation()` / `@AllowImpersonation()`, handler before controller) in the same
- * decision. Sets `request.pomerium` (the `Identity`) and `request.user` (the effective
- * principal; option `userProperty`, `false` to leave it). `@Public()` routes are skipped;
- * `@RequireAuthentication()` refuses anonymous requests when `required` is false.
+ * Authenticates each request with the core, applying the route's decorators in the same
+ * decision (see the README's "Decorators"). Sets `request.pomerium` (the `Identity`) and
+ * `request.user` (the effective principal; option `userProperty`, `false` to leave it).
+ *
+ * Contexts: HTTP (Express and Fastify); GraphQL, where it reads the request of the GraphQL
+ * context (`@nestjs/graphql`, loaded when the first GraphQL request comes); WebSocket gateways,
+ * where it reads the handshake request and keeps the identity on the client (see the README's
+ * "WebSocket gateways").
  *
  * A refusal is thrown as a {@link PomeriumAuthException}. With `onError: 'respond'` (default)
  * the guard first sets the error's `WWW-Authenticate` / `Retry-After` headers, so Nest's own
  * exception handling answers with the same status, headers and JSON body as the Express
- * adapter; with `onError: 'next'` it leaves the response alone for your exception filters.
+ * adapter; with `onError: 'next'` it leaves the response alone for your exception filters. In a
+ * WebSocket gateway the refusal is a `WsException` carrying the JSON body.
  *
  * @example
  * ```ts
@@ -39,47 +45,48 @@ const decided = new WeakSet<object>();
  *   providers: [{ provide: APP_GUARD, useClass: PomeriumAuthGuard }],
  * })
  * export class AppModule {}
- * // or per controller / handler: @UseGuards(PomeriumAuthGuard)
+ * // or per controller / handler / resolver / gateway: @UseGuards(PomeriumAuthGuard)
  * ```
  */
 @Injectable()
 export class PomeriumAuthGuard implements CanActivate {
+  /** Read by the start-up check: this guard applies the route decorators. */
+  static readonly [HONOURS_ROUTE_RULES] = true;
+
   constructor(
     @Inject(POMERIUM_AUTH) private readonly auth: PomeriumAuth,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_KEY, targets))
-      return true;
-    if (context.getType() !== 'http') {
-      // Fail closed: other transports carry credentials elsewhere.
-      throw new Error(`PomeriumAuthGuard supports HTTP only, not '${context.getType()}'`);
-    }
-    const http = context.switchToHttp();
-    const request = http.getRequest<NestHttpRequest>();
-    if (decided.has(request)) return true;
-    const rule = this.reflector.getAllAndOverride<RouteRule | undefined>(ROUTE_RULE_KEY, targets);
-    let identity: Identity | undefined;
+    const route = collectRouteRules(this.reflector, context.getHandler(), context.getClass());
+    if (route.public) return true;
+    const guarded = await guardedRequestOf(context);
+    const holder = (guarded.type === 'ws' ? guarded.client : guarded.request) as IdentityHolder;
+    const source = guarded.type === 'ws' ? handshakeOf(guarded.client) : guarded.request;
+    if (!source)
+      throw new Error(
+        '@pomerium-auth/nest: this WebSocket client has no handshake request to authenticate; ' +
+          'on @nestjs/platform-ws, call setUpgradeRequest(client, request) in handleConnection',
+      );
     try {
-      const authRequest = toAuthRequest(request);
-      identity = await this.auth.authenticate(authRequest, rule);
-      // Audits authentication_failed and throws 401 for an anonymous request.
-      if (
-        this.reflector.getAllAndOverride<boolean | undefined>(REQUIRE_AUTHENTICATION_KEY, targets)
-      )
-        identity = this.auth.requireIdentity(identity, authRequest);
+      const identity = await decideOncePerHandler(
+        PomeriumAuthGuard,
+        holder,
+        context.getHandler(),
+        source,
+        guarded.type !== 'http',
+        (request) => authenticateRoute(this.auth, request, route),
+      );
+      keepIdentity(holder, identity, this.auth);
+      return true;
     } catch (err) {
       if (!isPomeriumAuthError(err)) throw err;
-      if (this.auth.options.onError !== 'next')
-        setErrorHeaders(http.getResponse<NestHttpResponse>(), err);
+      if (guarded.type === 'ws') throw await wsRefusal(err);
+      // Over GraphQL the HTTP answer is the GraphQL server's: the error travels in its body.
+      if (guarded.type === 'http' && this.auth.settings.onError !== 'next')
+        setErrorHeaders(guarded.response, err);
       throw new PomeriumAuthException(err);
     }
-    decided.add(request);
-    request.pomerium = identity;
-    const userProperty = this.auth.options.userProperty ?? 'user';
-    if (identity && userProperty !== false) request[userProperty] = identity.user;
-    return true;
   }
 }

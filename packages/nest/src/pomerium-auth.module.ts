@@ -1,27 +1,74 @@
 import {
+  ConfigurableModuleBuilder,
   Module,
   type DynamicModule,
   type FactoryProvider,
   type ModuleMetadata,
   type Provider,
+  type Type,
 } from '@nestjs/common';
 import {
   createPomeriumAuth,
+  PomeriumAuthConfigError,
   type PomeriumAuth,
   type PomeriumAuthOptions,
 } from '@pomerium-auth/core';
 import { PomeriumAuthGuard } from './pomerium-auth.guard.js';
+import { RouteGuardsCheck } from './route-guards-check.js';
 import { POMERIUM_AUTH, POMERIUM_AUTH_OPTIONS } from './tokens.js';
 
-/** Options of `PomeriumAuthModule.forRootAsync`: options made by a factory, e.g. from `ConfigService`. */
+/**
+ * A class that makes the options, for `forRootAsync({ useClass })` or `{ useExisting }`, as
+ * `@nestjs/jwt`'s `JwtOptionsFactory` does.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class PomeriumConfig implements PomeriumAuthOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createPomeriumAuthOptions(): PomeriumAuthOptions {
+ *     return { jwksUrl: this.config.getOrThrow('POMERIUM_JWKS_URL') };
+ *   }
+ * }
+ * ```
+ */
+export interface PomeriumAuthOptionsFactory {
+  createPomeriumAuthOptions(): PomeriumAuthOptions | Promise<PomeriumAuthOptions>;
+}
+
+/**
+ * Options of `PomeriumAuthModule.forRootAsync`: one of `useFactory`, `useClass` or
+ * `useExisting`, as in `@nestjs/jwt`'s `registerAsync`.
+ *
+ * @example
+ * ```ts
+ * PomeriumAuthModule.forRootAsync({ imports: [ConfigModule], useClass: PomeriumConfig });
+ * PomeriumAuthModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ jwksUrl: config.getOrThrow('POMERIUM_JWKS_URL') }),
+ * });
+ * ```
+ */
 export interface PomeriumAuthModuleAsyncOptions {
-  /** Modules whose providers the factory injects (e.g. `ConfigModule`). */
+  /** Modules whose providers the factory (or the factory class) injects, e.g. `ConfigModule`. */
   imports?: ModuleMetadata['imports'];
-  /** Returns the options (SPEC 2a, the same object as every adapter's). */
-  useFactory: (...args: never[]) => PomeriumAuthOptions | Promise<PomeriumAuthOptions>;
+  /** Returns the options (the same object as every adapter's). */
+  useFactory?: (...args: never[]) => PomeriumAuthOptions | Promise<PomeriumAuthOptions>;
   /** Tokens whose values are passed to `useFactory`, in order. */
   inject?: FactoryProvider['inject'];
+  /** A class this module instantiates (with its own injections) to make the options. */
+  useClass?: Type<PomeriumAuthOptionsFactory>;
+  /** An existing provider (from `imports`) that makes the options. */
+  useExisting?: Type<PomeriumAuthOptionsFactory>;
 }
+
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<PomeriumAuthOptions>({
+  optionsInjectionToken: POMERIUM_AUTH_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createPomeriumAuthOptions')
+  .build();
 
 const authProvider: Provider = {
   provide: POMERIUM_AUTH,
@@ -30,10 +77,18 @@ const authProvider: Provider = {
   inject: [POMERIUM_AUTH_OPTIONS],
 };
 
+/** The builder's static methods, as this class calls them. */
+interface BuiltModule {
+  forRoot(options: PomeriumAuthOptions): DynamicModule;
+  forRootAsync(options: PomeriumAuthModuleAsyncOptions): DynamicModule;
+}
+const Built = ConfigurableModuleClass as unknown as BuiltModule;
+
 /**
  * Provides the core authenticator (token `POMERIUM_AUTH`), its options (`POMERIUM_AUTH_OPTIONS`)
  * and `PomeriumAuthGuard` to the whole application (a global module). Bind the guard with
- * `APP_GUARD` or `@UseGuards(PomeriumAuthGuard)`.
+ * `APP_GUARD` or `@UseGuards(PomeriumAuthGuard)`. When the app starts, it refuses routes whose
+ * decorators only `AuthGuard('pomerium')` guards (it cannot read them).
  *
  * @example
  * ```ts
@@ -54,35 +109,24 @@ const authProvider: Provider = {
  * export class AppModule {}
  * ```
  */
-@Module({})
-export class PomeriumAuthModule {
+@Module({
+  providers: [authProvider, PomeriumAuthGuard, RouteGuardsCheck],
+  exports: [POMERIUM_AUTH, POMERIUM_AUTH_OPTIONS, PomeriumAuthGuard],
+})
+export class PomeriumAuthModule extends ConfigurableModuleClass {
   /** The module with options given in code. */
   static forRoot(options: PomeriumAuthOptions = {}): DynamicModule {
-    return PomeriumAuthModule.with([{ provide: POMERIUM_AUTH_OPTIONS, useValue: options }]);
+    return { ...Built.forRoot.call(this, options), global: true };
   }
 
-  /** The module with options from a factory (which may inject, e.g., `ConfigService`). */
+  /** The module with options made by a factory, a factory class or an existing provider. */
   static forRootAsync(options: PomeriumAuthModuleAsyncOptions): DynamicModule {
-    const optionsProvider: FactoryProvider = {
-      provide: POMERIUM_AUTH_OPTIONS,
-      useFactory: options.useFactory as (
-        ...args: unknown[]
-      ) => PomeriumAuthOptions | Promise<PomeriumAuthOptions>,
-      inject: options.inject ?? [],
-    };
-    return PomeriumAuthModule.with([optionsProvider], options.imports);
-  }
-
-  private static with(
-    providers: Provider[],
-    imports: ModuleMetadata['imports'] = [],
-  ): DynamicModule {
-    return {
-      module: PomeriumAuthModule,
-      global: true,
-      imports,
-      providers: [...providers, authProvider, PomeriumAuthGuard],
-      exports: [POMERIUM_AUTH, POMERIUM_AUTH_OPTIONS, PomeriumAuthGuard],
-    };
+    const ways = [options?.useFactory, options?.useClass, options?.useExisting];
+    if (ways.filter((way) => way !== undefined).length !== 1)
+      throw new PomeriumAuthConfigError(
+        'forRootAsync',
+        'give exactly one of useFactory, useClass and useExisting',
+      );
+    return { ...Built.forRootAsync.call(this, options), global: true };
   }
 }

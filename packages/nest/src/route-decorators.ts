@@ -1,15 +1,40 @@
 import { SetMetadata } from '@nestjs/common';
-import { defineRouteRule, type Grant, type RouteRule } from '@pomerium-auth/core';
+import {
+  defineRouteRule,
+  type CompiledPolicy,
+  type Grant,
+  type PolicyDocument,
+  type RouteRule,
+} from '@pomerium-auth/core';
+import { rememberDecoratedClass } from './route-guards-check.js';
+import {
+  OPTIONAL_AUTH_KEY,
+  POLICY_KEY,
+  PUBLIC_ROUTE_KEY,
+  REQUIRE_AUTHENTICATION_KEY,
+  ROUTE_RULE_KEY,
+} from './route-metadata.js';
 
-/** Metadata key of `@Public()`. */
-export const PUBLIC_ROUTE_KEY = 'pomerium-auth:public';
-/** Metadata key of the route rule set by `@ForbidImpersonation()` / `@AllowImpersonation()`. */
-export const ROUTE_RULE_KEY = 'pomerium-auth:route-rule';
+/**
+ * `SetMetadata`, and a note of the decorated class: guards that cannot read these decorators
+ * (`AuthGuard('pomerium')`) are looked for on it when the app starts.
+ */
+function routeMetadata(key: string, value: unknown): MethodDecorator & ClassDecorator {
+  const set = SetMetadata(key, value) as (
+    target: object,
+    propertyKey?: string | symbol,
+    descriptor?: PropertyDescriptor,
+  ) => unknown;
+  return ((target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
+    rememberDecoratedClass(typeof target === 'function' ? target : target.constructor);
+    return set(target, propertyKey, descriptor);
+  }) as MethodDecorator & ClassDecorator;
+}
 
 /**
  * Skips `PomeriumAuthGuard` for a handler or a whole controller: no authentication at all,
- * `request.pomerium` stays undefined. (To authenticate when a credential is sent and pass
- * anonymous requests otherwise, use the option `required: false` instead.)
+ * `request.pomerium` stays undefined. To authenticate when a credential is sent and let
+ * anonymous requests through otherwise, use `@OptionalAuth()`.
  *
  * @example
  * ```ts
@@ -19,7 +44,7 @@ export const ROUTE_RULE_KEY = 'pomerium-auth:route-rule';
  * ```
  */
 export function Public(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_ROUTE_KEY, true);
+  return routeMetadata(PUBLIC_ROUTE_KEY, true);
 }
 
 /**
@@ -34,7 +59,7 @@ export function Public(): MethodDecorator & ClassDecorator {
  * ```
  */
 export function ForbidImpersonation(): MethodDecorator & ClassDecorator {
-  return SetMetadata(ROUTE_RULE_KEY, defineRouteRule({ impersonation: 'forbid' }));
+  return routeMetadata(ROUTE_RULE_KEY, defineRouteRule({ impersonation: 'forbid' }));
 }
 
 /**
@@ -51,15 +76,13 @@ export function ForbidImpersonation(): MethodDecorator & ClassDecorator {
  */
 export function AllowImpersonation(...grants: Grant[]): MethodDecorator & ClassDecorator {
   const rule: RouteRule = defineRouteRule({ impersonation: { grants } });
-  return SetMetadata(ROUTE_RULE_KEY, rule);
+  return routeMetadata(ROUTE_RULE_KEY, rule);
 }
-
-/** Metadata key of `@RequireAuthentication()`. */
-export const REQUIRE_AUTHENTICATION_KEY = 'pomerium-auth:require-authentication';
 
 /**
  * With `required: false` app-wide, makes a handler or controller answer 401
- * `credentials_required` to anonymous requests (the guard still decides once).
+ * `credentials_required` to anonymous requests (the guard still decides once). On a handler, it
+ * overrides its controller's `@OptionalAuth()`.
  *
  * @example
  * ```ts
@@ -69,5 +92,45 @@ export const REQUIRE_AUTHENTICATION_KEY = 'pomerium-auth:require-authentication'
  * ```
  */
 export function RequireAuthentication(): MethodDecorator & ClassDecorator {
-  return SetMetadata(REQUIRE_AUTHENTICATION_KEY, true);
+  return routeMetadata(REQUIRE_AUTHENTICATION_KEY, true);
+}
+
+/**
+ * Optional authentication on a handler or controller, whatever `required` says app-wide: a
+ * request with a credential is authenticated as anywhere else (a bad credential is still
+ * refused, an impersonation header still needs a credential), a request with neither passes
+ * anonymously (`request.pomerium` undefined, `@EffectiveUser()` undefined). On a handler, it
+ * overrides its controller's `@RequireAuthentication()`.
+ *
+ * @example
+ * ```ts
+ * @OptionalAuth()
+ * @Get('articles')
+ * articles(@EffectiveUser() user: Principal | undefined) {
+ *   return user ? this.articles.forMember(user.id) : this.articles.public();
+ * }
+ * ```
+ */
+export function OptionalAuth(): MethodDecorator & ClassDecorator {
+  return routeMetadata(OPTIONAL_AUTH_KEY, true);
+}
+
+/**
+ * Requires a Pomerium policy on a handler or controller, evaluated on the effective user (the
+ * impersonated user while impersonating): refused, 403 `insufficient_scope` (401 for an anonymous
+ * request), audited as `access_denied`; allowed, `access_granted`. A handler's policy overrides its
+ * controller's, as the other route decorators do. The document (an object, a list of rules, YAML
+ * or JSON text, or `compilePolicy(doc, { name })`) is checked when the decorator runs.
+ *
+ * @example
+ * ```ts
+ * @RequirePolicy({ allow: { or: [{ groups: { has: 'finance' } }] } })
+ * @Get('ledger')
+ * ledger(@EffectiveUser() user: Principal) {}
+ * ```
+ */
+export function RequirePolicy(
+  policy: PolicyDocument | CompiledPolicy,
+): MethodDecorator & ClassDecorator {
+  return routeMetadata(POLICY_KEY, defineRouteRule({ policy }));
 }

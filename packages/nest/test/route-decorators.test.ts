@@ -4,8 +4,10 @@ import 'reflect-metadata';
 import {
   AllowImpersonation,
   ForbidImpersonation,
+  OptionalAuth,
   Public,
   RequireAuthentication,
+  OPTIONAL_AUTH_KEY,
   PUBLIC_ROUTE_KEY,
   REQUIRE_AUTHENTICATION_KEY,
   ROUTE_RULE_KEY,
@@ -48,4 +50,18 @@ test('the decorators store the rules the guard reads, handler and class alike', 
   });
   assert.equal(Reflect.getMetadata(PUBLIC_ROUTE_KEY, Controller.prototype.handler), true);
   assert.equal(Reflect.getMetadata(REQUIRE_AUTHENTICATION_KEY, Controller), true);
+});
+
+test('OptionalAuth stores its mark on a handler or a class', () => {
+  class Controller {
+    handler(): void {}
+  }
+  OptionalAuth()(Controller);
+  OptionalAuth()(
+    Controller.prototype,
+    'handler',
+    Object.getOwnPropertyDescriptor(Controller.prototype, 'handler')!,
+  );
+  assert.equal(Reflect.getMetadata(OPTIONAL_AUTH_KEY, Controller), true);
+  assert.equal(Reflect.getMetadata(OPTIONAL_AUTH_KEY, Controller.prototype.handler), true);
 });

@@ -31,9 +31,15 @@ export type VerifyFunctionWithRequest = (
 
 /** Per-call options of `passport.authenticate('pomerium', { ... })` read by the strategy. */
 export interface PomeriumAuthenticateOptions {
-  /** This route's impersonation rule (`{ impersonation: 'forbid' }` or `{ impersonation: { grants } }`). */
-  route?: RouteRule;
+  /**
+   * This route's rule (`{ impersonation: 'forbid' }` or `{ impersonation: { grants } }`), part of
+   * the one decision; several rules: the first is part of it, each later one can only narrow it.
+   */
+  route?: RouteRule | readonly RouteRule[];
 }
+
+/** Where `@pomerium-auth/nest`, when loaded, leaves its start-up check of route guards. */
+const NEST_ROUTE_GUARDS_CHECK = Symbol.for('@pomerium-auth/nest.checkRouteGuards');
 
 /** The actions Passport gives a strategy for each request. */
 interface StrategyActions {
@@ -89,6 +95,18 @@ export class PomeriumStrategy extends Strategy {
     this.auth = createPomeriumAuth(authOptions);
     this._verify = verify;
     this._passReqToCallback = passReqToCallback === true;
+  }
+
+  /**
+   * Called by NestJS when the strategy is a provider (`PassportStrategy(PomeriumStrategy,
+   * 'pomerium')`): with `@pomerium-auth/nest` loaded, the app does not start if one of its
+   * route decorators sits on a route that only `AuthGuard('pomerium')` guards, which cannot
+   * read them (use `PomeriumPassportGuard` from `@pomerium-auth/nest/passport`). Outside NestJS
+   * nothing calls it.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const check = (globalThis as Record<symbol, unknown>)[NEST_ROUTE_GUARDS_CHECK];
+    if (typeof check === 'function') await (check as () => Promise<void>)();
   }
 
   /** Called by Passport for each request. */

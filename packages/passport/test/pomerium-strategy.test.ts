@@ -196,6 +196,22 @@ describe('PomeriumStrategy', () => {
     assert.deepEqual(await res.json(), { info: null, pomerium: null });
   });
 
+  test("onApplicationBootstrap runs @pomerium-auth/nest's route guard check when that package left one", async () => {
+    const strategy = new PomeriumStrategy(options);
+    const key = Symbol.for('@pomerium-auth/nest.checkRouteGuards');
+    const global = globalThis as Record<symbol, unknown>;
+    assert.equal(global[key], undefined, '@pomerium-auth/nest is not loaded in this test');
+    await strategy.onApplicationBootstrap();
+    global[key] = async () => {
+      throw new Error('a route decorator is ignored');
+    };
+    try {
+      await assert.rejects(strategy.onApplicationBootstrap(), /a route decorator is ignored/);
+    } finally {
+      delete global[key];
+    }
+  });
+
   test('refuses bad options at construction, naming the option', () => {
     assert.throws(() => new PomeriumStrategy({ ...options, clockTolerance: -1 }), {
       name: 'PomeriumAuthConfigError',

@@ -1,9 +1,9 @@
 import { auditEvent, requestIdOf, type EventFacts } from '../audit/audit-event.js';
 import type { ResolvedOptions } from '../config/resolve-options.js';
+import type { PomeriumAuthError } from '../errors.js';
 import {
   CredentialsRequiredError,
   InvalidTokenError,
-  PomeriumAuthError,
   type ImpersonationDeniedError,
 } from '../errors.js';
 import type { Identity } from '../identity.js';

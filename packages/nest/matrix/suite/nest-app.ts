@@ -22,6 +22,7 @@ export async function startNestApp(
   module: Type<unknown>,
   platform: Platform,
   filters: ExceptionFilter[] = [],
+  configure?: (app: INestApplication) => void,
 ): Promise<RunningApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
@@ -35,6 +36,7 @@ export async function startNestApp(
         else next();
       }),
   );
+  configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };

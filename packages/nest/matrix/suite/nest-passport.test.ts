@@ -1,21 +1,13 @@
-// @pomerium-auth/passport under @nestjs/passport's AuthGuard('pomerium'), on this run's NestJS.
+// @pomerium-auth/passport under @nestjs/passport, on this run's NestJS: PomeriumPassportGuard,
+// and the plain AuthGuard('pomerium').
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Controller,
-  Get,
-  Injectable,
-  Module,
-  Req,
-  UseFilters,
-  UseGuards,
-  type ExecutionContext,
-  type Type,
-} from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Req, UseGuards, type Type } from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { Identity, PomeriumAuthOptions } from '@pomerium-auth/core';
-import { PomeriumAuthExceptionFilter, type NestHttpRequest } from '@pomerium-auth/nest';
-import { PomeriumStrategy, pomeriumAuthErrorOf } from '@pomerium-auth/passport';
+import type { NestHttpRequest } from '@pomerium-auth/nest';
+import { PomeriumPassportGuard } from '@pomerium-auth/nest/passport';
+import { PomeriumStrategy } from '@pomerium-auth/passport';
 import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
 import { startNestApp, type RunningApp } from './nest-app.js';
 
@@ -24,15 +16,6 @@ interface AppUser {
   roles: string[];
 }
 const users = new Map<string, AppUser>([['alice', { name: 'Alice', roles: ['admin'] }]]);
-
-/** Hands the strategy's whole refusal to PomeriumAuthExceptionFilter instead of a bare 401. */
-@Injectable()
-class PomeriumPassportGuard extends AuthGuard('pomerium') {
-  override handleRequest<T>(err: unknown, user: T, _info: unknown, context: ExecutionContext): T {
-    if (user) return user;
-    throw pomeriumAuthErrorOf(context.switchToHttp().getRequest<object>()) ?? err;
-  }
-}
 
 @Controller()
 class ProfileController {
@@ -44,7 +27,6 @@ class ProfileController {
 
   @Get('profile')
   @UseGuards(PomeriumPassportGuard)
-  @UseFilters(PomeriumAuthExceptionFilter)
   profile(@Req() req: NestHttpRequest) {
     return { user: req.user, pomerium: req.pomerium?.user.id ?? null };
   }
@@ -89,7 +71,7 @@ after(async () => {
 });
 
 describe('PomeriumStrategy with @nestjs/passport', () => {
-  test("AuthGuard('pomerium') lets a known user in, with the app's own user from validate()", async () => {
+  test("PomeriumPassportGuard lets a known user in, with the app's own user from validate()", async () => {
     const res = await fetch(`${app.url}/profile`, {
       headers: assertionHeaders(issuer.mintAssertion({ sub: 'alice' })),
     });
@@ -112,7 +94,7 @@ describe('PomeriumStrategy with @nestjs/passport', () => {
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_token');
   });
 
-  test('a refused impersonation keeps its 403 through handleRequest and the filter', async () => {
+  test('a refused impersonation keeps its 403 and JSON body', async () => {
     const res = await fetch(`${app.url}/profile`, {
       headers: {
         ...assertionHeaders(issuer.mintAssertion({ sub: 'alice' })),
