@@ -88,6 +88,20 @@ export interface PomeriumAuth {
    * audited.
    */
   explain(question: ExplainQuestion): Promise<ExplainAnswer>;
+  /**
+   * Lets go of what the authenticator holds outside its own objects: its share of the signature
+   * worker threads (option `assertionVerification`), which end when the last authenticator
+   * using them is closed. Resolves once they have. Later requests are still decided, their
+   * signatures checked on the main thread. Calling it again does nothing more. Never needed for
+   * the process to exit: idle workers never keep it alive.
+   *
+   * @example
+   * ```ts
+   * server.close();
+   * await auth.close();
+   * ```
+   */
+  close(): Promise<void>;
   /** The options as given. */
   readonly options: Readonly<PomeriumAuthOptions>;
   /** What adapters read: `onError` and `userProperty`, resolved with their defaults. */
@@ -143,5 +157,6 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
         },
         question,
       ),
+    close: () => resolved.signatureWorkers?.release() ?? Promise.resolve(),
   };
 }

@@ -264,12 +264,15 @@ export interface PomeriumAuthOptions {
   /** Adapters: where the effective principal goes (`req.user` by default); `false` for nowhere. */
   userProperty?: string | false;
   /**
-   * Where assertions' ES256/RS256 signatures are checked. `main-thread` (default): synchronously,
-   * the least CPU per request. `thread-pool`: on libuv's thread pool, so the event loop spends
-   * about a quarter of the time per assertion, for about 2.3 times the CPU in all: for servers
-   * with idle cores and many concurrent requests.
+   * Where assertions' ES256/RS256 signatures are checked (the core README, "Performance").
+   * `'auto'` (default): on worker threads when the process has more than one usable core (CPU
+   * affinity and cgroup quota), else on the main thread. `'main-thread'`: synchronously, in the
+   * request's own turn. `'worker-threads'`: on a few worker threads shared by the process, many
+   * signatures per message; a full queue, a worker not yet started or a failed worker sends a
+   * signature to the main thread instead, never unchecked. `'thread-pool'`: the earlier name of
+   * `'worker-threads'`. Call `auth.close()` to end the workers sooner than the process.
    */
-  assertionVerification?: 'main-thread' | 'thread-pool';
+  assertionVerification?: 'auto' | 'main-thread' | 'worker-threads' | 'thread-pool';
   /** Remote key-set tuning. */
   jwks?: JwksOptions;
   /** Where to read `POMERIUM_*` variables from. Default `process.env`; `false` to ignore the environment. */

@@ -26,12 +26,14 @@ before(async () => {
   issuer = await makeIssuer();
 });
 
+/** Signatures on the main thread: off it, an assertion's answer is always a promise. */
 function auth(options: PomeriumAuthOptions = {}) {
   return createPomeriumAuth({
     env: false,
     sharedSecret: issuer.sharedSecret,
     publicKeys: [issuer.keys[0]!.publicJwk],
     audience: issuer.host,
+    assertionVerification: 'main-thread',
     ...options,
   });
 }
@@ -101,7 +103,12 @@ describe('auth.decide hands back a promise', () => {
   test('when the keys have to be fetched first, and in the same turn once they are held', async () => {
     const server = await issuer.serve();
     try {
-      const a = createPomeriumAuth({ env: false, jwksUrl: server.url, audience: issuer.host });
+      const a = createPomeriumAuth({
+        env: false,
+        jwksUrl: server.url,
+        audience: issuer.host,
+        assertionVerification: 'main-thread',
+      });
       const first = a.decide(request(assertionHeaders(issuer.mintAssertion({ sub: 'u1' }))));
       assert.ok(first instanceof Promise);
       assert.equal((await first)?.user.id, 'u1');
@@ -184,6 +191,7 @@ describe('auth.decide refuses as authenticate does', () => {
         sharedSecret: issuer.sharedSecret,
         publicKeys: [issuer.keys[0]!.publicJwk],
         audience: issuer.host,
+        assertionVerification: 'main-thread',
         ...options,
       });
       const err = thrownBy(() => audited.decide(request(headers())));

@@ -33,8 +33,17 @@ test('the internal subpath is there for the suite, in both builds', () => {
   assert.deepEqual(Object.keys(cjs).sort(), [
     'KeyImportError',
     'RemoteKeySet',
+    'SignatureWorkerPool',
     'VerifiedTokenCache',
+    'cgroupCpuLimit',
+    'checkOnThisThread',
+    'chooseVerification',
+    'defaultPoolSize',
     'importVerificationKey',
+    'leaseSignatureWorkers',
+    'parseCheckedJws',
+    'sharedSignatureWorkers',
+    'usableCores',
     'verifyJwsSignatureOnThreadPool',
   ]);
   for (const name of ['RemoteKeySet', 'VerifiedTokenCache', 'importVerificationKey'])

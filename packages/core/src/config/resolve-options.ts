@@ -32,6 +32,15 @@ import { VerifiedTokenCache } from '../verify/verified-token-cache.js';
 import type { VerifiedCredential } from '../verify/verified-credential.js';
 import type { StandingRules } from '../verify/account-standing.js';
 import type { CredentialRules } from '../verify/verify-credential.js';
+import { ON_THIS_THREAD, type SignatureChecks } from '../verify/signature-checks.js';
+import {
+  leaseSignatureWorkers,
+  type SignatureWorkersLease,
+} from '../verify/worker-pool/shared-pool.js';
+import {
+  chooseVerification,
+  type AssertionVerification,
+} from '../verify/worker-pool/verification-mode.js';
 import { optionLabel, optionsFromEnvironment } from './environment.js';
 
 /** What adapters read from an authenticator: the two options that are theirs, resolved. */
@@ -59,6 +68,8 @@ export interface ResolvedOptions {
   settings: AdapterSettings;
   /** Start-up warnings, already reported through the logger. */
   warnings: string[];
+  /** The hold on the signature workers, when assertions are verified off the main thread. */
+  signatureWorkers?: SignatureWorkersLease;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -386,12 +397,19 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       : compilePolicy(options.policy);
     resolved.policy = { policy, name: policy.name ?? 'policy' };
   }
-  const verification = options.assertionVerification ?? 'main-thread';
-  if (verification !== 'main-thread' && verification !== 'thread-pool')
+  const verification = options.assertionVerification ?? 'auto';
+  if (!VERIFICATION_MODES.has(verification))
     throw new PomeriumAuthConfigError(
       'assertionVerification',
-      "must be 'main-thread' or 'thread-pool'",
+      "must be 'auto', 'main-thread' or 'worker-threads' ('thread-pool' is an alias of 'worker-threads')",
     );
+  // After every check that can refuse the configuration: a refused one holds no workers.
+  let signatures: SignatureChecks = ON_THIS_THREAD;
+  if (
+    (acceptAssertions || options.assertionFor) &&
+    chooseVerification(verification as AssertionVerification) === 'worker-threads'
+  )
+    signatures = resolved.signatureWorkers = leaseSignatureWorkers();
   if (acceptAssertions)
     credentials.assertions = {
       staticKeys,
@@ -400,17 +418,11 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       issuers,
       audiences,
       time,
-      threadPool: verification === 'thread-pool',
+      signatures,
     };
   if (options.assertionFor) {
     // Minted for the first route of the chain: its issuer and audience are that route's, not ours.
-    credentials.assertionFor = {
-      staticKeys,
-      remote,
-      algorithms,
-      time,
-      threadPool: verification === 'thread-pool',
-    };
+    credentials.assertionFor = { staticKeys, remote, algorithms, time, signatures };
   }
   if (acceptServiceAccounts)
     credentials.serviceAccounts = {
@@ -426,6 +438,13 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   for (const message of warnings) warn(message);
   return resolved;
 }
+
+const VERIFICATION_MODES = new Set<unknown>([
+  'auto',
+  'main-thread',
+  'worker-threads',
+  'thread-pool',
+]);
 
 const warned = new Set<string>();
 

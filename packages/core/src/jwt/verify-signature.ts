@@ -26,7 +26,7 @@ export function hmacFor(key: KeyObject): HmacSha256 {
 function asymmetricKey(
   alg: 'ES256' | 'RS256',
   key: KeyObject,
-  signature: Buffer,
+  signature: Uint8Array,
 ): KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } | undefined {
   if (alg === 'RS256') return key;
   return signature.length === ES256_LENGTH ? { key, dsaEncoding: 'ieee-p1363' } : undefined;
@@ -35,12 +35,35 @@ function asymmetricKey(
 /** ES256 or RS256 over SHA-256, on this thread. */
 function verifyAsymmetric(
   alg: 'ES256' | 'RS256',
-  data: Buffer,
-  signature: Buffer,
+  data: Uint8Array,
+  signature: Uint8Array,
   key: KeyObject,
 ): boolean {
   const verifyKey = asymmetricKey(alg, key, signature);
   return verifyKey !== undefined && verify('sha256', data, verifyKey, signature);
+}
+
+/**
+ * An ES256 or RS256 signature over bytes already in hand, on the calling thread: what the
+ * main thread runs for an assertion and what each signature worker runs for every item of a
+ * batch, so the two can never disagree. Returns false, never throws, for any mismatch.
+ *
+ * @example
+ * ```ts
+ * verifyAsymmetricSignature('ES256', Buffer.from(signingInput, 'latin1'), signature, publicKey);
+ * ```
+ */
+export function verifyAsymmetricSignature(
+  alg: 'ES256' | 'RS256',
+  data: Uint8Array,
+  signature: Uint8Array,
+  key: KeyObject,
+): boolean {
+  try {
+    return verifyAsymmetric(alg, data, signature, key);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -92,9 +115,9 @@ export function verifyParsedJws(
 
 /**
  * {@link verifyJwsSignature} for ES256 and RS256 on libuv's thread pool (`crypto.verify` with a
- * callback). Measured on Node 20: the event loop spends about 27 µs per ES256 verification
- * instead of about 110 µs, but the process spends about 2.3 times the CPU (thread hand-offs).
- * Worth it on servers with idle cores. Resolves false, never rejects, on any mismatch.
+ * callback): one thread hand-off each way per signature. No longer used by core (the signature
+ * workers batch instead, see the core README, "Performance"); kept for the benchmarks that
+ * compare the two. Resolves false, never rejects, on any mismatch.
  *
  * @example
  * ```ts

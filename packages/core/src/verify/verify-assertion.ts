@@ -8,10 +8,10 @@ import {
   type TimeRules,
 } from '../jwt/claims.js';
 import { parseCheckedJws, type ParsedJws } from '../jwt/compact-jws.js';
-import { verifyJwsSignatureOnThreadPool, verifyParsedJws } from '../jwt/verify-signature.js';
 import { RemoteKeySet } from '../keys/remote-key-set.js';
 import type { AssertionAlgorithm, VerificationKey } from '../keys/verification-key.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
+import type { SignatureChecks } from './signature-checks.js';
 import type { VerifiedCredential } from './verified-credential.js';
 
 /** Where assertion keys come from, and what assertions must say. */
@@ -21,7 +21,7 @@ export interface AssertionRules {
   remote?: readonly RemoteKeySet[];
   algorithms: ReadonlySet<AssertionAlgorithm>;
   /** Where the public-key operation runs (option `assertionVerification`). */
-  threadPool: boolean;
+  signatures: SignatureChecks;
   issuers?: ReadonlySet<string>;
   audiences?: ReadonlySet<string>;
   time: TimeRules;
@@ -51,11 +51,10 @@ export function verifyAssertion(
       `alg ${JSON.stringify(alg)} is not allowed for assertions`,
     );
   const keys = candidateKeys(rules, jws.header.kid, alg as AssertionAlgorithm);
-  const check = rules.threadPool ? checkAssertionOnThreadPool : checkAssertion;
-  // Synchronous when the keys are at hand and verification runs here: this is the hot path.
+  // Synchronous when the keys are at hand and the signature is checked here: this is the hot path.
   return Array.isArray(keys)
-    ? check(jws, keys, rules, nowSeconds)
-    : keys.then((k) => check(jws, k, rules, nowSeconds));
+    ? checkAssertion(jws, keys, rules, nowSeconds)
+    : keys.then((k) => checkAssertion(jws, k, rules, nowSeconds));
 }
 
 function checkAssertion(
@@ -63,35 +62,26 @@ function checkAssertion(
   keys: readonly VerificationKey[],
   rules: AssertionRules,
   nowSeconds: number,
+): VerifiedCredential | Promise<VerifiedCredential> {
+  const verified = rules.signatures.check(jws, keys);
+  return verified instanceof Promise
+    ? verified.then((ok) => afterSignature(ok, jws, rules, nowSeconds))
+    : afterSignature(verified, jws, rules, nowSeconds);
+}
+
+/** Nothing in the token is trusted before its signature has verified. */
+function afterSignature(
+  verified: boolean,
+  jws: ParsedJws,
+  rules: AssertionRules,
+  nowSeconds: number,
 ): VerifiedCredential {
-  if (!keys.some((k) => verifyParsedJws(jws, k.alg, k.key))) {
+  if (!verified) {
     throw new InvalidTokenError(
       'bad_signature',
       `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`,
     );
   }
-  return checkClaims(jws, rules, nowSeconds);
-}
-
-async function checkAssertionOnThreadPool(
-  jws: ParsedJws,
-  keys: readonly VerificationKey[],
-  rules: AssertionRules,
-  nowSeconds: number,
-): Promise<VerifiedCredential> {
-  let verified = false;
-  // The thread pool reads the signature after this call returns: it gets its own copy.
-  const signature = Buffer.from(jws.signatureText, 'base64url');
-  for (const k of keys)
-    if (
-      (verified = await verifyJwsSignatureOnThreadPool(k.alg, jws.signingInput, signature, k.key))
-    )
-      break;
-  if (!verified)
-    throw new InvalidTokenError(
-      'bad_signature',
-      `signature does not verify (kid ${JSON.stringify(jws.header.kid)})`,
-    );
   return checkClaims(jws, rules, nowSeconds);
 }
 
