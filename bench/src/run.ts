@@ -1,6 +1,7 @@
-// `pnpm bench`: verification micro-benchmarks, cache memory, then HTTP throughput, printed as
-// one table with the targets of issue 8. Environment:
-//   BENCH_ONLY=micro,memory,http   phases to run (default all)
+// `pnpm bench`: verification micro-benchmarks, cache memory, off-thread designs, then HTTP
+// throughput, printed as one table with the targets. Environment:
+//   BENCH_ONLY=micro,memory,offthread,http   phases to run (default all)
+//   BENCH_HTTP_CASES=http.express  HTTP cases whose id starts with one of these (their baselines come along)
 //   BENCH_DURATION=10              seconds of load per HTTP case (BENCH_WARMUP, default 2, before it)
 //   BENCH_ROUNDS=10                interleaved rounds the HTTP load is split into
 //   BENCH_SAMPLES=9                timed samples per verification case
@@ -19,6 +20,7 @@ import type { HttpConfig } from './http/http-config.js';
 import { httpCases } from './http/http-cases.js';
 import { runHttp, type HttpResult } from './http/run-http.js';
 import type { CacheMemoryResult } from './memory/cache-memory.js';
+import type { OffThreadResult } from './offthread/off-thread-designs.js';
 import { buildMicroCases } from './micro/micro-cases.js';
 import { runMicro, type MicroResult } from './micro/run-micro.js';
 import { assertionPool, createBenchIssuers } from './micro/token-pools.js';
@@ -27,7 +29,9 @@ import { formatReport } from './report/table.js';
 import { judgeTargets } from './report/targets.js';
 
 const env = process.env;
-const phases = new Set((env.BENCH_ONLY ?? 'micro,memory,http').split(',').map((s) => s.trim()));
+const phases = new Set(
+  (env.BENCH_ONLY ?? 'micro,memory,offthread,http').split(',').map((s) => s.trim()),
+);
 const scale = Number(env.BENCH_SCALE ?? 1);
 const samples = Number(env.BENCH_SAMPLES ?? 9);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -64,6 +68,16 @@ if (phases.has('memory')) {
   memory = JSON.parse(stdout) as CacheMemoryResult;
 }
 
+let offThread: OffThreadResult[] = [];
+if (phases.has('offthread')) {
+  log(
+    'off-thread designs: main thread, libuv pool, a worker per message, core worker pool (child process)',
+  );
+  const script = fileURLToPath(new URL('./offthread/off-thread-designs.js', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [script], { maxBuffer: 1 << 20 });
+  offThread = JSON.parse(stdout) as OffThreadResult[];
+}
+
 let http: HttpResult[] = [];
 if (phases.has('http')) {
   log(`HTTP: minting ${HTTP_ASSERTIONS} assertions, then each case in turn`);
@@ -79,8 +93,12 @@ if (phases.has('http')) {
     assertions: assertionPool(issuers.es256, HTTP_ASSERTIONS).tokens,
     serviceAccount: issuers.es256.mintServiceAccountToken({ id: 'sa-0', userId: 'bot-0' }),
   };
+  const wanted = env.BENCH_HTTP_CASES?.split(',').map((p) => p.trim());
+  const all = httpCases(tokens);
+  const chosen = wanted ? all.filter((c) => wanted.some((p) => c.id.startsWith(p))) : all;
+  const baselines = new Set(chosen.map((c) => c.baseline));
   http = await runHttp(
-    httpCases(tokens),
+    all.filter((c) => chosen.includes(c) || baselines.has(c.id)),
     config,
     {
       durationSeconds: Number(env.BENCH_DURATION ?? 10),
@@ -94,10 +112,10 @@ if (phases.has('http')) {
 await issuers.es256.close();
 await issuers.rs256.close();
 
-const targets = judgeTargets(micro, http, memory);
+const targets = judgeTargets(micro, http, memory, offThread);
 const cpu = cpus();
 const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'} — verification clock: ${currentClock()}, GC before each sample: ${currentSampleGc()}`;
-const report = `${header}\n\n${formatReport(micro, http, memory, targets)}\n`;
+const report = `${header}\n\n${formatReport(micro, http, memory, targets, offThread)}\n`;
 process.stdout.write(`\n${report}`);
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -119,6 +137,7 @@ writeFileSync(
       })),
       http: http.map(({ case: c, ...r }) => ({ id: c.id, ...r })),
       memory,
+      offThread,
       targets,
     },
     null,

@@ -4,6 +4,7 @@ import autocannon from 'autocannon';
 import { median, medianOfRatios } from '../harness/measure.js';
 import { BENCH_PATH, type HttpConfig } from './http-config.js';
 import type { HttpCase } from './http-cases.js';
+import type { ServerUsage } from './server-process.js';
 
 /** Throughput of one HTTP case, over interleaved rounds. */
 export interface HttpResult {
@@ -19,6 +20,13 @@ export interface HttpResult {
   errors: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** Server CPU time per request of each round, µs: the whole process, every thread. */
+  roundCpuUs: number[];
+  /** The server's event-loop active time per request of each round, µs. */
+  roundLoopUs: number[];
+  /** Medians over the rounds of the two above. */
+  cpuUsPerRequest: number;
+  loopUsPerRequest: number;
 }
 
 /** How long, and how hard, each case is loaded. */
@@ -44,6 +52,41 @@ export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
   return medianOfRatios(ours.roundRps, theirs.roundRps);
 }
 
+/**
+ * The median over rounds of `ours[r] / theirs[r]` for server CPU per request: how much CPU a
+ * request costs one case against another, each round's pair measured back to back.
+ *
+ * @example
+ * ```ts
+ * pairedCpuRatio(auto, oauth2); // 0.93
+ * ```
+ */
+export function pairedCpuRatio(ours: HttpResult, theirs: HttpResult): number {
+  return medianOfRatios(ours.roundCpuUs, theirs.roundCpuUs);
+}
+
+/**
+ * The median over rounds of `(ours[r] − bare[r]) / (theirs[r] − bare[r])`: what one case adds
+ * to a bare server's CPU per request against what another adds, e.g. pomeriumAuth on the main
+ * thread against a middleware that only calls `crypto.verify`.
+ *
+ * @example
+ * ```ts
+ * pairedAddedCpuRatio(mainThread, cryptoVerifyFloor, bare); // 1.12
+ * ```
+ */
+export function pairedAddedCpuRatio(
+  ours: HttpResult,
+  theirs: HttpResult,
+  bare: HttpResult,
+): number {
+  return median(
+    ours.roundCpuUs.map(
+      (cpu, r) => (cpu - bare.roundCpuUs[r]!) / (theirs.roundCpuUs[r]! - bare.roundCpuUs[r]!),
+    ),
+  );
+}
+
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));
 
 async function startServer(
@@ -61,6 +104,19 @@ async function startServer(
     child.once('exit', (code) => reject(new Error(`server ${c.server} exited with ${code}`)));
   });
   return { child, port };
+}
+
+/** The server's cumulative CPU and event-loop time, asked over IPC. */
+function usage(child: ChildProcess): Promise<ServerUsage> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { usage?: ServerUsage }) => {
+      if (!m.usage) return;
+      child.off('message', onMessage);
+      resolve(m.usage);
+    };
+    child.on('message', onMessage);
+    child.send('usage');
+  });
 }
 
 function stopServer(child: ChildProcess): Promise<void> {
@@ -137,11 +193,18 @@ export async function runHttp(
         await load(c, port, options.warmupSeconds, options.connections, 1_000_000);
     }
     const runs = servers.map(() => [] as autocannon.Result[]);
+    const cpu = servers.map(() => [] as number[]);
+    const loop = servers.map(() => [] as number[]);
     for (let round = 0; round < rounds; round++) {
-      for (const [k, { c, port }] of servers.entries())
-        runs[k]!.push(
-          await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000),
-        );
+      for (const [k, { c, child, port }] of servers.entries()) {
+        const before = await usage(child);
+        const run = await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000);
+        const after = await usage(child);
+        runs[k]!.push(run);
+        const served = Math.max(1, run.requests.total);
+        cpu[k]!.push((after.cpuUs - before.cpuUs) / served);
+        loop[k]!.push((after.loopActiveUs - before.loopActiveUs) / served);
+      }
     }
     return servers.map(({ c }, k) => {
       const rs = runs[k]!;
@@ -159,9 +222,13 @@ export async function runHttp(
         errors: rs.reduce((n, r) => n + r.errors + r.timeouts, 0),
         latencyP50Ms: median(rs.map((r) => r.latency.p50)),
         latencyP99Ms: median(rs.map((r) => r.latency.p99)),
+        roundCpuUs: cpu[k]!,
+        roundLoopUs: loop[k]!,
+        cpuUsPerRequest: median(cpu[k]!),
+        loopUsPerRequest: median(loop[k]!),
       };
       log(
-        `  ${c.id.padEnd(36)} ${medianRps.toFixed(0).padStart(7)} req/s  rounds ${roundRps.map((x) => x.toFixed(0)).join(' ')}  (non-2xx ${result.non2xx}, errors ${result.errors})`,
+        `  ${c.id.padEnd(40)} ${medianRps.toFixed(0).padStart(7)} req/s  ${result.cpuUsPerRequest.toFixed(0).padStart(5)} µs CPU/req  rounds ${roundRps.map((x) => x.toFixed(0)).join(' ')}  (non-2xx ${result.non2xx}, errors ${result.errors})`,
       );
       return result;
     });

@@ -1,8 +1,19 @@
 // A benchmark server in its own process, so that the load generator does not share its event
 // loop: `fork('server-process.js', [name])` with the HttpConfig as JSON in BENCH_HTTP_CONFIG;
-// the port comes back as an IPC message.
+// the port comes back as an IPC message. Asked `'usage'`, it answers with its CPU time (every
+// thread: the event loop, signature workers, V8's helpers) and its event loop's active time, so
+// the runner can divide what a slice of load cost by the requests it served.
+import { performance } from 'node:perf_hooks';
 import type { HttpConfig } from './http-config.js';
 import { startBenchServer, type ServerName } from './servers.js';
+
+/** What a server answers to `'usage'`: cumulative since it started. */
+export interface ServerUsage {
+  /** User + system CPU time of the whole process, µs. */
+  cpuUs: number;
+  /** Time the event loop spent running callbacks (not waiting), µs. */
+  loopActiveUs: number;
+}
 
 const name = process.argv[2] as ServerName;
 const config = JSON.parse(process.env.BENCH_HTTP_CONFIG ?? '{}') as HttpConfig;
@@ -13,4 +24,13 @@ try {
   process.send?.({ error: err instanceof Error ? err.stack : String(err) });
   process.exit(1);
 }
+process.on('message', (message) => {
+  if (message !== 'usage') return;
+  const { user, system } = process.cpuUsage();
+  const usage: ServerUsage = {
+    cpuUs: user + system,
+    loopActiveUs: performance.eventLoopUtilization().active * 1000,
+  };
+  process.send?.({ usage });
+});
 process.on('disconnect', () => process.exit(0));

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
@@ -27,7 +28,9 @@ import { BENCH_GRANTS, BENCH_PATH, type HttpConfig } from './http-config.js';
 export type ServerName =
   | 'express'
   | 'express+pomeriumAuth'
-  | 'express+pomeriumAuth(thread-pool)'
+  | 'express+pomeriumAuth(main-thread)'
+  | 'express+pomeriumAuth(worker-threads)'
+  | 'express+crypto-verify'
   | 'express+identity-only'
   | 'express+express-jwt'
   | 'express+express-oauth2-jwt-bearer'
@@ -86,6 +89,35 @@ function fixedIdentity(): Identity {
   };
 }
 
+/**
+ * The floor of verifying an assertion in Express: a middleware that does nothing but split the
+ * header and `crypto.verify` its ES256 signature (the key imported once, from DER, as core does),
+ * then calls `next()`. No claims, no identity, nothing on `req`: what is left of any verifier.
+ */
+function cryptoVerifyOnly(config: HttpConfig): express.RequestHandler {
+  const key: KeyObject = createPublicKey({
+    key: createPublicKey(config.publicPem).export({ format: 'der', type: 'spki' }),
+    format: 'der',
+    type: 'spki',
+  });
+  const verifyKey = { key, dsaEncoding: 'ieee-p1363' as const };
+  return (req, res, next) => {
+    const token = req.headers[ASSERTION];
+    const dot = typeof token === 'string' ? token.lastIndexOf('.') : -1;
+    if (
+      dot > 0 &&
+      verify(
+        'sha256',
+        Buffer.from((token as string).slice(0, dot), 'latin1'),
+        verifyKey,
+        Buffer.from((token as string).slice(dot + 1), 'base64url'),
+      )
+    )
+      return next();
+    res.status(401).end();
+  };
+}
+
 /** The id of the principal an Express middleware put under `req.user`. */
 const userId = (req: Request): string => (req.user as { id: string }).id;
 
@@ -107,11 +139,22 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       return expressApp([], () => 'anonymous');
     case 'express+pomeriumAuth':
       return expressApp([expressPomeriumAuth(pomeriumOptions(config))], userId);
-    case 'express+pomeriumAuth(thread-pool)':
+    case 'express+pomeriumAuth(main-thread)':
+    case 'express+pomeriumAuth(worker-threads)':
       return expressApp(
-        [expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'thread-pool' }))],
+        [
+          expressPomeriumAuth(
+            pomeriumOptions(config, {
+              assertionVerification: name.endsWith('(main-thread)')
+                ? 'main-thread'
+                : 'worker-threads',
+            }),
+          ),
+        ],
         userId,
       );
+    case 'express+crypto-verify':
+      return expressApp([cryptoVerifyOnly(config)], () => 'verified');
     case 'express+identity-only':
       // What any authentication middleware pays in Express before it checks a thing: one more
       // layer, and the two properties it adds to req (see bench/README.md, per-request cost).

@@ -85,6 +85,8 @@ function assertionCases(
     issuer: issuer.issuer,
     audience: issuer.audience,
     env: false,
+    // This group measures one thread: the signature is checked on it.
+    assertionVerification: 'main-thread',
   };
   const dsaEncoding = alg === 'ES256' ? 'ieee-p1363' : undefined;
   const { tokens, signingInputs, signatures } = pool;

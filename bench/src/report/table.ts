@@ -2,6 +2,7 @@ import type { CacheMemoryResult } from '../memory/cache-memory.js';
 import { pairedRpsRatio, type HttpResult } from '../http/run-http.js';
 import { OVERHEAD_GROUP } from '../micro/micro-cases.js';
 import type { MicroResult } from '../micro/run-micro.js';
+import type { OffThreadResult } from '../offthread/off-thread-designs.js';
 import type { TargetResult } from './targets.js';
 
 function pad(text: string, width: number, right = false): string {
@@ -27,13 +28,9 @@ export function formatReport(
   http: HttpResult[],
   memory: CacheMemoryResult | undefined,
   targets: TargetResult[],
+  offThread: OffThreadResult[] = [],
 ): string {
   const lines: string[] = [];
-  const W = [52, 13, 10, 9];
-  const row = (cells: string[]): string =>
-    `| ${pad(cells[0]!, W[0]!)} | ${pad(cells[1]!, W[1]!, true)} | ${pad(cells[2]!, W[2]!, true)} | ${pad(cells[3]!, W[3]!, true)} |`;
-  const rule = `|${W.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-
   if (micro.length > 0) {
     const M = [52, 13, 10, 9, 9];
     const microRow = (cells: string[]): string =>
@@ -65,28 +62,52 @@ export function formatReport(
     lines.push('');
   }
   if (http.length > 0) {
+    const H = [60, 9, 8, 6, 8, 8, 7, 7];
+    const httpRow = (cells: string[]): string =>
+      `| ${cells.map((c, i) => pad(c, H[i]!, i > 0)).join(' | ')} |`;
+    const httpRule = `|${H.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
     lines.push(
-      'HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better)',
+      "HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better; CPU = the server process's CPU time per request, every thread; loop = its event loop's active time per request (eventLoopUtilization); latency as autocannon saw it, median of the rounds)",
       '',
     );
-    lines.push(row(['case', 'median req/s', 'spread', 'ratio']), rule);
+    lines.push(
+      httpRow(['case', 'req/s', 'spread', 'ratio', 'CPU µs', 'loop µs', 'p50 ms', 'p99 ms']),
+      httpRule,
+    );
     for (const group of [...new Set(http.map((h) => h.case.group))]) {
-      lines.push(row([`**${group}**`, '', '', '']));
+      lines.push(httpRow([`**${group}**`, '', '', '', '', '', '', '']));
       for (const h of http.filter((x) => x.case.group === group)) {
         const base = h.case.baseline ? http.find((b) => b.case.id === h.case.baseline) : undefined;
         const failed =
           h.non2xx > 0 || h.errors > 0 ? ` [${h.non2xx} non-2xx, ${h.errors} errors]` : '';
         const ratio = base ? pairedRpsRatio(h, base).toFixed(2) : 'baseline';
         lines.push(
-          row([
+          httpRow([
             `${h.case.label}${failed}`,
             h.medianRps.toFixed(0),
             `±${(h.spread * 50).toFixed(1)}%`,
             ratio,
+            h.cpuUsPerRequest.toFixed(0),
+            h.loopUsPerRequest.toFixed(0),
+            h.latencyP50Ms.toFixed(1),
+            h.latencyP99Ms.toFixed(1),
           ]),
         );
       }
     }
+    lines.push('');
+  }
+  if (offThread.length > 0) {
+    lines.push(
+      "Where a signature is checked (ES256; per verification, the loop without verification subtracted; CPU = process CPU time, every thread; loop = event-loop active time; ratio = CPU / main thread's, paired by round)",
+      '',
+      '| design | in flight | CPU µs | ratio | loop µs | signatures per message |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const o of offThread)
+      lines.push(
+        `| ${o.label} | ${o.inFlight} | ${o.cpuUs.toFixed(1)} | ${o.cpuRatio.toFixed(2)}x | ${o.loopUs.toFixed(1)} | ${o.meanBatch === undefined ? '' : o.meanBatch.toFixed(1)} |`,
+      );
     lines.push('');
   }
   if (memory) {

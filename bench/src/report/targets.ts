@@ -1,6 +1,12 @@
 import type { CacheMemoryResult } from '../memory/cache-memory.js';
-import { pairedRpsRatio, type HttpResult } from '../http/run-http.js';
+import {
+  pairedAddedCpuRatio,
+  pairedCpuRatio,
+  pairedRpsRatio,
+  type HttpResult,
+} from '../http/run-http.js';
 import type { MicroResult } from '../micro/run-micro.js';
+import type { OffThreadResult } from '../offthread/off-thread-designs.js';
 
 /** One target of issue 8, judged on ratios measured in the same run. */
 export interface TargetResult {
@@ -50,6 +56,23 @@ function ahead(target: string, http: HttpResult[], oursId: string, theirsId: str
   };
 }
 
+/** Two HTTP cases against each other by `measure` (paired by round; `bare` is bare Express). */
+function versus(
+  target: string,
+  http: HttpResult[],
+  oursId: string,
+  theirsId: string,
+  measure: (ours: HttpResult, theirs: HttpResult, bare: HttpResult) => number,
+  passes: (ratio: number) => boolean,
+): TargetResult {
+  const ours = usable(http, oursId);
+  const theirs = usable(http, theirsId);
+  const bare = usable(http, 'http.express');
+  if (!ours || !theirs || !bare) return { target, measured: 'not run', pass: undefined };
+  const ratio = measure(ours, theirs, bare);
+  return { target, measured: `${ratio.toFixed(2)}x`, pass: passes(ratio) };
+}
+
 /**
  * Judges every target of the issue. A target whose cases did not run (or had failed requests) is
  * neither passed nor failed.
@@ -63,7 +86,9 @@ export function judgeTargets(
   micro: MicroResult[],
   http: HttpResult[],
   memory: CacheMemoryResult | undefined,
+  offThread: OffThreadResult[] = [],
 ): TargetResult[] {
+  const batched = offThread.find((o) => o.id === 'worker-batched' && o.inFlight === 16);
   const ratio = (id: string): number | undefined => {
     const r = usable(http, id);
     const base = r?.case.baseline === undefined ? undefined : usable(http, r.case.baseline);
@@ -75,6 +100,11 @@ export function judgeTargets(
       'ES256 first sight: core authenticate within 1.25x of node:crypto verify',
       microRatio(micro, 'es256.core.authenticate'),
       1.25,
+    ),
+    atMost(
+      "Off-thread: core's worker pool, CPU per verification within 1.3x of the main thread's (16 in flight)",
+      batched?.cpuRatio,
+      1.3,
     ),
     atMost(
       'HS256 first sight: core authenticate within 3x of the HMAC floor',
@@ -91,10 +121,37 @@ export function judgeTargets(
       ratio('http.express.pomerium.es256'),
       0.6,
     ),
-    atLeast(
-      'HTTP (extra, not an issue target): the same with assertionVerification thread-pool ≥ 0.6 of bare Express',
-      ratio('http.express.pomerium.es256.thread-pool'),
-      0.6,
+    versus(
+      'HTTP, auto mode: requests/s at least 1.2x express-oauth2-jwt-bearer (fresh ES256)',
+      http,
+      es,
+      'http.express.oauth2-jwt-bearer',
+      (a, b) => pairedRpsRatio(a, b),
+      (r) => r >= 1.2,
+    ),
+    versus(
+      "HTTP, auto mode: server CPU per request at most express-oauth2-jwt-bearer's",
+      http,
+      es,
+      'http.express.oauth2-jwt-bearer',
+      (a, b) => pairedCpuRatio(a, b),
+      (r) => r <= 1,
+    ),
+    versus(
+      "HTTP, main-thread: CPU added to bare Express per request within 1.15x of the crypto.verify floor's",
+      http,
+      'http.express.pomerium.es256.main-thread',
+      'http.express.crypto-verify',
+      (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
+      (r) => r <= 1.15,
+    ),
+    versus(
+      "HTTP, worker-threads: CPU added to bare Express per request within 1.3x of main-thread's",
+      http,
+      'http.express.pomerium.es256.worker-threads',
+      'http.express.pomerium.es256.main-thread',
+      (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
+      (r) => r <= 1.3,
     ),
     atLeast(
       'HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express',
