@@ -48,6 +48,11 @@ export interface ConformanceTarget {
   features?: { requireAuthentication?: boolean };
   /** Extra rows of the adapter's own. */
   extraCases?: readonly ConformanceCase[];
+  /**
+   * Options laid over every configuration of the table, e.g. `{ assertionVerification:
+   * 'main-thread' }` to run it with signatures checked in one place.
+   */
+  options?: Partial<PomeriumAuthOptions>;
 }
 
 function kitFor(world: ConformanceWorld): ConformanceKit {
@@ -187,7 +192,7 @@ export function runConformance(target: ConformanceTarget): void {
       const key = `${config}/${placement}`;
       let app = apps.get(key);
       if (!app) {
-        app = target.start(world.options(config), placement);
+        app = target.start({ ...world.options(config), ...target.options }, placement);
         apps.set(key, app);
       }
       return app;
