@@ -16,7 +16,6 @@ import {
   checkedOffThread,
   readySignatureWorkers,
   VERIFICATION_MODES,
-  type VerificationMode,
 } from './lib/verification-modes.js';
 
 const f = await createFixtures();
