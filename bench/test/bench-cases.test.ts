@@ -142,3 +142,55 @@ test('the cache-memory benchmark stays within cache.max', async () => {
   );
   assert.ok(r.bytesPerEntry > 0);
 });
+
+describe('HTTP servers of the verification floors and modes', () => {
+  test('each answers a genuine assertion and refuses a changed one', async () => {
+    const { startBenchServer } = await import('../dist/http/servers.js');
+    const keys = await issuers.es256.serve();
+    const closers: Array<() => Promise<void>> = [];
+    try {
+      const config = {
+        jwksUrl: keys.url,
+        issuer: issuers.es256.issuer,
+        audience: issuers.es256.audience,
+        sharedSecret: issuers.es256.sharedSecret,
+        publicPem: issuers.es256.keys[0]!.publicKey.export({
+          format: 'pem',
+          type: 'spki',
+        }).toString(),
+      };
+      const token = issuers.es256.mintAssertion({ sub: 'user_3' });
+      const changed = `${token.slice(0, -6)}${token.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA'}`;
+      for (const [server, user] of [
+        ['express+crypto-verify', 'verified'],
+        ['express+crypto-verify+identity', 'verified'],
+        ['express+pomeriumAuth(main-thread)', 'user_3'],
+        ['express+pomeriumAuth(worker-threads)', 'user_3'],
+      ] as const) {
+        const { port, close } = await startBenchServer(server, config);
+        closers.push(close);
+        const get = (t: string) =>
+          fetch(`http://127.0.0.1:${port}/whoami`, { headers: { 'x-pomerium-jwt-assertion': t } });
+        const ok = await get(token);
+        assert.equal(ok.status, 200, server);
+        assert.equal(((await ok.json()) as { user: string }).user, user, server);
+        assert.equal((await get(changed)).status, 401, `${server} refuses a changed signature`);
+      }
+    } finally {
+      for (const close of closers) await close();
+      await keys.close();
+    }
+  });
+
+  test('CPU added per request is compared round by round, less the bare server of the same round', async () => {
+    const { pairedAddedCpuRatio } = await import('../dist/http/run-http.js');
+    const result = (roundCpuUs: number[]) => ({ roundCpuUs }) as never;
+    // Added per round: ours 100, 300, 120; theirs 100, 100, 100 → ratios 1, 3, 1.2; median 1.2.
+    const ratio = pairedAddedCpuRatio(
+      result([300, 700, 320]),
+      result([300, 500, 300]),
+      result([200, 400, 200]),
+    );
+    assert.equal(ratio, 1.2);
+  });
+});

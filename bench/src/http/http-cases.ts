@@ -80,6 +80,15 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       expectedUser: () => 'verified',
     },
     {
+      id: 'http.express.crypto-verify.identity',
+      group: 'Express 5',
+      label: 'floor: crypto.verify(), then sets req.pomerium and req.user (fresh ES256)',
+      server: 'express+crypto-verify+identity',
+      baseline: 'http.express',
+      headers: assertion,
+      expectedUser: () => 'verified',
+    },
+    {
       id: 'http.express.pomerium.es256.main-thread',
       group: 'Express 5',
       label: 'pomeriumAuth, fresh ES256, assertionVerification main-thread',

@@ -18,7 +18,7 @@ export interface ServerUsage {
 const name = process.argv[2] as ServerName;
 const config = JSON.parse(process.env.BENCH_HTTP_CONFIG ?? '{}') as HttpConfig;
 try {
-  const port = await startBenchServer(name, config);
+  const { port } = await startBenchServer(name, config);
   process.send?.({ port });
 } catch (err) {
   process.send?.({ error: err instanceof Error ? err.stack : String(err) });

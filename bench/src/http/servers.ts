@@ -31,6 +31,7 @@ export type ServerName =
   | 'express+pomeriumAuth(main-thread)'
   | 'express+pomeriumAuth(worker-threads)'
   | 'express+crypto-verify'
+  | 'express+crypto-verify+identity'
   | 'express+identity-only'
   | 'express+express-jwt'
   | 'express+express-oauth2-jwt-bearer'
@@ -155,6 +156,20 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       );
     case 'express+crypto-verify':
       return expressApp([cryptoVerifyOnly(config)], () => 'verified');
+    case 'express+crypto-verify+identity':
+      // The two floors together: the least an Express verifier does that also hands an identity on.
+      return expressApp(
+        [
+          cryptoVerifyOnly(config),
+          (req: Request, _res: Response, next: express.NextFunction) => {
+            const identity = fixedIdentity();
+            req.pomerium = identity;
+            req.user = identity.user;
+            next();
+          },
+        ],
+        () => 'verified',
+      );
     case 'express+identity-only':
       // What any authentication middleware pays in Express before it checks a thing: one more
       // layer, and the two properties it adds to req (see bench/README.md, per-request cost).
@@ -353,27 +368,45 @@ function nestModule(name: ServerName, config: HttpConfig): Type | DynamicModule 
   return GuardedModule;
 }
 
+/** A running benchmark server. */
+export interface BenchServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function nodeServer(server: Server): Promise<BenchServer> {
+  const port = await listen(server);
+  return {
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /**
- * Starts one benchmark server on 127.0.0.1 (port 0) and resolves to its port.
+ * Starts one benchmark server on 127.0.0.1 (port 0).
  *
  * @example
  * ```ts
- * const port = await startBenchServer('express+pomeriumAuth', config);
+ * const { port, close } = await startBenchServer('express+pomeriumAuth', config);
  * ```
  */
-export async function startBenchServer(name: ServerName, config: HttpConfig): Promise<number> {
-  if (name.startsWith('express')) return listen(createServer(expressServer(name, config)));
-  if (name.startsWith('koa')) return listen(createServer(koaServer(name, config).callback()));
+export async function startBenchServer(name: ServerName, config: HttpConfig): Promise<BenchServer> {
+  if (name.startsWith('express')) return nodeServer(createServer(expressServer(name, config)));
+  if (name.startsWith('koa')) return nodeServer(createServer(koaServer(name, config).callback()));
   if (name.startsWith('fastify')) {
     const app = await fastifyServer(name, config);
     await app.listen({ port: 0, host: '127.0.0.1' });
-    return (app.server.address() as AddressInfo).port;
+    return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
   }
   if (name.startsWith('hono')) {
     const app = await honoServer(name, config);
-    return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+    return nodeServer(createAdaptorServer({ fetch: app.fetch }) as Server);
   }
   const app = await NestFactory.create(nestModule(name, config), { logger: false });
   await app.listen(0, '127.0.0.1');
-  return (app.getHttpServer().address() as AddressInfo).port;
+  return { port: (app.getHttpServer().address() as AddressInfo).port, close: () => app.close() };
 }

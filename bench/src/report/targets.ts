@@ -146,6 +146,14 @@ export function judgeTargets(
       (r) => r <= 1.15,
     ),
     versus(
+      'HTTP (extra, not an issue target): main-thread, CPU added per request within 1.15x of the floor that also sets req.pomerium and req.user',
+      http,
+      'http.express.pomerium.es256.main-thread',
+      'http.express.crypto-verify.identity',
+      (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
+      (r) => r <= 1.15,
+    ),
+    versus(
       "HTTP, worker-threads: CPU added to bare Express per request within 1.3x of main-thread's",
       http,
       'http.express.pomerium.es256.worker-threads',
