@@ -2,7 +2,7 @@
 // every line an HTTP client can send must get the same status and error code as from core,
 // the same identity in GET /api/profile, and exactly one audit event with the same reason, with
 // signatures checked on the main thread and on the signature workers alike.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { attackRows } from './lib/attack-table.js';
 import { parseExpectation } from './lib/expectation.js';
 import { createFixtures, type AuthName } from './lib/fixtures.js';
 import {
-  checkedOffThread,
+  describeMode,
   readySignatureWorkers,
   VERIFICATION_MODES,
 } from './lib/verification-modes.js';
@@ -54,14 +54,7 @@ test('at least 80 lines of the table run over HTTP', () => {
 });
 
 for (const mode of VERIFICATION_MODES)
-  describe(`signatures checked: ${mode}`, () => {
-    let offThreadBefore = 0;
-    before(() => void (offThreadBefore = checkedOffThread()));
-    after(() => {
-      const offThread = checkedOffThread() - offThreadBefore;
-      if (mode === 'worker-threads') assert.ok(offThread > 20, `${offThread} checked off-thread`);
-      else assert.equal(offThread, 0);
-    });
+  describeMode(mode, () => {
     for (const row of rows) {
       test(
         `HTTP [${row.auth}] ${row.name} → ${row.expect}`,

@@ -1,7 +1,7 @@
 // The attack table against core's authenticate: every line must give exactly the expected
 // identity or PomeriumAuthError, and exactly one audit event (audit option and diagnostics channel),
 // with signatures checked on the main thread and on the signature workers alike.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createPomeriumAuth,
@@ -14,7 +14,7 @@ import { attackRows } from './lib/attack-table.js';
 import { auditMismatch, identityMismatch, parseExpectation } from './lib/expectation.js';
 import { collectAudit, createFixtures, type AuthName } from './lib/fixtures.js';
 import {
-  checkedOffThread,
+  describeMode,
   readySignatureWorkers,
   VERIFICATION_MODES,
   type VerificationMode,
@@ -47,15 +47,7 @@ test('the attack table has at least 80 distinct cases', () => {
 });
 
 for (const mode of VERIFICATION_MODES)
-  describe(`signatures checked: ${mode}`, () => {
-    let offThreadBefore = 0;
-    before(() => void (offThreadBefore = checkedOffThread()));
-    after(() => {
-      const offThread = checkedOffThread() - offThreadBefore;
-      // Proof the mode was the one named: the workers answered the worker rows, none of the others.
-      if (mode === 'worker-threads') assert.ok(offThread > 20, `${offThread} checked off-thread`);
-      else assert.equal(offThread, 0);
-    });
+  describeMode(mode, () => {
     for (const row of rows) {
       test(
         `[${row.auth}] ${row.name} → ${row.expect}`,

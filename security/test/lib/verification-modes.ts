@@ -1,5 +1,7 @@
 // The places an assertion's signature can be checked (option assertionVerification): the attack
 // table runs in each, and must give the same answers in all.
+import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
 import { createPomeriumAuth, type PomeriumAuthOptions } from '@pomerium-auth/core';
 import { sharedSignatureWorkers } from '@pomerium-auth/core/internal';
 
@@ -28,6 +30,24 @@ export async function readySignatureWorkers(
 }
 
 /** Signatures the workers have answered so far. */
-export function checkedOffThread(): number {
+function checkedOffThread(): number {
   return sharedSignatureWorkers()?.stats().offThread ?? 0;
+}
+
+/**
+ * A suite of tests run in one mode, and the proof that its signatures were checked where the
+ * mode says: the workers answered the worker-threads suite's (more than 20), and none of the
+ * main-thread suite's.
+ */
+export function describeMode(mode: VerificationMode, body: () => void): void {
+  describe(`signatures checked: ${mode}`, () => {
+    let offThreadBefore = 0;
+    before(() => void (offThreadBefore = checkedOffThread()));
+    after(() => {
+      const offThread = checkedOffThread() - offThreadBefore;
+      if (mode === 'worker-threads') assert.ok(offThread > 20, `${offThread} checked off-thread`);
+      else assert.equal(offThread, 0);
+    });
+    body();
+  });
 }
