@@ -17,6 +17,7 @@ export type {
   Lookup,
   ServiceAccountRecord,
   DirectoryUser,
+  NamespaceRecord,
   JwksOptions,
   WarningLogger,
 } from './options.js';
@@ -93,4 +94,5 @@ export {
   isRecordsSource,
   serviceAccountLookup,
   directoryLookup,
+  namespaceLookup,
 } from './records/record-lookups.js';

@@ -31,6 +31,25 @@ export interface DirectoryUser {
 }
 
 /**
+ * A namespace of Pomerium Enterprise: a service account can be used in the namespace it was
+ * created in and in that namespace's descendants.
+ *
+ * @example
+ * ```ts
+ * const namespaces: Record<string, NamespaceRecord> = {
+ *   root: { id: 'root' },
+ *   'ns-eng': { id: 'ns-eng', parentId: 'root' },
+ * };
+ * ```
+ */
+export interface NamespaceRecord {
+  /** The namespace id. */
+  id: string;
+  /** The parent namespace's id; absent for a root namespace. */
+  parentId?: string;
+}
+
+/**
  * Who may impersonate whom.
  *
  * @example

@@ -13,6 +13,7 @@ import {
   createRecordsSource,
   directoryLookup,
   isRecordsSource,
+  namespaceLookup,
   PomeriumAuthConfigError,
   serviceAccountLookup,
   type RawRecord,
@@ -706,5 +707,33 @@ describe('directoryLookup', () => {
     await waitFor(() => source.version === 2, 'the rewritten file');
     assert.equal(lookup('ann@x.io'), null);
     assert.deepEqual(lookup('ANNE@x.io'), { id: 'u1', email: 'anne@x.io', groups: ['a', 'b'] });
+  });
+});
+
+describe('namespaceLookup', () => {
+  test("reads Pomerium Enterprise's parent_id, or parentId; an empty parent makes a root", async () => {
+    serve(
+      '/namespaces.csv',
+      'id,parent_id,name\nroot,,Global\nns-eng,root,Engineering\nns-web,ns-eng,Web\n',
+    );
+    const { source } = open({ url: `${base}/namespaces.csv`, ...fast });
+    await source.ready();
+    const lookup = namespaceLookup(source);
+    assert.deepEqual(lookup('root'), { id: 'root' });
+    assert.deepEqual(lookup('ns-eng'), { id: 'ns-eng', parentId: 'root' });
+    assert.deepEqual(lookup('ns-web'), { id: 'ns-web', parentId: 'ns-eng' });
+    assert.equal(lookup('ns-none'), null);
+    assert.equal(lookup(''), null);
+
+    const camel = namespaceLookup(
+      createRecordsSource({
+        records: [
+          { id: 'a', parentId: 'b' },
+          { id: 'b', parentId: '' },
+        ],
+      }),
+    );
+    assert.deepEqual(camel('a'), { id: 'a', parentId: 'b' });
+    assert.deepEqual(camel('b'), { id: 'b' });
   });
 });

@@ -1,4 +1,4 @@
-import type { DirectoryUser, ServiceAccountRecord } from '../options.js';
+import type { DirectoryUser, NamespaceRecord, ServiceAccountRecord } from '../options.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
 import { foldEmailCase } from '../impersonation/name-patterns.js';
 
@@ -118,6 +118,38 @@ export function directoryLookup(
     const name = text(record, 'name', 'display_name');
     if (name !== undefined) user.name = name;
     return user;
+  };
+}
+
+/**
+ * Reads namespaces from a records source, for the `namespaces` option: each record's `id` and its
+ * parent's id in `parent_id` (as Pomerium
+ * Enterprise's `Namespace` names it) or `parentId`; an empty or missing parent makes a root
+ * namespace.
+ *
+ * A lookup returns one namespace; walking up to the root is the caller's, which must bound the
+ * walk, since records can name each other as parents in a loop.
+ *
+ * @example
+ * ```ts
+ * // namespaces.csv:
+ * // id,parent_id,name
+ * // root,,Global
+ * // ns-eng,root,Engineering
+ * const lookup = namespaceLookup(createRecordsSource({ url: '/etc/app/namespaces.csv' }));
+ * lookup('ns-eng'); // { id: 'ns-eng', parentId: 'root' }
+ * lookup('root'); // { id: 'root' }
+ * ```
+ */
+export function namespaceLookup(source: RecordsSource): (id: string) => NamespaceRecord | null {
+  return (id: string) => {
+    if (typeof id !== 'string' || id === '') return null;
+    const record = source.get(id);
+    if (record === undefined) return null;
+    const namespace: NamespaceRecord = { id };
+    const parentId = text(record, 'parent_id', 'parentId');
+    if (parentId !== undefined) namespace.parentId = parentId;
+    return namespace;
   };
 }
 
