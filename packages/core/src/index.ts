@@ -96,3 +96,4 @@ export {
   directoryLookup,
   namespaceLookup,
 } from './records/record-lookups.js';
+export { RECORD_TYPES } from './records/record-types.js';

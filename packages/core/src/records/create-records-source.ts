@@ -1,13 +1,14 @@
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { WarningLogger } from '../options.js';
 import { toRawRecords, type RecordsFormat } from './decode-records.js';
+import { RecordsCopy } from './records-copy.js';
 import { recordsLocation } from './records-location.js';
 import type { RecordsLoader } from './records-loader.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
 
 /**
  * Where records come from: `records` (given in code) or `url` (a file or an HTTP(S) URL in
- * Pomerium's external-data format), exactly one of them.
+ * Pomerium's external-data format), exactly one of them; and how they are polled and read.
  */
 export interface RecordsSourceOptions {
   /** Records given in code. Never reloaded; an invalid list throws at construction. */
@@ -15,9 +16,10 @@ export interface RecordsSourceOptions {
   /** A file path, a `file://` URL, or an `http://` / `https://` URL. */
   url?: string | URL;
   /**
-   * The payload format. Default: from the extension (`.json`, `.csv`, either followed by
-   * `.gz`), else the HTTP `Content-Type`, else JSON when the payload starts with `[`, CSV
-   * otherwise. Gzip is recognised by its magic bytes, whatever the name.
+   * The format of a JSON or CSV payload. Default: from the extension (`.json`, `.csv`, either
+   * followed by `.gz`), else the HTTP `Content-Type`, else JSON when the payload starts with
+   * `[`, CSV otherwise. Gzip, tar and zip are recognised by their magic bytes, whatever the
+   * name; inside an archive each file's extension gives its format.
    */
   format?: RecordsFormat;
   /** Seconds until the next poll after a load that changed the records. Default 30. */
@@ -46,33 +48,34 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Creates a {@link RecordsSource}: records given in code, or loaded from a file or an HTTP(S)
  * URL in Pomerium's external-data format (a JSON array of objects with an `id`, or CSV whose
- * first row names the fields, one of them `id`; optionally gzip-compressed) and kept fresh in
- * the background.
+ * first row names the fields, one of them `id`; optionally gzip-compressed; or a tar or zip
+ * archive of such files, whose paths name their record types) and kept fresh in the
+ * background.
  *
  * The first load starts at once; `ready()` resolves when it has finished, whether it worked or
  * not, and never rejects. Then the location is polled: `minDelay` seconds after a load that
  * changed the records, and twice the previous delay (up to `maxDelay`) after a poll that found
  * nothing new (HTTP 304, the same ETag, the same bytes or an untouched file) or failed. A
- * failed load (unreachable, non-2xx, timeout, too large, or a payload that is not valid
- * records) is reported to `logger` and the last good copy is kept; nothing is ever thrown at a
- * request. When several records share an id, the last one wins. Timers are `unref()`ed, so a
- * source never keeps a process alive; `close()` stops polling and aborts a load in flight.
+ * failed load (unreachable, non-2xx, timeout, too large, a refused archive, or a payload that is
+ * not valid records) is reported to `logger` and the last good copy is kept; nothing is ever
+ * thrown at a request. When several records share an id, the last one wins. Timers are
+ * `unref()`ed, so a source never keeps a process alive; `close()` stops polling and aborts a
+ * load in flight.
  *
  * @throws {PomeriumAuthConfigError} At construction, for invalid options or invalid `records`;
  *   `err.option` names the option.
  *
  * @example
  * ```ts
- * const accounts = createRecordsSource({
- *   url: 'https://data.example.com/service-accounts.json.gz',
+ * const bundle = createRecordsSource({
+ *   url: 'https://data.internal.example.com/bundle.tar.gz', // service-accounts.json, directory/users.csv
  *   headers: { authorization: `Bearer ${process.env.DATA_TOKEN}` },
- *   minDelay: 60,
- *   maxDelay: 600,
+ *   minDelay: 30,
  * });
- * await accounts.ready();
- * const auth = createPomeriumAuth({ sharedSecret, serviceAccounts: accounts });
+ * await bundle.ready();
+ * const auth = createPomeriumAuth({ sharedSecret, serviceAccounts: bundle, directory: bundle });
  * // on shutdown
- * accounts.close();
+ * bundle.close();
  * ```
  */
 export function createRecordsSource(options: RecordsSourceOptions): RecordsSource {
@@ -100,7 +103,7 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     } catch (err) {
       throw new PomeriumAuthConfigError('records', (err as Error).message);
     }
-    return staticSource(records);
+    return staticSource(RecordsCopy.of({ archive: false, records }));
   }
 
   const minDelay = positive(options.minDelay, DEFAULT_MIN_DELAY, 'minDelay');
@@ -109,6 +112,9 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
   const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const logger = options.logger ?? {
+    warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),
+  };
   const { loader, where } = recordsLocation(options.url as string | URL, {
     format: options.format,
     headers: options.headers,
@@ -116,62 +122,48 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     timeout,
     maxBytes,
   });
-  const logger = options.logger ?? {
-    warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),
-  };
   return pollingSource(loader, where, { minDelay, maxDelay, logger });
 }
 
-/** The records of a source, indexed by id (the last of equal ids wins). */
-interface Copy {
-  byId: Map<string, RawRecord>;
-  list: readonly RawRecord[];
-}
-
-function indexRecords(records: readonly RawRecord[]): Copy {
-  const byId = new Map<string, RawRecord>();
-  // Delete first, so the surviving record also takes the later position in `all()`.
-  for (const record of records) {
-    byId.delete(record.id);
-    byId.set(record.id, record);
-  }
-  return { byId, list: Object.freeze([...byId.values()]) };
-}
-
-function staticSource(records: readonly RawRecord[]): RecordsSource {
-  const copy = indexRecords(records);
+function staticSource(copy: RecordsCopy): RecordsSource {
   const ready = Promise.resolve();
   return {
     kind: 'records-source',
     ready: () => ready,
-    get: (id: string) => copy.byId.get(id),
-    all: () => copy.list,
+    get: (id: string, type?: string) => copy.get(id, type),
+    all: (type?: string) => copy.all(type),
     version: 1,
+    recordTypes: copy.types,
     close: () => undefined,
   };
+}
+
+/** Reports to a logger that may throw: a failing logger must not stop the polling. */
+function warn(logger: WarningLogger, message: string): void {
+  try {
+    logger.warn(message);
+  } catch {
+    // nothing to do: the logger is the only place to report to
+  }
 }
 
 function pollingSource(
   loader: RecordsLoader,
   where: string,
-  settings: { minDelay: number; maxDelay: number; logger: WarningLogger },
+  settings: {
+    minDelay: number;
+    maxDelay: number;
+    logger: WarningLogger;
+  },
 ): RecordsSource {
   const minMs = Math.min(settings.minDelay * 1000, MAX_TIMER_MS);
   const maxMs = Math.min(settings.maxDelay * 1000, MAX_TIMER_MS);
-  let copy: Copy = indexRecords([]);
+  let copy = RecordsCopy.EMPTY;
   let version = 0;
   let delayMs = minMs;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: AbortController | undefined;
-
-  const warn = (message: string): void => {
-    try {
-      settings.logger.warn(message);
-    } catch {
-      // A failing logger must not stop the polling.
-    }
-  };
 
   const poll = async (): Promise<void> => {
     const controller = new AbortController();
@@ -180,7 +172,7 @@ function pollingSource(
       const outcome = await loader(controller.signal);
       if (closed) return;
       if (outcome.changed) {
-        copy = indexRecords(outcome.records);
+        copy = RecordsCopy.of(outcome.payload);
         version++;
         delayMs = minMs;
       } else {
@@ -192,8 +184,9 @@ function pollingSource(
       const kept =
         version === 0
           ? 'no records loaded yet'
-          : `keeping the last good copy (${copy.list.length} records)`;
+          : `keeping the last good copy (${copy.count} records)`;
       warn(
+        settings.logger,
         `pomerium-auth: could not load records from ${where}: ${err instanceof Error ? err.message : String(err)}; ${kept}`,
       );
     } finally {
@@ -215,10 +208,13 @@ function pollingSource(
   return {
     kind: 'records-source',
     ready: () => first,
-    get: (id: string) => copy.byId.get(id),
-    all: () => copy.list,
+    get: (id: string, type?: string) => copy.get(id, type),
+    all: (type?: string) => copy.all(type),
     get version() {
       return version;
+    },
+    get recordTypes() {
+      return copy.types;
     },
     close: () => {
       closed = true;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { decodeRecords, type RecordsFormat } from './decode-records.js';
+import { decodePayload } from './decode-payload.js';
+import type { RecordsFormat } from './decode-records.js';
 import type { LoadOutcome, RecordsLoader } from './records-loader.js';
 
 /** Options of {@link httpRecordsLoader}. */
@@ -103,7 +104,7 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
         etag = newEtag;
         return { changed: false };
       }
-      const records = await decodeRecords(bytes, {
+      const payload = await decodePayload(bytes, {
         format: options.format,
         name: url.pathname,
         contentType: response.headers.get('content-type'),
@@ -111,7 +112,7 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
       });
       etag = newEtag;
       digest = bodyDigest;
-      return { changed: true, records };
+      return { changed: true, payload };
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);

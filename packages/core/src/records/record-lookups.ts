@@ -1,6 +1,7 @@
 import type { DirectoryUser, NamespaceRecord, ServiceAccountRecord } from '../options.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
 import { foldEmailCase } from '../impersonation/name-patterns.js';
+import { optionalRecordType, recordTypeFor } from './record-types.js';
 
 /**
  * Tells a {@link RecordsSource} from a lookup function, for options that accept either.
@@ -23,7 +24,9 @@ export function isRecordsSource(value: unknown): value is RecordsSource {
 /**
  * Reads service accounts from a records source with Pomerium's field names: `id`, `user_id`
  * (or `userId`), `expires_at` (or `expiresAt`), `namespace_id` (or `namespace`) and
- * `description`.
+ * `description`. From an archive, it reads the record type `service-accounts` (or
+ * `type.googleapis.com/user.ServiceAccount`, see `RECORD_TYPES`); an archive without either
+ * makes every lookup throw (503), since the accounts are missing rather than revoked.
  *
  * `expires_at` may be an ISO 8601 date or a number of seconds (or, from 10^11 up, milliseconds)
  * since the epoch, as a number or a string of digits. Empty, `0`, and Go's zero time
@@ -45,13 +48,13 @@ export function serviceAccountLookup(
   source: RecordsSource,
 ): (id: string) => ServiceAccountRecord | null {
   return (id: string) => {
-    const record = source.get(id);
+    const record = source.get(id, recordTypeFor(source, 'serviceAccounts'));
     if (record === undefined) return null;
     const userId = text(record, 'user_id', 'userId');
     if (userId === undefined) return null;
     const expiry = parseExpiry(record['expires_at'] ?? record['expiresAt']);
     if (expiry === 'invalid') return null;
-    const account: ServiceAccountRecord = { id: record.id, userId };
+    const account: ServiceAccountRecord = { id, userId };
     if (expiry !== undefined) account.expiresAt = expiry;
     const namespace = text(record, 'namespace_id', 'namespace', 'namespaceId');
     if (namespace !== undefined) account.namespace = namespace;
@@ -66,6 +69,13 @@ export function serviceAccountLookup(
  * (case-insensitive). Fields: `id`, `email`, `name` (or Pomerium's `display_name`), and
  * `groups` (or `group_ids`): a JSON array of strings, or a string split on `,` or `;` with
  * whitespace trimmed, as a CSV cell holds it (empty gives `[]`).
+ *
+ * From an archive, it reads the record type `directory/users` (or `users`, or
+ * `pomerium.io/DirectoryUser`, see `RECORD_TYPES`); an archive without any makes every lookup
+ * throw (503). When the archive also holds directory groups (`directory/groups`, `groups` or
+ * `pomerium.io/DirectoryGroup`, records with `id` and `name`), a user's groups are its group
+ * ids followed by those groups' names, as Pomerium lists them in its assertion, so that a rule
+ * can name a group either way.
  *
  * The email index is rebuilt lazily, on the first lookup after the source's `version` changed.
  * An email that several records share finds nobody, since it cannot say which user is meant.
@@ -85,11 +95,13 @@ export function directoryLookup(
   let indexedVersion: number | undefined;
   // `null` marks an email shared by several records.
   let byEmail = new Map<string, RawRecord | null>();
+  let groupsVersion: number | undefined;
+  let groupNames: Map<string, string> | undefined;
 
-  const emailIndex = (): Map<string, RawRecord | null> => {
+  const emailIndex = (type: string | undefined): Map<string, RawRecord | null> => {
     if (indexedVersion !== source.version) {
       const index = new Map<string, RawRecord | null>();
-      for (const record of source.all()) {
+      for (const record of source.all(type)) {
         const email = (() => {
           const e = text(record, 'email');
           return e === undefined ? undefined : foldEmailCase(e);
@@ -103,16 +115,40 @@ export function directoryLookup(
     return byEmail;
   };
 
+  /** Group id to name, from the archive's directory groups; `undefined` when it has none. */
+  const namesOfGroups = (): Map<string, string> | undefined => {
+    if (groupsVersion !== source.version) {
+      const type = optionalRecordType(source, 'directoryGroups');
+      groupNames = undefined;
+      if (typeof type === 'string') {
+        groupNames = new Map();
+        for (const group of source.all(type)) {
+          const name = text(group, 'name');
+          if (name !== undefined) groupNames.set(group.id, name);
+        }
+      }
+      groupsVersion = source.version;
+    }
+    return groupNames;
+  };
+
   return (idOrEmail: string) => {
     if (typeof idOrEmail !== 'string' || idOrEmail === '') return null;
+    const type = recordTypeFor(source, 'directory');
     const record =
-      source.get(idOrEmail) ??
-      (idOrEmail.includes('@') ? emailIndex().get(foldEmailCase(idOrEmail)) : undefined);
+      source.get(idOrEmail, type) ??
+      (idOrEmail.includes('@') ? emailIndex(type).get(foldEmailCase(idOrEmail)) : undefined);
     if (record === undefined || record === null) return null;
-    const user: DirectoryUser = {
-      id: record.id,
-      groups: groupsOf(record['groups'] ?? record['group_ids']),
-    };
+    const id = record.id;
+    const groups = groupsOf(record['groups'] ?? record['group_ids']);
+    const names = namesOfGroups();
+    if (names !== undefined) {
+      for (const id of [...groups]) {
+        const name = names.get(id);
+        if (name !== undefined && !groups.includes(name)) groups.push(name);
+      }
+    }
+    const user: DirectoryUser = { id, groups };
     const email = text(record, 'email');
     if (email !== undefined) user.email = email;
     const name = text(record, 'name', 'display_name');
@@ -125,7 +161,9 @@ export function directoryLookup(
  * Reads namespaces from a records source, for the `namespaces` option: each record's `id` and its
  * parent's id in `parent_id` (as Pomerium
  * Enterprise's `Namespace` names it) or `parentId`; an empty or missing parent makes a root
- * namespace.
+ * namespace. From an archive, it reads the record type `namespaces` (or
+ * `type.googleapis.com/pomerium.dashboard.Namespace`, see `RECORD_TYPES`); an archive without
+ * either makes every lookup throw (503).
  *
  * A lookup returns one namespace; walking up to the root is the caller's, which must bound the
  * walk, since records can name each other as parents in a loop.
@@ -144,7 +182,7 @@ export function directoryLookup(
 export function namespaceLookup(source: RecordsSource): (id: string) => NamespaceRecord | null {
   return (id: string) => {
     if (typeof id !== 'string' || id === '') return null;
-    const record = source.get(id);
+    const record = source.get(id, recordTypeFor(source, 'namespaces'));
     if (record === undefined) return null;
     const namespace: NamespaceRecord = { id };
     const parentId = text(record, 'parent_id', 'parentId');
