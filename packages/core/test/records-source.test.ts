@@ -494,6 +494,8 @@ describe('createRecordsSource from code, and its options', () => {
     ['an infinite maxBytes', { url: 'http://x/y', maxBytes: Infinity }, 'maxBytes', /positive/],
     ['an unknown format', { url: '/x', format: 'xml' }, 'format', /"json" or "csv"/],
     ['an unsupported scheme', { url: 'ftp://host/x.csv' }, 'url', /scheme "ftp"/],
+    ['an empty foreignKey', { records: [], foreignKey: '' }, 'foreignKey', /non-empty string/],
+    ['a foreignKey that is not a string', { url: '/x', foreignKey: 7 }, 'foreignKey', /non-empty/],
   ];
   for (const [name, options, option, message] of invalid) {
     test(`throws a PomeriumAuthConfigError naming the option at construction for ${name}`, () => {
@@ -707,6 +709,80 @@ describe('directoryLookup', () => {
     await waitFor(() => source.version === 2, 'the rewritten file');
     assert.equal(lookup('ann@x.io'), null);
     assert.deepEqual(lookup('ANNE@x.io'), { id: 'u1', email: 'anne@x.io', groups: ['a', 'b'] });
+  });
+});
+
+describe('foreignKey', () => {
+  test('get() matches the foreign-key field; numbers are found as their string; records without one are in all() only', async () => {
+    serve(
+      '/by-email.json',
+      JSON.stringify([
+        { id: 'r1', email: 'ann@x.io', n: 1 },
+        { id: 'r2', email: 42 },
+        { id: 'r3' },
+        { id: 'r4', email: '' },
+        { id: 'r5', email: { nested: true } },
+        { id: 'r6', email: 'ann@x.io', n: 2 },
+      ]),
+      JSON_TYPE,
+    );
+    const { source, warnings } = open({
+      url: `${base}/by-email.json`,
+      foreignKey: 'email',
+      ...fast,
+    });
+    await source.ready();
+    assert.deepEqual(warnings, []);
+    assert.equal(source.foreignKey, 'email');
+    assert.deepEqual(
+      source.get('ann@x.io'),
+      { id: 'r6', email: 'ann@x.io', n: 2 },
+      'the last wins',
+    );
+    assert.deepEqual(source.get('42'), { id: 'r2', email: 42 });
+    assert.equal(source.get('r1'), undefined, 'ids are not keys any more');
+    assert.equal(source.get(''), undefined);
+    assert.equal(source.all().length, 6);
+  });
+
+  test('records given in code take a foreignKey too, and the default is id', () => {
+    const byUser = createRecordsSource({
+      records: [{ id: 'row-1', user_id: 'u1' }],
+      foreignKey: 'user_id',
+    });
+    assert.deepEqual(byUser.get('u1'), { id: 'row-1', user_id: 'u1' });
+    assert.equal(byUser.get('row-1'), undefined);
+    const plain = createRecordsSource({ records: [{ id: 'row-1' }] });
+    assert.equal(plain.foreignKey, 'id');
+    assert.deepEqual(plain.get('row-1'), { id: 'row-1' });
+  });
+
+  test('the lookups match by the foreign key, and give its value as the id', () => {
+    const accounts = createRecordsSource({
+      records: [{ id: 'row-7', account: 'sa-1', user_id: 'bot' }],
+      foreignKey: 'account',
+    });
+    assert.deepEqual(serviceAccountLookup(accounts)('sa-1'), { id: 'sa-1', userId: 'bot' });
+    assert.equal(serviceAccountLookup(accounts)('row-7'), null);
+
+    const users = createRecordsSource({
+      records: [
+        { id: 'row-1', user: 'u1', email: 'ann@x.io', groups: 'a' },
+        { id: 'row-2', email: 'nokey@x.io' },
+      ],
+      foreignKey: 'user',
+    });
+    const lookup = directoryLookup(users);
+    const ann = { id: 'u1', email: 'ann@x.io', groups: ['a'] };
+    assert.deepEqual(lookup('u1'), ann);
+    assert.deepEqual(lookup('ANN@x.io'), ann, 'found by email, the id is still the foreign key');
+    assert.equal(lookup('nokey@x.io'), null, 'a record without a foreign key is nobody');
+
+    const namespaces = createRecordsSource({
+      records: [{ id: 'row-3', ns: 'eng', parent_id: 'root' }],
+      foreignKey: 'ns',
+    });
+    assert.deepEqual(namespaceLookup(namespaces)('eng'), { id: 'eng', parentId: 'root' });
   });
 });
 

@@ -22,6 +22,11 @@ export interface RecordsSourceOptions {
    * name; inside an archive each file's extension gives its format.
    */
   format?: RecordsFormat;
+  /**
+   * The field that lookups match (`get(key)`), as the console's *Foreign Key*. Default `id`.
+   * Records still need an `id`.
+   */
+  foreignKey?: string;
   /** Seconds until the next poll after a load that changed the records. Default 30. */
   minDelay?: number;
   /** Longest wait in seconds between polls, reached by doubling after unchanged or failed polls. Default 300 (or `minDelay` if larger). */
@@ -95,6 +100,9 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
     throw new PomeriumAuthConfigError('format', 'must be "json" or "csv"');
   }
+  const foreignKey = options.foreignKey ?? 'id';
+  if (typeof foreignKey !== 'string' || foreignKey === '')
+    throw new PomeriumAuthConfigError('foreignKey', 'must be a non-empty string');
 
   if (options.records !== undefined) {
     let records: RawRecord[];
@@ -103,7 +111,7 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     } catch (err) {
       throw new PomeriumAuthConfigError('records', (err as Error).message);
     }
-    return staticSource(RecordsCopy.of({ archive: false, records }));
+    return staticSource(RecordsCopy.of({ archive: false, records }, foreignKey), foreignKey);
   }
 
   const minDelay = positive(options.minDelay, DEFAULT_MIN_DELAY, 'minDelay');
@@ -122,18 +130,19 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     timeout,
     maxBytes,
   });
-  return pollingSource(loader, where, { minDelay, maxDelay, logger });
+  return pollingSource(loader, where, { minDelay, maxDelay, logger, foreignKey });
 }
 
-function staticSource(copy: RecordsCopy): RecordsSource {
+function staticSource(copy: RecordsCopy, foreignKey: string): RecordsSource {
   const ready = Promise.resolve();
   return {
     kind: 'records-source',
     ready: () => ready,
-    get: (id: string, type?: string) => copy.get(id, type),
+    get: (key: string, type?: string) => copy.get(key, type),
     all: (type?: string) => copy.all(type),
     version: 1,
     recordTypes: copy.types,
+    foreignKey,
     close: () => undefined,
   };
 }
@@ -154,6 +163,7 @@ function pollingSource(
     minDelay: number;
     maxDelay: number;
     logger: WarningLogger;
+    foreignKey: string;
   },
 ): RecordsSource {
   const minMs = Math.min(settings.minDelay * 1000, MAX_TIMER_MS);
@@ -172,7 +182,7 @@ function pollingSource(
       const outcome = await loader(controller.signal);
       if (closed) return;
       if (outcome.changed) {
-        copy = RecordsCopy.of(outcome.payload);
+        copy = RecordsCopy.of(outcome.payload, settings.foreignKey);
         version++;
         delayMs = minMs;
       } else {
@@ -208,7 +218,7 @@ function pollingSource(
   return {
     kind: 'records-source',
     ready: () => first,
-    get: (id: string, type?: string) => copy.get(id, type),
+    get: (key: string, type?: string) => copy.get(key, type),
     all: (type?: string) => copy.all(type),
     get version() {
       return version;
@@ -216,6 +226,7 @@ function pollingSource(
     get recordTypes() {
       return copy.types;
     },
+    foreignKey: settings.foreignKey,
     close: () => {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);

@@ -1,6 +1,7 @@
 import type { DirectoryUser, NamespaceRecord, ServiceAccountRecord } from '../options.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
 import { foldEmailCase } from '../impersonation/name-patterns.js';
+import { keyOf } from './records-copy.js';
 import { optionalRecordType, recordTypeFor } from './record-types.js';
 
 /**
@@ -27,6 +28,9 @@ export function isRecordsSource(value: unknown): value is RecordsSource {
  * `description`. From an archive, it reads the record type `service-accounts` (or
  * `type.googleapis.com/user.ServiceAccount`, see `RECORD_TYPES`); an archive without either
  * makes every lookup throw (503), since the accounts are missing rather than revoked.
+ *
+ * The account is found by the source's foreign key (`id` unless `foreignKey` says otherwise),
+ * which is then its `id`.
  *
  * `expires_at` may be an ISO 8601 date or a number of seconds (or, from 10^11 up, milliseconds)
  * since the epoch, as a number or a string of digits. Empty, `0`, and Go's zero time
@@ -65,10 +69,10 @@ export function serviceAccountLookup(
 }
 
 /**
- * Reads directory users from a records source: by `id` (exact), or else by `email`
- * (case-insensitive). Fields: `id`, `email`, `name` (or Pomerium's `display_name`), and
- * `groups` (or `group_ids`): a JSON array of strings, or a string split on `,` or `;` with
- * whitespace trimmed, as a CSV cell holds it (empty gives `[]`).
+ * Reads directory users from a records source: by `id` (exact; the source's foreign key, when
+ * it sets one), or else by `email` (case-insensitive). Fields: `id`, `email`, `name` (or
+ * Pomerium's `display_name`), and `groups` (or `group_ids`): a JSON array of strings, or a
+ * string split on `,` or `;` with whitespace trimmed, as a CSV cell holds it (empty gives `[]`).
  *
  * From an archive, it reads the record type `directory/users` (or `users`, or
  * `pomerium.io/DirectoryUser`, see `RECORD_TYPES`); an archive without any makes every lookup
@@ -139,7 +143,9 @@ export function directoryLookup(
       source.get(idOrEmail, type) ??
       (idOrEmail.includes('@') ? emailIndex(type).get(foldEmailCase(idOrEmail)) : undefined);
     if (record === undefined || record === null) return null;
-    const id = record.id;
+    // Found by email, a record without a foreign key would have no id to give the principal.
+    const id = keyOf(record, source.foreignKey ?? 'id');
+    if (id === undefined) return null;
     const groups = groupsOf(record['groups'] ?? record['group_ids']);
     const names = namesOfGroups();
     if (names !== undefined) {
@@ -158,8 +164,8 @@ export function directoryLookup(
 }
 
 /**
- * Reads namespaces from a records source, for the `namespaces` option: each record's `id` and its
- * parent's id in `parent_id` (as Pomerium
+ * Reads namespaces from a records source, for the `namespaces` option: each record's `id` (the
+ * source's foreign key, when it sets one) and its parent's id in `parent_id` (as Pomerium
  * Enterprise's `Namespace` names it) or `parentId`; an empty or missing parent makes a root
  * namespace. From an archive, it reads the record type `namespaces` (or
  * `type.googleapis.com/pomerium.dashboard.Namespace`, see `RECORD_TYPES`); an archive without

@@ -25,10 +25,11 @@ export interface RecordsSource {
   /** Resolves once the first load has finished (successfully or not). */
   ready(): Promise<void>;
   /**
-   * The record with this id, from the last good copy. `type` picks a record type of an archive; a copy without types ignores
+   * The record whose foreign key (the `foreignKey` field, `id` by default) equals `key`, from
+   * the last good copy. `type` picks a record type of an archive; a copy without types ignores
    * it. An archive's records are only found when `type` names one of its types.
    */
-  get(id: string, type?: string): RawRecord | undefined;
+  get(key: string, type?: string): RawRecord | undefined;
   /** Every record of the last good copy (of record type `type`, for an archive). */
   all(type?: string): readonly RawRecord[];
   /** Increments whenever a new copy is taken. */
@@ -39,6 +40,8 @@ export interface RecordsSource {
    * they are read as copies without types.
    */
   readonly recordTypes?: readonly string[] | undefined;
+  /** The field that `get` matches. Absent means `id`. */
+  readonly foreignKey?: string | undefined;
   /** Stops reloading. */
   close(): void;
 }
