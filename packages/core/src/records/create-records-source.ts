@@ -5,12 +5,14 @@ import { RecordsCopy } from './records-copy.js';
 import { recordsLocation } from './records-location.js';
 import type { RecordsLoader } from './records-loader.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
+import type { RecordsTlsOptions } from './tls-options.js';
 
 /**
  * Where records come from: `records` (given in code) or `url` (a file or an HTTP(S) URL in
  * Pomerium's external-data format), exactly one of them; and how they are polled and read.
+ * The TLS options (`ca`, `cert`, `key`, `allowInsecureTLS`) apply to `https://` URLs only.
  */
-export interface RecordsSourceOptions {
+export interface RecordsSourceOptions extends RecordsTlsOptions {
   /** Records given in code. Never reloaded; an invalid list throws at construction. */
   records?: readonly RawRecord[];
   /** A file path, a `file://` URL, or an `http://` / `https://` URL. */
@@ -37,9 +39,9 @@ export interface RecordsSourceOptions {
   timeout?: number;
   /** Largest payload accepted, before and after gunzip. Default 64 MiB. */
   maxBytes?: number;
-  /** The `fetch` to use for HTTP(S). Default the global `fetch`. */
+  /** The `fetch` to use for HTTP(S). Default the global `fetch`. Not with the TLS options. */
   fetch?: typeof fetch;
-  /** Where failed loads are reported. Default `process.emitWarning`. */
+  /** Where failed loads, and `allowInsecureTLS`, are reported. Default `process.emitWarning`. */
   logger?: WarningLogger;
 }
 
@@ -61,20 +63,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * not, and never rejects. Then the location is polled: `minDelay` seconds after a load that
  * changed the records, and twice the previous delay (up to `maxDelay`) after a poll that found
  * nothing new (HTTP 304, the same ETag, the same bytes or an untouched file) or failed. A
- * failed load (unreachable, non-2xx, timeout, too large, a refused archive, or a payload that is
+ * failed load (unreachable, untrusted certificate, non-2xx, timeout, too large, a refused archive, or a payload that is
  * not valid records) is reported to `logger` and the last good copy is kept; nothing is ever
  * thrown at a request. When several records share an id, the last one wins. Timers are
  * `unref()`ed, so a source never keeps a process alive; `close()` stops polling and aborts a
  * load in flight.
  *
- * @throws {PomeriumAuthConfigError} At construction, for invalid options or invalid `records`;
- *   `err.option` names the option.
+ * @throws {PomeriumAuthConfigError} At construction, for invalid options (an unreadable PEM,
+ *   `cert` without `key`, ...) or invalid `records`; `err.option` names the option.
  *
  * @example
  * ```ts
  * const bundle = createRecordsSource({
  *   url: 'https://data.internal.example.com/bundle.tar.gz', // service-accounts.json, directory/users.csv
  *   headers: { authorization: `Bearer ${process.env.DATA_TOKEN}` },
+ *   ca: readFileSync('/etc/app/internal-ca.pem', 'utf8'),
  *   minDelay: 30,
  * });
  * await bundle.ready();
@@ -123,14 +126,26 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   const logger = options.logger ?? {
     warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),
   };
-  const { loader, where } = recordsLocation(options.url as string | URL, {
+  const { loader, where, insecure, close } = recordsLocation(options.url as string | URL, {
     format: options.format,
     headers: options.headers,
     fetch: options.fetch,
+    tls: {
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      allowInsecureTLS: options.allowInsecureTLS,
+    },
     timeout,
     maxBytes,
   });
-  return pollingSource(loader, where, { minDelay, maxDelay, logger, foreignKey });
+  if (insecure) {
+    warn(
+      logger,
+      `pomerium-auth: records source ${where} accepts any TLS certificate (allowInsecureTLS): anyone on the network path can serve it forged records`,
+    );
+  }
+  return pollingSource(loader, where, { minDelay, maxDelay, logger, foreignKey, close });
 }
 
 function staticSource(copy: RecordsCopy, foreignKey: string): RecordsSource {
@@ -164,6 +179,7 @@ function pollingSource(
     maxDelay: number;
     logger: WarningLogger;
     foreignKey: string;
+    close: () => void;
   },
 ): RecordsSource {
   const minMs = Math.min(settings.minDelay * 1000, MAX_TIMER_MS);
@@ -232,6 +248,7 @@ function pollingSource(
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       inFlight?.abort(new Error('records source closed'));
+      settings.close();
     },
   };
 }

@@ -13,9 +13,18 @@ export interface HttpRecordsLoaderOptions {
   headers?: Record<string, string> | undefined;
   /** Milliseconds before a request, body included, is abandoned. */
   timeout: number;
-  /** The `fetch` to use. */
-  fetch: typeof fetch;
+  /** The `fetch` to use: the global one, the user's, or `httpsFetch` for TLS options. */
+  fetch: FetchLike;
 }
+
+/**
+ * What the loader needs of `fetch`: a GET of a URL with headers, abortable, following
+ * redirects. The global `fetch` is one; `httpsFetch` is another, for TLS options.
+ */
+export type FetchLike = (
+  url: URL,
+  init: { headers: Headers; signal: AbortSignal; redirect: 'follow' },
+) => Promise<Response>;
 
 const DEFAULT_ACCEPT = 'application/json, text/csv;q=0.9, */*;q=0.1';
 
