@@ -496,6 +496,8 @@ describe('createRecordsSource from code, and its options', () => {
     ['an unsupported scheme', { url: 'ftp://host/x.csv' }, 'url', /scheme "ftp"/],
     ['an empty foreignKey', { records: [], foreignKey: '' }, 'foreignKey', /non-empty string/],
     ['a foreignKey that is not a string', { url: '/x', foreignKey: 7 }, 'foreignKey', /non-empty/],
+    ['a backoff below 1', { url: '/x', backoff: 0.5 }, 'backoff', /at least 1/],
+    ['a backoff that is not a number', { url: '/x', backoff: '2' }, 'backoff', /positive/],
   ];
   for (const [name, options, option, message] of invalid) {
     test(`throws a PomeriumAuthConfigError naming the option at construction for ${name}`, () => {

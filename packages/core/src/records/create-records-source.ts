@@ -31,8 +31,14 @@ export interface RecordsSourceOptions extends RecordsTlsOptions {
   foreignKey?: string;
   /** Seconds until the next poll after a load that changed the records. Default 30. */
   minDelay?: number;
-  /** Longest wait in seconds between polls, reached by doubling after unchanged or failed polls. Default 300 (or `minDelay` if larger). */
+  /** Longest wait in seconds between polls. Default 300 (or `minDelay` if larger). */
   maxDelay?: number;
+  /**
+   * Factor by which the delay grows after a poll that found nothing new, up to `maxDelay`.
+   * Default 2; `1` polls every `minDelay` seconds, so a change reaches every instance within
+   * `minDelay` (see the README's "Reloading"). Failed polls always double the delay.
+   */
+  backoff?: number;
   /** HTTP headers sent with every request, e.g. `authorization`. */
   headers?: Record<string, string>;
   /** Milliseconds before an HTTP request (body included) is abandoned. Default 10000. */
@@ -47,6 +53,7 @@ export interface RecordsSourceOptions extends RecordsTlsOptions {
 
 const DEFAULT_MIN_DELAY = 30;
 const DEFAULT_MAX_DELAY = 300;
+const DEFAULT_BACKOFF = 2;
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** setTimeout's largest delay; longer ones fire at once. */
@@ -61,9 +68,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *
  * The first load starts at once; `ready()` resolves when it has finished, whether it worked or
  * not, and never rejects. Then the location is polled: `minDelay` seconds after a load that
- * changed the records, and twice the previous delay (up to `maxDelay`) after a poll that found
- * nothing new (HTTP 304, the same ETag, the same bytes or an untouched file) or failed. A
- * failed load (unreachable, untrusted certificate, non-2xx, timeout, too large, a refused archive, or a payload that is
+ * changed the records; `backoff` times the previous quiet delay (up to `maxDelay`) after a poll
+ * that found nothing new (HTTP 304, the same ETag, the same bytes or an untouched file); twice
+ * the previous delay (up to `maxDelay`) after a poll that failed. A failed load (unreachable,
+ * untrusted certificate, non-2xx, timeout, too large, a refused archive, or a payload that is
  * not valid records) is reported to `logger` and the last good copy is kept; nothing is ever
  * thrown at a request. When several records share an id, the last one wins. Timers are
  * `unref()`ed, so a source never keeps a process alive; `close()` stops polling and aborts a
@@ -79,6 +87,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *   headers: { authorization: `Bearer ${process.env.DATA_TOKEN}` },
  *   ca: readFileSync('/etc/app/internal-ca.pem', 'utf8'),
  *   minDelay: 30,
+ *   backoff: 1,
  * });
  * await bundle.ready();
  * const auth = createPomeriumAuth({ sharedSecret, serviceAccounts: bundle, directory: bundle });
@@ -121,6 +130,8 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   const maxDelay = positive(options.maxDelay, Math.max(DEFAULT_MAX_DELAY, minDelay), 'maxDelay');
   if (maxDelay < minDelay)
     throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
+  const backoff = positive(options.backoff, DEFAULT_BACKOFF, 'backoff');
+  if (backoff < 1) throw new PomeriumAuthConfigError('backoff', 'must be at least 1');
   const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const logger = options.logger ?? {
@@ -145,7 +156,7 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
       `pomerium-auth: records source ${where} accepts any TLS certificate (allowInsecureTLS): anyone on the network path can serve it forged records`,
     );
   }
-  return pollingSource(loader, where, { minDelay, maxDelay, logger, foreignKey, close });
+  return pollingSource(loader, where, { minDelay, maxDelay, backoff, logger, foreignKey, close });
 }
 
 function staticSource(copy: RecordsCopy, foreignKey: string): RecordsSource {
@@ -177,6 +188,7 @@ function pollingSource(
   settings: {
     minDelay: number;
     maxDelay: number;
+    backoff: number;
     logger: WarningLogger;
     foreignKey: string;
     close: () => void;
@@ -187,6 +199,9 @@ function pollingSource(
   let copy = RecordsCopy.EMPTY;
   let version = 0;
   let delayMs = minMs;
+  // The delay that quiet polls reached: failures double `delayMs` from it, and a successful
+  // poll goes back to it, so a source that failed for a while returns to its quiet rhythm.
+  let quietMs = minMs;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: AbortController | undefined;
@@ -200,10 +215,11 @@ function pollingSource(
       if (outcome.changed) {
         copy = RecordsCopy.of(outcome.payload, settings.foreignKey);
         version++;
-        delayMs = minMs;
+        quietMs = minMs;
       } else {
-        delayMs = Math.min(delayMs * 2, maxMs);
+        quietMs = Math.min(quietMs * settings.backoff, maxMs);
       }
+      delayMs = quietMs;
     } catch (err) {
       if (closed) return;
       delayMs = Math.min(delayMs * 2, maxMs);
