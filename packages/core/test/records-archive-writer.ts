@@ -157,8 +157,11 @@ export interface ZipEntry {
 }
 
 export interface ZipOptions {
-  /** Write zip64 records (end record, locator, and zip64 extra fields in the central directory). */
-  zip64?: boolean;
+  /**
+   * `true`: zip64 records (end record, locator, zip64 extra fields, the end record's fields
+   * full). `'end-records'`: only the zip64 end record and locator, as some writers add anyway.
+   */
+  zip64?: boolean | 'end-records';
   /** The entry count written in the end record, when it should lie. */
   declaredCount?: number;
   comment?: string;
@@ -218,11 +221,11 @@ export function zip(entries: ZipEntry[], options: ZipOptions = {}): Buffer {
     const c = Buffer.alloc(46);
     c.writeUInt32LE(0x02014b50, 0);
     c.writeUInt16LE((3 << 8) | 20, 4); // made by Unix
-    c.writeUInt16LE(options.zip64 ? 45 : 20, 6);
+    c.writeUInt16LE(options.zip64 === true ? 45 : 20, 6);
     c.writeUInt16LE(flags, 8);
     c.writeUInt16LE(method, 10);
     c.writeUInt32LE(crc, 16);
-    if (options.zip64) {
+    if (options.zip64 === true) {
       extra = Buffer.alloc(4 + 24);
       extra.writeUInt16LE(0x0001, 0);
       extra.writeUInt16LE(24, 2);
@@ -268,6 +271,8 @@ export function zip(entries: ZipEntry[], options: ZipOptions = {}): Buffer {
     locator.writeBigUInt64LE(BigInt(directoryStart + directory.length), 8);
     locator.writeUInt32LE(1, 16);
     tail.push(end64, locator);
+  }
+  if (options.zip64 === true) {
     end.writeUInt16LE(0xffff, 8);
     end.writeUInt16LE(0xffff, 10);
     end.writeUInt32LE(0xffffffff, 12);

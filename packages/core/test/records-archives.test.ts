@@ -150,6 +150,12 @@ describe('archives: each format', () => {
     ],
     ['a zip64', 'bundle.zip', () => zip(standardZip, { zip64: true }), STANDARD_TYPES],
     [
+      'a zip with zip64 end records it did not need',
+      'bundle.zip',
+      () => zip(standardZip, { zip64: 'end-records' }),
+      STANDARD_TYPES,
+    ],
+    [
       'a zip with a comment',
       'bundle.zip',
       () => zip(standardZip, { comment: 'made by a test' }),

@@ -142,10 +142,13 @@ function findEnd(
   if (disk !== 0 || directoryDisk !== 0)
     throw new Error('multi-disk zip archives are not supported');
 
-  if (count === 0xffff || onDisk === 0xffff || size === 0xffffffff || start === 0xffffffff) {
-    const locator = at - 20;
-    if (locator < 0 || view.getUint32(locator, true) !== ZIP64_LOCATOR)
-      throw new Error('damaged zip64 archive: no zip64 end locator');
+  // Zip64 records are needed when a field of the end record is full; some writers add them anyway.
+  const locator = at - 20;
+  const hasLocator = locator >= 0 && view.getUint32(locator, true) === ZIP64_LOCATOR;
+  const needs64 =
+    count === 0xffff || onDisk === 0xffff || size === 0xffffffff || start === 0xffffffff;
+  if (needs64 && !hasLocator) throw new Error('damaged zip64 archive: no zip64 end locator');
+  if (hasLocator) {
     if (view.getUint32(locator + 4, true) !== 0 || view.getUint32(locator + 16, true) > 1)
       throw new Error('multi-disk zip archives are not supported');
     const end64 = uint64(view, locator + 8);
