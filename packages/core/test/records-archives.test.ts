@@ -1,4 +1,5 @@
 import { test, describe, after, before } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -711,4 +712,63 @@ describe('archives: attacks and damage are failed loads (the last good copy is k
     assert.equal(source.recordTypes, undefined);
     assert.match(warnings[0]!, /climbs out with "\.\."; no records loaded yet/);
   });
+});
+
+describe('archives: damaged anywhere, a load never throws, hangs or half-loads', () => {
+  const pristine: Array<[string, Buffer]> = [
+    ['tar', tar(standard)],
+    ['pax tar', tar([{ path: 'service-accounts.json', data: ACCOUNTS_JSON, pax: {} }])],
+    ['zip', zip(standardZip)],
+    ['stored zip', zip(standardZip.map((e) => ({ ...e, method: 'store' as const })))],
+    ['zip64', zip(standardZip, { zip64: true })],
+    ['tar.gz', gzipSync(tar(standard))],
+  ];
+  test(
+    'random byte changes and truncations of each format: a refused load is one warning, a loaded one lost no file',
+    { timeout: 120_000 },
+    async () => {
+      const outcomes = { loaded: 0, refused: 0 };
+      const path = join(tmp, 'fuzzed');
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...pristine),
+          fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), {
+            minLength: 0,
+            maxLength: 3,
+          }),
+          fc.option(fc.nat(), { nil: undefined }),
+          async ([format, original], changes, cut) => {
+            const bytes = Buffer.from(original);
+            for (const { at, byte } of changes) bytes[at % bytes.length] = byte;
+            const damaged = cut === undefined ? bytes : bytes.subarray(0, cut % bytes.length);
+            await replaceFile(path, damaged);
+            const { source, warnings } = open({ url: path, minDelay: 3600, maxBytes: 1_000_000 });
+            await source.ready();
+            source.close();
+            if (source.version === 1) {
+              outcomes.loaded++;
+              assert.deepEqual(warnings, []);
+              // Headers are checksummed (tar) or agree with the central directory (zip): no
+              // damage that still loads can lose or rename a file. Only pax paths are unprotected.
+              if (format !== 'pax tar') assert.deepEqual(source.recordTypes, STANDARD_TYPES);
+              // CRC-32 covers a zip's contents: what loads is what was written.
+              if (format.includes('zip')) {
+                assert.deepEqual(source.all('service-accounts'), ACCOUNTS);
+                assert.equal(source.all('directory/users').length, 1);
+              }
+            } else {
+              outcomes.refused++;
+              assert.equal(source.version, 0);
+              assert.equal(warnings.length, 1);
+              assert.match(warnings[0]!, /no records loaded yet$/);
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+      // Both branches must have run, or the property proved nothing.
+      assert.ok(outcomes.loaded > 10, `loaded ${outcomes.loaded}`);
+      assert.ok(outcomes.refused > 10, `refused ${outcomes.refused}`);
+    },
+  );
 });
