@@ -2,14 +2,12 @@ import { test, describe, after, before } from 'node:test';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createPomeriumAuth,
-  createRecordsSource,
   directoryLookup,
   namespaceLookup,
   PomeriumAuthError,
@@ -21,35 +19,23 @@ import {
 import { serviceAccountHeaders } from '@pomerium-auth/testing';
 import { issuer as testIssuer, request } from './fixtures.js';
 import { tar, zip, type TarEntry, type ZipEntry } from './records-archive-writer.js';
+import { replaceFile, sourceOpener, waitFor } from './records-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: archives written to a temporary directory and read back through a source.
 
 let tmp: string;
 let serial = 0;
-const sources: RecordsSource[] = [];
+const opener = sourceOpener();
+const open = opener.open;
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'records-archives-'));
 });
 after(async () => {
-  for (const source of sources) source.close();
+  opener.closeAll();
   await rm(tmp, { recursive: true, force: true });
 });
-
-function open(options: RecordsSourceOptions): { source: RecordsSource; warnings: string[] } {
-  const warnings: string[] = [];
-  const source = createRecordsSource({ logger: { warn: (m) => warnings.push(m) }, ...options });
-  sources.push(source);
-  return { source, warnings };
-}
-
-/** Replaces a file at once, so a poll never sees half of it. */
-async function replaceFile(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
 
 /** Writes `bytes` to a new file named `name` and loads it once. */
 async function load(
@@ -62,14 +48,6 @@ async function load(
   const opened = open({ url: path, minDelay: 3600, ...options });
   await opened.source.ready();
   return { ...opened, path };
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 const ACCOUNTS = [{ id: 'sa-1', user_id: 'bot', namespace_id: 'ns-eng', description: 'CI' }];

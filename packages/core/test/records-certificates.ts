@@ -38,17 +38,16 @@ function openssl(args: string[], cwd: string): void {
     throw new Error(`openssl ${args.join(' ')} failed: ${result.stderr.trim()}`);
 }
 
-/** Makes a CA, and a leaf certificate signed by it; returns nothing, writes `<name>.pem`/`<name>.key`. */
+/** `openssl req` arguments for a new, unencrypted P-256 key. */
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+/** Makes a self-signed CA: writes `<name>.pem` and `<name>.key`. */
 function makeCa(name: string, dir: string): void {
   openssl(
     [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...NEW_P256_KEY,
       '-keyout',
       `${name}.key`,
       '-out',
@@ -66,15 +65,12 @@ function makeCa(name: string, dir: string): void {
   );
 }
 
+/** Makes a certificate signed by CA `ca`, with these X.509 extensions: writes `<name>.pem` and `<name>.key`. */
 function makeLeaf(name: string, ca: string, extensions: string, dir: string): void {
   openssl(
     [
       'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...NEW_P256_KEY,
       '-keyout',
       `${name}.key`,
       '-out',

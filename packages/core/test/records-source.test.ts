@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +20,7 @@ import {
   type RecordsSource,
   type RecordsSourceOptions,
 } from '@pomerium-auth/core';
+import { replaceFile, sourceOpener, waitFor } from './records-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a loopback HTTP server whose routes the tests set, sources closed after the run.
@@ -35,7 +36,8 @@ const routes = new Map<string, Handler>();
 const seen: Seen[] = [];
 let server: Server;
 let base: string;
-const sources: RecordsSource[] = [];
+const opener = sourceOpener();
+const open = opener.open;
 let tmp: string;
 
 before(async () => {
@@ -52,19 +54,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const source of sources) source.close();
+  opener.closeAll();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await rm(tmp, { recursive: true, force: true });
 });
-
-/** A source under test, closed after the run; warnings collected. */
-function open(options: RecordsSourceOptions): { source: RecordsSource; warnings: string[] } {
-  const warnings: string[] = [];
-  const source = createRecordsSource({ logger: { warn: (m) => warnings.push(m) }, ...options });
-  sources.push(source);
-  return { source, warnings };
-}
 
 function requestsTo(path: string): Seen[] {
   return seen.filter((s) => s.path === path);
@@ -79,21 +73,6 @@ function serve(
   routes.set(path, (_req, res) => {
     res.writeHead(status, headers).end(body);
   });
-}
-
-/** Replaces a file at once, as a careful publisher does, so a poll never sees half of it. */
-async function replaceFile(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };

@@ -12,15 +12,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createRecordsSource,
   PomeriumAuthConfigError,
-  type RecordsSource,
   type RecordsSourceOptions,
 } from '@pomerium-auth/core';
 import { makeTestCertificates, type TestCertificates } from './records-certificates.js';
 import { tar } from './records-archive-writer.js';
+import { sourceOpener, waitFor } from './records-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: HTTPS records servers on 127.0.0.1 with certificates made by openssl for this run.
@@ -42,7 +41,8 @@ let secondTls: TestServer; // same CA, another origin (port)
 let mutualTls: TestServer; // requires a client certificate signed by the test CA
 let otherTls: TestServer; // server certificate signed by the other CA
 let cleartext: TestServer;
-const sources: RecordsSource[] = [];
+const opener = sourceOpener({ minDelay: 3600, timeout: 3000 });
+const open = opener.open;
 
 async function start(server: Server | HttpsServer, scheme: 'http' | 'https'): Promise<TestServer> {
   const routes = new Map<string, Handler>();
@@ -84,33 +84,13 @@ before(async () => {
 });
 
 after(async () => {
-  for (const source of sources) source.close();
+  opener.closeAll();
   for (const s of [plainTls, secondTls, mutualTls, otherTls, cleartext]) {
     s.server.closeAllConnections();
     await new Promise<void>((resolve) => s.server.close(() => resolve()));
   }
   certs.remove();
 });
-
-function open(options: RecordsSourceOptions): { source: RecordsSource; warnings: string[] } {
-  const warnings: string[] = [];
-  const source = createRecordsSource({
-    logger: { warn: (m) => warnings.push(m) },
-    minDelay: 3600,
-    timeout: 3000,
-    ...options,
-  });
-  sources.push(source);
-  return { source, warnings };
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 
