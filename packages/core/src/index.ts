@@ -19,9 +19,9 @@ export type {
   Lookup,
   ServiceAccountRecord,
   DirectoryUser,
+  NamespaceRecord,
   JwksOptions,
   WarningLogger,
-  NamespaceRecord,
   VerifiedCredentialInfo,
   RevocationCheck,
 } from './options.js';
@@ -130,3 +130,4 @@ export {
   directoryLookup,
   namespaceLookup,
 } from './records/record-lookups.js';
+export { RECORD_TYPES } from './records/record-types.js';

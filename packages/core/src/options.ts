@@ -24,13 +24,6 @@ export interface ServiceAccountRecord {
   description?: string;
 }
 
-/** A Pomerium Enterprise namespace, as far as service accounts need it: its parent. */
-export interface NamespaceRecord {
-  id: string;
-  /** The parent namespace's id; absent for the root (global) namespace. */
-  parentId?: string;
-}
-
 /** What `isRevoked` is shown of a verified credential. */
 export interface VerifiedCredentialInfo {
   /** Where the credential came from (`identity.credential.source`). */
@@ -70,6 +63,25 @@ export interface DirectoryUser {
    * `claim/<name>` criteria (a records source gives every other field of the record).
    */
   claims?: Record<string, unknown>;
+}
+
+/**
+ * A namespace of Pomerium Enterprise: a service account can be used in the namespace it was
+ * created in and in that namespace's descendants.
+ *
+ * @example
+ * ```ts
+ * const namespaces: Record<string, NamespaceRecord> = {
+ *   root: { id: 'root' },
+ *   'ns-eng': { id: 'ns-eng', parentId: 'root' },
+ * };
+ * ```
+ */
+export interface NamespaceRecord {
+  /** The namespace id. */
+  id: string;
+  /** The parent namespace's id; absent for a root namespace. */
+  parentId?: string;
 }
 
 /**

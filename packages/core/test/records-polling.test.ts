@@ -25,9 +25,6 @@ describe('createRecordsSource polling delays', () => {
         headers: { etag: step === 'v1' ? '"e1"' : '"e2"' },
       });
     }) as typeof fetch;
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-    };
     const warnings: string[] = [];
     const source = createRecordsSource({
       url: 'https://data.example/r.json',
@@ -41,14 +38,7 @@ describe('createRecordsSource polling delays', () => {
     assert.equal(source.version, 1);
     // after v1: 50 ms; after 304s: 100, 200, 250 (capped), 250; after the 500: 250; after v2: 50; then 100.
     const expected = [50, 100, 200, 250, 250, 250, 50, 100];
-    for (const [i, delay] of expected.entries()) {
-      t.mock.timers.tick(delay - 1);
-      await settle();
-      assert.equal(calls, i + 1, `poll ${i + 2} came before ${delay} ms`);
-      t.mock.timers.tick(1);
-      await settle();
-      assert.equal(calls, i + 2, `poll ${i + 2} did not come after ${delay} ms`);
-    }
+    await checkSchedule(t, expected, () => calls);
     assert.equal(source.version, 2);
     assert.deepEqual(source.get('v2'), { id: 'v2' });
     assert.equal(warnings.length, 1);
@@ -56,4 +46,72 @@ describe('createRecordsSource polling delays', () => {
     assert.deepEqual(ifNoneMatch, ['"e1"', '"e1"', '"e1"', '"e1"', '"e2"', '"e2"']);
     source.close();
   });
+
+  test('backoff: 1 keeps polling every minDelay while nothing changes; failures still double; a success returns to the quiet delay', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let calls = 0;
+    // ok(v1), 304 x3, 500 x2, 304 x2
+    const script = ['v1', 304, 304, 304, 500, 500, 304, 304];
+    const fakeFetch = (async () => {
+      calls++;
+      const step = script[Math.min(calls - 1, script.length - 1)]!;
+      if (step === 304) return new Response(null, { status: 304 });
+      if (step === 500) return new Response('no', { status: 500 });
+      return new Response(JSON.stringify([{ id: step }]), { headers: { etag: '"e1"' } });
+    }) as typeof fetch;
+    const source = createRecordsSource({
+      url: 'https://data.example/r.json',
+      fetch: fakeFetch,
+      minDelay: 0.05,
+      maxDelay: 0.4,
+      backoff: 1,
+      logger: { warn: () => undefined },
+    });
+    await source.ready();
+    // after v1 and each 304: 50; after the first 500: 100, the second: 200; after the 304: 50 again.
+    const expected = [50, 50, 50, 50, 100, 200, 50];
+    await checkSchedule(t, expected, () => calls);
+    source.close();
+  });
+
+  test('backoff: 3 triples the delay after each unchanged poll, up to maxDelay', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let calls = 0;
+    const fakeFetch = (async () => {
+      calls++;
+      if (calls > 1) return new Response(null, { status: 304 });
+      return new Response('[{"id":"a"}]', { headers: { etag: '"e"' } });
+    }) as typeof fetch;
+    const source = createRecordsSource({
+      url: 'https://data.example/r.json',
+      fetch: fakeFetch,
+      minDelay: 0.01,
+      maxDelay: 0.5,
+      backoff: 3,
+      logger: { warn: () => undefined },
+    });
+    await source.ready();
+    await checkSchedule(t, [10, 30, 90, 270, 500, 500], () => calls);
+    source.close();
+  });
 });
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Checks that poll n+2 comes exactly `expected[n]` ms after poll n+1 (mocked timers). */
+async function checkSchedule(
+  t: { mock: { timers: { tick(ms: number): void } } },
+  expected: number[],
+  calls: () => number,
+): Promise<void> {
+  for (const [i, delay] of expected.entries()) {
+    t.mock.timers.tick(delay - 1);
+    await settle();
+    assert.equal(calls(), i + 1, `poll ${i + 2} came before ${delay} ms`);
+    t.mock.timers.tick(1);
+    await settle();
+    assert.equal(calls(), i + 2, `poll ${i + 2} did not come after ${delay} ms`);
+  }
+}
