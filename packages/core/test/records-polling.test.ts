@@ -6,7 +6,7 @@ import { createRecordsSource } from '@pomerium-auth/core';
 // global fetch (undici) that the other records tests use against a real server.
 
 describe('createRecordsSource polling delays', () => {
-  test('doubles the delay after unchanged or failed polls up to maxDelay, and goes back to minDelay after a change', async (t) => {
+  test('backoff: 2 doubles the delay after unchanged or failed polls up to maxDelay, and goes back to minDelay after a change', async (t) => {
     // Mocked timers: the schedule is checked to the millisecond, whatever the machine's load.
     t.mock.timers.enable({ apis: ['setTimeout'] });
     let calls = 0;
@@ -31,6 +31,7 @@ describe('createRecordsSource polling delays', () => {
       fetch: fakeFetch,
       minDelay: 0.05,
       maxDelay: 0.25,
+      backoff: 2,
       logger: { warn: (m) => warnings.push(m) },
     });
     await source.ready();
@@ -44,6 +45,26 @@ describe('createRecordsSource polling delays', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /HTTP 500/);
     assert.deepEqual(ifNoneMatch, ['"e1"', '"e1"', '"e1"', '"e1"', '"e2"', '"e2"']);
+    source.close();
+  });
+
+  test('by default a quiet source is polled every minDelay: a revocation is seen within one poll', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let calls = 0;
+    const fakeFetch = (async () => {
+      calls++;
+      return calls === 1
+        ? new Response(JSON.stringify([{ id: 'a' }]), { headers: { etag: '"e1"' } })
+        : new Response(null, { status: 304 });
+    }) as typeof fetch;
+    const source = createRecordsSource({
+      url: 'https://data.example/r.json',
+      fetch: fakeFetch,
+      minDelay: 0.05,
+      maxDelay: 0.25,
+    });
+    await source.ready();
+    await checkSchedule(t, [50, 50, 50, 50], () => calls);
     source.close();
   });
 

@@ -35,8 +35,9 @@ export interface RecordsSourceOptions extends RecordsTlsOptions {
   maxDelay?: number;
   /**
    * Factor by which the delay grows after a poll that found nothing new, up to `maxDelay`.
-   * Default 2; `1` polls every `minDelay` seconds, so a change reaches every instance within
-   * `minDelay` (see the README's "Reloading"). Failed polls always double the delay.
+   * Default 1: every `minDelay` seconds, so a change (a revoked account) reaches every instance
+   * within `minDelay`; a larger factor trades that bound for fewer polls of a quiet source (see
+   * the README's "Reloading"). Failed polls always double the delay.
    */
   backoff?: number;
   /** HTTP headers sent with every request, e.g. `authorization`. */
@@ -53,7 +54,7 @@ export interface RecordsSourceOptions extends RecordsTlsOptions {
 
 const DEFAULT_MIN_DELAY = 30;
 const DEFAULT_MAX_DELAY = 300;
-const DEFAULT_BACKOFF = 2;
+const DEFAULT_BACKOFF = 1;
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** setTimeout's largest delay; longer ones fire at once. */
