@@ -279,7 +279,7 @@ const usageErrors: Array<[string, string[], Record<string, string>, RegExp]> = [
     'a shared secret that is not base64',
     ['mint', '-sub', 'bob', 'not base64!'],
     {},
-    /shared secret from argument is not base64/,
+    /^pomerium-auth: the shared secret \(argument\): is not base64/,
   ],
   [
     'an unknown flag',

@@ -66,7 +66,7 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
   if (derive) {
     const input = await readSharedSecret(ctx, 'mint assertion', flags.positionals[0]);
     const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
-    checkSharedSecret('mint assertion', input, encoding);
+    checkSharedSecret(input, encoding);
     // The key Pomerium signs with when it has no signing_key, named as Pomerium names it.
     const derived = deriveSigningKey(input.secret, encoding);
     key = await importSigningKey(

@@ -75,7 +75,7 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
     const expiresIn = expiry === undefined ? undefined : expirySeconds('mint', expiry);
     // Validate before reading the secret from a prompt, so mistakes show at once.
     const input = await readSharedSecret(ctx, 'mint', flags.positionals[0]);
-    const key = checkSharedSecret('mint', input, encoding);
+    const key = checkSharedSecret(input, encoding);
     const now = Math.floor(Date.now() / 1000);
     const token = signServiceAccountToken(key, {
       id,
@@ -88,7 +88,7 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
   }
   const expirySecs = expirySeconds('mint', expiry ?? '1h0m0s');
   const input = await readSharedSecret(ctx, 'mint', flags.positionals[0]);
-  checkSharedSecret('mint', input, encoding);
+  checkSharedSecret(input, encoding);
   const list = (name: string): string[] | undefined =>
     flags.values[name] === undefined ? undefined : listFlag(flags, name);
   const options = {
