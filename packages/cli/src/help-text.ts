@@ -40,6 +40,10 @@ Today's format (Pomerium's service accounts: jti, sub, iat, nbf, exp only with a
 
 Both formats:
   --legacy-raw             sign with the base64 text itself, as Pomerium v0.8 to v0.13 did
+  --scheme name            print the header line that carries the token instead of the bare token:
+                           x-pomerium-authorization, authorization-pomerium,
+                           authorization-bearer-pomerium, or cookie (Cookie: _pomerium=<jwt>)
+  --cookie-name name       the cookie of --scheme cookie (default _pomerium)
 
 The shared secret (base64, as in Pomerium's shared_secret) is the argument ("-" for standard
 input), else POMERIUM_SHARED_KEY or POMERIUM_SHARED_SECRET, else standard input: prompted
@@ -48,6 +52,7 @@ without echo on a terminal, read from a pipe otherwise.
 Examples:
   pomerium-auth mint -aud httpbin.int.pomerium.io -email bob@pomerium.io -sub bob -user bob -expiry 30m
   POMERIUM_SHARED_SECRET=... pomerium-auth mint --id sa-1 --sub user-1 --expiry 24h
+  curl -H "$(pomerium-auth mint --id sa-1 --sub user-1 --scheme authorization-bearer-pomerium)" https://app.example.com/
   pomerium-auth mint assertion --help
 `;
 
@@ -68,9 +73,14 @@ user, email, groups, sid, name), signed ES256 or RS256.
   --groups list                 groups, comma-separated or repeated
   --expiry duration             lifetime as a Go duration (default 5m0s, as Pomerium)
   --kid id                      key id (default: the key's hex JWK thumbprint, as Pomerium)
+  --scheme name                 print the header line that carries it instead of the bare token:
+                                assertion (X-Pomerium-Jwt-Assertion), authorization-bearer-assertion
+                                (Authorization: Bearer), or assertion-for (X-Pomerium-Jwt-Assertion-For:
+                                the original user behind a chain; --aud is then the first route's host)
 
-Example:
+Examples:
   pomerium-auth mint assertion --key signing-key.pem --aud app.example.com --sub alice --email alice@example.com --groups admins
+  pomerium-auth mint assertion --key signing-key.pem --aud portal.example.com --sub alice --scheme assertion-for
 `;
 
 export const VERIFY_HELP = `Usage: pomerium-auth verify [flags] [token | -]
