@@ -7,7 +7,7 @@ Usage: pomerium-auth <command> [flags]
 Commands:
   mint             mint a service-account token (historic pomerium-cli flags, or today's format with --id)
   mint assertion   mint an X-Pomerium-Jwt-Assertion signed with a key file or the derived key
-  verify           check a token with the options an application uses, and say why it fails
+  verify           check a credential with the options an application uses, and say why it fails
   keygen           make a signing key pair (ES256 or RS256)
   jwks             print the public key set of key files, or of the key derived from a shared secret
   explain          may this initiator act as that target? names the grant or rule that decides
@@ -85,9 +85,10 @@ Examples:
 
 export const VERIFY_HELP = `Usage: pomerium-auth verify [flags] [token | -]
 
-Checks a token exactly as an application would: the core's authenticate() runs on a request
-carrying it, with the same options. Prints the decision; on failure, the error code, HTTP
-status, and the internal reason and detail that the audit log would show.
+Checks a credential exactly as an application would: the core's authenticate() runs on a request
+carrying it, with the same options. Prints the decision and the source it was read from; on
+failure, the error code, HTTP status, and the internal reason and detail that the audit log
+would show.
 
 Options (flags win over --config, which wins over the environment):
   --config file            the application's options: JSON, or a .js/.mjs module's default export
@@ -99,21 +100,32 @@ Options (flags win over --config, which wins over the environment):
   --issuer host            expected issuer(s), comma-separated or repeated (env POMERIUM_ISSUER)
   --audience host          expected audience(s) (env POMERIUM_AUDIENCE)
   --clock-tolerance secs   default 5
+  --source list            credential sources (sources): assertion, service-account,
+                           bearer-assertion, cookie; comma-separated or repeated
+  --cookie-name name       the cookie the cookie source reads (cookieName; default _pomerium)
+  --assertion-for          verify x-pomerium-jwt-assertion-for into "on behalf of" (assertionFor)
+  --claim-headers mode     X-Pomerium-Claim-* headers (claimHeaders): verify, strip or ignore
 
 The request:
-  --scheme name            which header carries the token: assertion, x-pomerium-authorization,
-                           authorization-pomerium, authorization-bearer-pomerium
-                           (default: assertion for ES/RS tokens, else authorization-bearer-pomerium)
-  --header "name: value"   another header, e.g. "impersonate-user: bob"; repeatable
+  --scheme name            which header carries the token argument: assertion,
+                           authorization-bearer-assertion, x-pomerium-authorization,
+                           authorization-pomerium, authorization-bearer-pomerium, cookie
+                           (default: assertion for ES/RS tokens, else authorization-bearer-pomerium,
+                           or the channel --source turns on when it leaves those out)
+  --header "name: value"   a header as the request carries it, repeatable: a credential
+                           ("Authorization: Bearer <jwt>", "Cookie: _pomerium=<jwt>"),
+                           "x-pomerium-jwt-assertion-for: <jwt>", "impersonate-user: bob"
   --method, --path         default GET /
   --json                   print a JSON object
 
-The token is the argument, or standard input ("-", or when none is given).
+The token is the argument, or standard input ("-", or when none is given), unless a --header
+carries the credential (Authorization, Cookie, X-Pomerium-Jwt-Assertion, X-Pomerium-Authorization).
 Exit codes: 0 valid, 1 invalid, 2 usage or configuration error.
 
-Example:
+Examples:
   pomerium-auth verify --shared-secret "$SECRET" --audience httpbin.int.pomerium.io "$TOKEN"
   invalid  invalid_token (401): token_expired — expired at 1586842679
+  pomerium-auth verify --config options.json --source cookie --header "Cookie: _pomerium=$TOKEN"
 `;
 
 export const KEYGEN_HELP = `Usage: pomerium-auth keygen [--alg ES256|RS256] [--kid id] [--out dir [--force]]

@@ -74,6 +74,90 @@ const cases: Array<[string[], Record<string, string>, string | undefined, RegExp
     /^pomerium-auth: the shared secret \(argument\): is not base64/,
   ],
   [
+    ['verify', '--shared-secret', 'not base64!', token],
+    {},
+    undefined,
+    /^pomerium-auth: the shared secret \(--shared-secret\): is not base64/,
+  ],
+  [
+    ['verify', token],
+    { POMERIUM_SHARED_KEY: short },
+    undefined,
+    /^pomerium-auth: the shared secret \(POMERIUM_SHARED_KEY\): decodes to 5 bytes/,
+  ],
+  [
+    ['verify', token],
+    { POMERIUM_SHARED_SECRET: `${secret},${short}` },
+    undefined,
+    /^pomerium-auth: the shared secret \(POMERIUM_SHARED_SECRET\), value 2: decodes to 5 bytes/,
+  ],
+  [
+    ['verify', '--jwks-url', 'http://example.com/jwks.json', token],
+    {},
+    undefined,
+    /^pomerium-auth: the JWKS URL \(--jwks-url\): must be https/,
+  ],
+  [
+    ['verify', token],
+    { POMERIUM_JWKS_URL: 'http://example.com/jwks.json' },
+    undefined,
+    /^pomerium-auth: the JWKS URL \(POMERIUM_JWKS_URL\): must be https/,
+  ],
+  [
+    ['verify', '--shared-secret', secret, '--cookie-name', 'sess', token],
+    {},
+    undefined,
+    /^pomerium-auth: the cookie name \(--cookie-name\): needs 'cookie' in --source\n/,
+  ],
+  [
+    ['verify', '--shared-secret', secret, '--source', 'bearer-assertion', token],
+    {},
+    undefined,
+    /^pomerium-auth: the sources \(--source\): 'bearer-assertion' needs --jwks-url, --public-key or --derive-assertion-key\n/,
+  ],
+  [
+    ['verify', '--shared-secret', secret, '--source', 'query', token],
+    {},
+    undefined,
+    /^pomerium-auth: the sources \(--source\): must be a non-empty array of/,
+  ],
+  [
+    ['verify', '--shared-secret', secret, '--assertion-for', token],
+    {},
+    undefined,
+    /^pomerium-auth: the assertion-for header \(--assertion-for\): needs the assertion keys: --jwks-url, --public-key or --derive-assertion-key\n/,
+  ],
+  [
+    ['verify', '--derive-assertion-key', '--jwks-url', 'https://example.com/jwks.json', token],
+    {},
+    undefined,
+    /^pomerium-auth: the derived assertion key \(--derive-assertion-key\): needs --shared-secret\n/,
+  ],
+  [
+    ['verify', '--shared-secret', secret, '--clock-tolerance', '-3', token],
+    {},
+    undefined,
+    /^pomerium-auth: the clock tolerance \(--clock-tolerance\): must be a non-negative number\n/,
+  ],
+  [
+    ['verify', token],
+    {},
+    undefined,
+    /^pomerium-auth: nothing to verify with: give the shared secret \(--shared-secret, POMERIUM_SHARED_SECRET or POMERIUM_SHARED_KEY\)/,
+  ],
+  [
+    ['verify', '--config', 'bad-secret.json', token],
+    {},
+    undefined,
+    /^pomerium-auth: option "sharedSecret" in bad-secret.json: is not base64/,
+  ],
+  [
+    ['verify', '--config', 'bad-secret.json', '--shared-secret', short, token],
+    {},
+    undefined,
+    /^pomerium-auth: the shared secret \(--shared-secret\): decodes to 5 bytes/,
+  ],
+  [
     ['verify', '--config', 'empty-url.json', token],
     {},
     undefined,
@@ -108,3 +192,19 @@ for (const [args, env, input, message] of cases) {
     );
   });
 }
+
+test("core's warnings name the flags too", async () => {
+  const result = await pomeriumAuth([
+    'verify',
+    '--jwks-url',
+    'https://app.example.com/.well-known/pomerium/jwks.json',
+    '--shared-secret',
+    secret,
+    token,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /^warning: no --audience is configured: .*; set --audience to this route's host\n$/,
+  );
+});
