@@ -10,7 +10,7 @@ Commands:
   verify           check a credential with the options an application uses, and say why it fails
   keygen           make a signing key pair (ES256 or RS256)
   jwks             print the public key set of key files, or of the key derived from a shared secret
-  explain          may this initiator act as that target? names the grant or rule that decides
+  explain          may this user (acting as that one) make this request? names the grant, rule or policy that decides
 
 Run "pomerium-auth <command> --help" for a command's flags. Flags take one dash or two
 (-aud or --aud), and -name=value works too.
@@ -146,18 +146,25 @@ Prints a public key set { "keys": [...] } as Pomerium publishes it at
   --compact                     one line
 `;
 
-export const EXPLAIN_HELP = `Usage: pomerium-auth explain --config file --initiator who --target whom [flags]
+export const EXPLAIN_HELP = `Usage: pomerium-auth explain (--config file | --policy file) --initiator who [--as whom] [flags] [METHOD] [PATH]
 
-A dry run of the impersonation rules in the application's options file: may the initiator act
-as the target, and which grant or rule decides. Nothing is verified or audited.
+A dry run of the application's rules: may the initiator (acting as the target, when one is
+named) make this request, and which grant, rule or policy decides, down to the criteria and
+Pomerium's reasons (groups-ok, groups-unauthorized, ...). Nothing is verified or audited.
 
-  --config file               the application's options (JSON, or a .js/.mjs module's default export)
+  --config file               the application's options (JSON, or a .js/.mjs module's default
+                              export): its impersonation rules, directory and app-wide policy
+  --policy file               the route's policy: a PPL document, YAML or JSON; repeatable
+                              (every one must allow)
   --initiator id|email        who asks (required)
   --initiator-email address   the initiator's email, when --initiator is an id
   --initiator-groups list     the initiator's groups (default: from the options' directory, if any)
-  --target id|email           whom to act as (required)
+  --as id|email               whom to act as (also --target); policies then judge that user
   --groups list               groups asked for (the impersonate-group header)
-  --method verb               HTTP method (default GET; matters for read-only grants)
+  METHOD PATH                 the request (default GET /; also --method, --path); read-only
+                              grants look at the method, policies at both
+  --ip address                the client address (source_ip)
+  --time iso8601              when (date, day_of_week, time_of_day; default now)
   --reason text               the impersonate-reason header
   --route-forbid              the route forbids impersonation (forbidImpersonation())
   --route-grants file.json    the route's own grants (allowImpersonation(grants)): an array
@@ -165,6 +172,7 @@ as the target, and which grant or rule decides. Nothing is verified or audited.
 
 Exit codes: 0 allowed, 1 refused, 2 usage or configuration error.
 
-Example:
+Examples:
   pomerium-auth explain --config options.json --initiator alice --initiator-groups admins --target user_1
+  pomerium-auth explain --config options.json --policy policy.yaml --as user_1 --initiator alice GET /reports
 `;

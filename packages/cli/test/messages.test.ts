@@ -169,6 +169,36 @@ const cases: Array<[string[], Record<string, string>, string | undefined, RegExp
     undefined,
     /^pomerium-auth: option "directory" in missing-records.json: could not load records from .*users.csv: ENOENT/,
   ],
+  [
+    ['explain', '--config', 'bad-grants.json', '--initiator', 'a', '--target', 'b'],
+    {},
+    undefined,
+    /^pomerium-auth: option "impersonation.grants\[0\].targets" in bad-grants.json: /,
+  ],
+  [
+    ['explain', '--config', 'bad-policy.json', '--initiator', 'a'],
+    {},
+    undefined,
+    /^pomerium-auth: option "policy.allow.or\[0\].groups.hass" in bad-policy.json: unknown list matcher operator "hass" \(did you mean "has"\?\)/,
+  ],
+  [
+    ['explain', '--policy', 'typo.yaml', '--initiator', 'a'],
+    {},
+    undefined,
+    /^pomerium-auth: the policy file typo.yaml \(--policy\), at policy\[0\].allow.or\[0\].emial: unknown criterion "emial" \(did you mean "email"\?\)/,
+  ],
+  [
+    ['explain', '--policy', 'broken.yaml', '--initiator', 'a'],
+    {},
+    undefined,
+    /^pomerium-auth: the policy file broken.yaml \(--policy\): is not valid YAML: line 4, column 1: /,
+  ],
+  [
+    ['explain', '--policy', 'typo.yaml', '--route-grants', 'route-grants.json', '--initiator', 'a'],
+    {},
+    undefined,
+    /^pomerium-auth: the route grants file route-grants.json \(--route-grants\), at grants\[0\].targets: /,
+  ],
 ];
 
 for (const [args, env, input, message] of cases) {
