@@ -1,13 +1,9 @@
 import { PomeriumAuthConfigError } from '@pomerium-auth/core';
 import { CliError, EXIT_CODES } from './cli-error.js';
 
-/**
- * What is wrong, without the `pomerium-auth: option "x": ` that core writes before it: the CLI
- * says where the value came from instead.
- */
+/** What is wrong, without the option's name (core's `problem`): the CLI says where the value came from instead. */
 export function configProblem(err: PomeriumAuthConfigError): string {
-  const prefix = `pomerium-auth: option "${err.option}": `;
-  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return err.problem;
 }
 
 /** `sharedSecret[1]` → `sharedSecret`, `[1]`; `claimHeaders.mode` → `claimHeaders`, `.mode`. */

@@ -100,6 +100,7 @@ export {
 export {
   extractCredentials,
   ASSERTION_HEADER,
+  ASSERTION_FOR_HEADER,
   POMERIUM_AUTHORIZATION_HEADER,
   type ExtractedCredentials,
 } from './credentials/extract-credentials.js';

@@ -9,7 +9,6 @@ import {
   type ExplainAnswer,
   type ExplainQuestion,
   type Grant,
-  type PomeriumAuthErrorCode,
   type PomeriumAuthOptions,
   type PomeriumAuthReason,
   type RouteRule,
@@ -59,14 +58,6 @@ const RULES: Partial<Record<PomeriumAuthReason, string>> = {
   policy_denied: 'a policy refuses the effective user',
   lookup_failed: 'the directory could not be read',
   lookup_timeout: 'the directory did not answer in time (lookupTimeout)',
-};
-
-/** The answer a client gets for each reason explain can give (the rest are impersonation_denied). */
-const CODES: Partial<Record<PomeriumAuthReason, PomeriumAuthErrorCode>> = {
-  reason_required: 'invalid_request',
-  policy_denied: 'insufficient_scope',
-  lookup_failed: 'temporarily_unavailable',
-  lookup_timeout: 'temporarily_unavailable',
 };
 
 /** How the command line named the route's rules, for the output. */
@@ -353,7 +344,7 @@ function formatAnswer(
       `rule ${reason ?? 'unknown'}: ${(reason && RULES[reason]) ?? 'refused'}${a.detail !== undefined ? ` — ${a.detail}` : ''}`,
     ]);
     const status = new PomeriumAuthError(
-      (reason && CODES[reason]) ?? 'impersonation_denied',
+      a.error ?? 'impersonation_denied',
       reason ?? 'not_allowed',
     );
     rows.push(['client sees', `${status.status} ${JSON.stringify(status.toJSON())}`]);

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
+  ASSERTION_FOR_HEADER,
   ASSERTION_HEADER,
   createPomeriumAuth,
   decodeCompactJws,
@@ -64,8 +65,6 @@ const CREDENTIAL_HEADERS = new Set([
   'authorization',
   'cookie',
 ]);
-
-const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 
 /**
  * The header a token argument goes in when `--scheme` does not say: asymmetric tokens are
