@@ -24,6 +24,11 @@ export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 /** Scheme prefixes, matched exactly (case-sensitive), as Pomerium does since v0.10. */
 const POMERIUM_PREFIX = 'Pomerium ';
 const BEARER_POMERIUM_PREFIX = 'Bearer Pomerium-';
+/** The `Authorization` schemes of service-account tokens, and the source each is reported as. */
+const AUTHORIZATION_SCHEMES = [
+  [POMERIUM_PREFIX, 'authorization-pomerium'],
+  [BEARER_POMERIUM_PREFIX, 'authorization-bearer-pomerium'],
+] as const;
 
 /** Compact JWS syntax: three base64url segments (the signature may be empty, to fail later as a token). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -74,26 +79,11 @@ export function extractServiceAccountToken(
   const pomeriumValue = singleHeaderValue(request, POMERIUM_AUTHORIZATION_HEADER, true);
   // Other schemes (Digest, say) put commas in Authorization: its value is never split.
   const authorization = singleHeaderValue(request, 'authorization', false);
-  let fromAuthorization: ExtractedCredentials['serviceAccount'];
-  if (authorization?.startsWith(POMERIUM_PREFIX)) {
-    fromAuthorization = {
-      source: 'authorization-pomerium',
-      token: checkToken(
-        authorization.slice(POMERIUM_PREFIX.length),
-        maxTokenBytes,
-        'authorization',
-      ),
-    };
-  } else if (authorization?.startsWith(BEARER_POMERIUM_PREFIX)) {
-    fromAuthorization = {
-      source: 'authorization-bearer-pomerium',
-      token: checkToken(
-        authorization.slice(BEARER_POMERIUM_PREFIX.length),
-        maxTokenBytes,
-        'authorization',
-      ),
-    };
-  }
+  const scheme = AUTHORIZATION_SCHEMES.find(([prefix]) => authorization?.startsWith(prefix));
+  const fromAuthorization: ExtractedCredentials['serviceAccount'] = scheme && {
+    source: scheme[1],
+    token: checkToken(authorization!.slice(scheme[0].length), maxTokenBytes, 'authorization'),
+  };
   if (!pomeriumValue) return fromAuthorization;
   const token = checkToken(pomeriumValue, maxTokenBytes, POMERIUM_AUTHORIZATION_HEADER);
   if (fromAuthorization && fromAuthorization.token !== token) {
