@@ -5,17 +5,11 @@
 //
 //   node scripts/pack-packages.mjs && node scripts/check-packages.mjs
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packedTarballs, root } from './packed-tarballs.mjs';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
-const index = join(root, '.packs', 'index.json');
-if (!existsSync(index)) {
-  console.error('check-packages: no .packs/index.json; run node scripts/pack-packages.mjs first');
-  process.exit(1);
-}
-const packed = JSON.parse(readFileSync(index, 'utf8'));
+const packed = packedTarballs('check-packages');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const tools = [
   // --strict: warnings fail too; suggestions are printed, not failed.

@@ -8,17 +8,12 @@
 //
 //   node scripts/pack-packages.mjs && node scripts/pack-smoke.mjs [--keep]
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packedTarballs, root } from './packed-tarballs.mjs';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
-const index = join(root, '.packs', 'index.json');
-if (!existsSync(index)) {
-  console.error('pack-smoke: no .packs/index.json; run node scripts/pack-packages.mjs first');
-  process.exit(1);
-}
-const packed = JSON.parse(readFileSync(index, 'utf8'));
+const packed = packedTarballs('pack-smoke');
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const rootManifest = readJson(join(root, 'package.json'));
 
