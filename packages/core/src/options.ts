@@ -106,7 +106,7 @@ export interface Grant {
   readOnly?: boolean;
 }
 
-/** Impersonation settings (SPEC 5). */
+/** Impersonation settings: who may act as whom (the README's Impersonation section). */
 export interface ImpersonationOptions {
   /** Header naming the target user. Default `impersonate-user`; e.g. `sg_impersonate_as`; `false` to disable. */
   header?: string | false;
@@ -170,8 +170,8 @@ export interface JwksOptions {
 }
 
 /**
- * The one options object of every adapter (SPEC 2a). Every option may also come from the
- * environment: `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE`,
+ * The one options object of every adapter (the README's Options table). Every option may also
+ * come from the environment: `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE`,
  * `POMERIUM_SHARED_SECRET` (options given in code win).
  *
  * @example

@@ -26,12 +26,26 @@ before(async () => {
   issuer = await makeIssuer();
 });
 
-function auth(options: PomeriumAuthOptions = {}) {
+/** Grants without a directory: core warns at start-up that targets are taken as named. */
+const NO_DIRECTORY_WARNING =
+  'pomerium-auth: impersonation is granted but no directory is configured: targets are taken as named, with the groups asked for';
+
+/**
+ * An authenticator for these tests. Its start-up warnings go to `warnings`; a test that passes
+ * none expects none, and an unexpected warning fails it at construction.
+ */
+function auth(options: PomeriumAuthOptions = {}, warnings?: string[]) {
   return createPomeriumAuth({
     env: false,
     sharedSecret: issuer.sharedSecret,
     publicKeys: [issuer.keys[0]!.publicJwk],
     audience: issuer.host,
+    logger: {
+      warn: (message) => {
+        if (!warnings) throw new Error(`unexpected start-up warning: ${message}`);
+        warnings.push(message);
+      },
+    },
     ...options,
   });
 }
@@ -114,9 +128,12 @@ describe('auth.decide hands back a promise', () => {
   });
 
   test('when an impersonation is asked for (grants and the directory are consulted)', async () => {
-    const a = auth({
-      impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] },
-    });
+    const warnings: string[] = [];
+    const a = auth(
+      { impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } },
+      warnings,
+    );
+    assert.deepEqual(warnings, [NO_DIRECTORY_WARNING]);
     const headers = {
       ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })),
       'impersonate-user': 'user_1',
@@ -206,9 +223,12 @@ describe('auth.decide refuses as authenticate does', () => {
   }
 
   test('a later route rule narrows in the same turn: forbid refuses an impersonation decided by the first', async () => {
-    const a = auth({
-      impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] },
-    });
+    const warnings: string[] = [];
+    const a = auth(
+      { impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } },
+      warnings,
+    );
+    assert.deepEqual(warnings, [NO_DIRECTORY_WARNING]);
     const headers = {
       ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })),
       'impersonate-user': 'user_1',
@@ -222,10 +242,12 @@ describe('auth.decide refuses as authenticate does', () => {
   });
 
   test('whatever the headers hold, it answers, throws or rejects with a PomeriumAuthError that is not an internal fault', async () => {
-    const a = auth({
-      required: false,
-      impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] },
-    });
+    const warnings: string[] = [];
+    const a = auth(
+      { required: false, impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] } },
+      warnings,
+    );
+    assert.deepEqual(warnings, [NO_DIRECTORY_WARNING]);
     const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
     const genuine = fc.constantFrom(
       issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }),

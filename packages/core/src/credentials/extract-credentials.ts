@@ -16,8 +16,9 @@ export interface ExtractedCredentials {
   };
 }
 
-/** Header names the suite reads credentials from. */
+/** The header Pomerium sends its signed identity assertion in. */
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
+/** The header that carries a service-account token on its own: `x-pomerium-authorization: <jwt>`. */
 export const POMERIUM_AUTHORIZATION_HEADER = 'x-pomerium-authorization';
 /** The original user behind a chain of services (Pomerium carries the first assertion over). */
 export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
@@ -40,6 +41,12 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * are not; a plain `Bearer <jwt>` is not a Pomerium credential. Refuses with `invalid_request`
  * a header repeated with different values, two different service-account tokens, a token over
  * `maxTokenBytes` (before parsing anything) and a credential that is not compact-JWS syntax.
+ *
+ * @param request - the request's `headers` (and `rawHeaders`, where Node keeps the repeats of
+ *   `Authorization` it drops from `headers`).
+ * @param maxTokenBytes - the longest token read (default 16 KiB), as the `maxTokenBytes` option.
+ * @throws {InvalidRequestError} for a header repeated with different values, two different
+ *   service-account tokens, an oversized token, or a credential that is not compact JWS.
  *
  * @example
  * ```ts
