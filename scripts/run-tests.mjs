@@ -1,7 +1,7 @@
-// Runs every compiled test file of the workspace in one `node --test` run, so the closing
-// summary counts the whole suite. Each workspace package (pnpm-workspace.yaml) compiles its
-// tests into `.test-build/`; `node_modules` folders inside it (the NestJS matrix places a copy of
-// the adapter there) are not searched.
+// Runs every compiled test file of the workspace, and the repository's checks in test/, in one
+// `node --test` run, so the closing summary counts the whole suite. Each workspace package
+// (pnpm-workspace.yaml) compiles its tests into `.test-build/`; `node_modules` folders inside it
+// (the NestJS matrix places a copy of the adapter there) are not searched.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -29,12 +29,16 @@ function testFiles(dir) {
     if (name === 'node_modules') continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) out.push(...testFiles(full));
-    else if (/\.test\.c?js$/.test(name)) out.push(full);
+    else if (/\.test\.[cm]?js$/.test(name)) out.push(full);
   }
   return out;
 }
 
-const files = workspaceDirs().flatMap((dir) => testFiles(join(dir, '.test-build')));
+// test/ at the root holds the repository's own checks (plain .mjs, nothing to compile).
+const files = [
+  ...workspaceDirs().flatMap((dir) => testFiles(join(dir, '.test-build'))),
+  ...testFiles(join(root, 'test')).filter((f) => f.endsWith('.mjs')),
+];
 const selected = filter.length
   ? files.filter((f) => filter.some((p) => relative(root, f).includes(p)))
   : files;

@@ -5,6 +5,10 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   createPomeriumAuth,
@@ -13,6 +17,7 @@ import {
   type AuditEvent,
 } from '@pomerium-auth/core';
 import { createTestIssuer, serviceAccountHeaders } from '@pomerium-auth/testing';
+import { captureProcessWarnings } from './lib/process-warnings.js';
 import { eventually, settle, sleep } from './lib/wait.js';
 
 const quiet = { warn: () => undefined };
@@ -179,15 +184,117 @@ describe('records source faults: the last good copy is kept', () => {
   });
 });
 
+/**
+ * A .tar.gz made by the tar command from these files (a string is a file, `{ link }` a symbolic
+ * link), or `undefined` when the machine has no tar command.
+ */
+function tarGz(files: Record<string, string | { link: string }>): Buffer | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'records-fault-'));
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(dir, 'in', path, '..'), { recursive: true });
+      if (typeof content === 'string') writeFileSync(join(dir, 'in', path), content);
+      else symlinkSync(content.link, join(dir, 'in', path));
+    }
+    const made = spawnSync('tar', ['-czf', join(dir, 'out.tgz'), '-C', join(dir, 'in'), '.']);
+    if (made.error) return undefined;
+    assert.equal(made.status, 0, String(made.stderr));
+    return readFileSync(join(dir, 'out.tgz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('records archive faults: the last good copy is kept', () => {
+  test('an archive turned hostile or broken keeps serving the last good one; an archive without the accounts is 503; a good one without the account revokes it', async (t) => {
+    const good = tarGz({
+      'service-accounts.json': GOOD,
+      'directory/users.csv': 'id,email\nbot,bot@x.io\n',
+    });
+    if (good === undefined) return t.skip('no tar command');
+    records.serve({ body: good, type: 'application/gzip' });
+    const source = createRecordsSource({
+      url: records.url,
+      minDelay: 0.03,
+      maxDelay: 0.06,
+      timeout: 200,
+      maxBytes: 1_000_000,
+      logger: quiet,
+    });
+    after(() => source.close());
+    await source.ready();
+    const auth = createPomeriumAuth({
+      env: false,
+      sharedSecret: issuer.sharedSecret,
+      serviceAccounts: source,
+      directory: source,
+      cache: false,
+      audit: false,
+      logger: quiet,
+    });
+    assert.equal((await auth.authenticate(request()))?.user.email, 'bot@x.io');
+
+    const faults: Array<[string, Buffer]> = [
+      ['a gzip bomb', gzipSync(Buffer.alloc(20_000_000))],
+      ['a truncated archive', good.subarray(0, Math.floor(good.length / 2))],
+      [
+        'a symbolic link in place of the accounts',
+        tarGz({ 'service-accounts.json': { link: '/etc/passwd' } })!,
+      ],
+      [
+        'two names of the directory',
+        tarGz({
+          'service-accounts.json': GOOD,
+          'users.csv': 'id\nx\n',
+          'directory/users.csv': 'id\ny\n',
+        })!,
+      ],
+      ['accounts that are not records', tarGz({ 'service-accounts.json': '{"id":"sa-1"}' })!],
+    ];
+    for (const [name, body] of faults) {
+      records.serve({ body, type: 'application/gzip' });
+      const before = records.hits;
+      await eventually(() => records.hits >= before + 2, `two polls of ${name}`);
+      assert.equal(
+        (await auth.authenticate(request()))?.user.id,
+        'bot',
+        `still passes with ${name}`,
+      );
+    }
+
+    // A good archive without any service-account records: missing, not revoked (503).
+    records.serve({
+      body: tarGz({ 'directory/users.csv': 'id,email\nbot,bot@x.io\n' })!,
+      type: 'application/gzip',
+    });
+    await eventually(
+      async () => (await settle(auth.authenticate(request()))).error !== undefined,
+      'the archive without accounts to load',
+    );
+    const missing = (await settle(auth.authenticate(request()))).error;
+    assert.ok(missing instanceof PomeriumAuthError);
+    assert.deepEqual([missing.status, missing.reason], [503, 'lookup_failed']);
+
+    // A good archive whose accounts no longer hold sa-1: revoked (401).
+    records.serve({
+      body: tarGz({ 'service-accounts.json': '[]', 'directory/users.csv': 'id\nbot\n' })!,
+      type: 'application/gzip',
+    });
+    await eventually(
+      async () =>
+        ((await settle(auth.authenticate(request()))).error as PomeriumAuthError)?.status === 401,
+      'the revocation to load',
+    );
+    const { error } = await settle(auth.authenticate(request()));
+    assert.equal((error as PomeriumAuthError).reason, 'unknown_service_account');
+  });
+});
+
 describe('audit sink faults: requests are unaffected', () => {
-  const warnings: string[] = [];
-  const onWarning = (w: Error): void => void warnings.push(w.message);
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown): void => void rejections.push(reason);
-  process.on('warning', onWarning);
   process.on('unhandledRejection', onRejection);
   after(() => {
-    process.off('warning', onWarning);
     process.off('unhandledRejection', onRejection);
   });
 
@@ -272,7 +379,8 @@ describe('audit sink faults: requests are unaffected', () => {
     assert.deepEqual(rejections, []);
   });
 
-  test('without a logger, a failing sink is reported once with a process warning', async () => {
+  test('without a logger, a failing sink is reported once with a process warning', async (t) => {
+    const warnings = captureProcessWarnings(t);
     const auth = createPomeriumAuth({
       env: false,
       sharedSecret: issuer.sharedSecret,
@@ -280,10 +388,16 @@ describe('audit sink faults: requests are unaffected', () => {
         throw new Error('sink exploded');
       },
     });
-    const before = warnings.filter((w) => w.includes('audit sink failed')).length;
     for (let i = 0; i < 5; i++) await auth.authenticate(request());
     await sleep(20);
-    const ours = warnings.filter((w) => w.includes('audit sink failed')).length - before;
-    assert.equal(ours, 1, `${ours} warnings`);
+    assert.deepEqual(
+      warnings.map((w) => [w.name, w.message]),
+      [
+        [
+          'PomeriumAuthWarning',
+          'pomerium-auth: the audit sink failed (sink exploded); further failures are not reported',
+        ],
+      ],
+    );
   });
 });

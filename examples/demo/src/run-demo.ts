@@ -225,6 +225,46 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         checkBody: errorIs('impersonation_denied'),
       },
       {
+        name: 'policy refuses as user_1',
+        title:
+          'Finance is for the finance group: alice acting as user_1 is refused there, as user_1 is',
+        request: {
+          method: 'GET',
+          path: '/api/finance',
+          headers: { ...alice, 'impersonate-user': 'user_1' },
+        },
+        expectStatus: 403,
+        expectation:
+          '403 insufficient_scope: the policy judges user_1 (the effective user); the audit shows the grant, then access_denied',
+        expectAudit: [
+          { event: 'impersonation_granted', initiating: 'alice', effective: 'user_1' },
+          {
+            event: 'access_denied',
+            initiating: 'alice',
+            effective: 'user_1',
+            reason: 'policy_denied',
+          },
+        ],
+        checkBody: errorIs('insufficient_scope'),
+      },
+      {
+        name: 'policy allows as user_1',
+        title: 'The staff board is for staff: alice acting as user_1 is let in, as user_1 is',
+        request: {
+          method: 'GET',
+          path: '/api/staff-board',
+          headers: { ...alice, 'impersonate-user': 'user_1' },
+        },
+        expectStatus: 200,
+        expectation: '200, read by user_1; the audit shows the grant, then access_granted',
+        expectAudit: [
+          { event: 'impersonation_granted', initiating: 'alice', effective: 'user_1' },
+          { event: 'access_granted', initiating: 'alice', effective: 'user_1' },
+        ],
+        checkBody: (body) =>
+          (body as { readBy?: string }).readBy === 'user_1' ? undefined : 'expected read by user_1',
+      },
+      {
         name: 'payment as oneself',
         title: 'The same payment by alice as herself is accepted',
         request: { method: 'POST', path: '/api/payments', headers: alice },
@@ -347,6 +387,7 @@ function auditLine(e: AuditEvent): string {
   if (e.impersonation_target !== undefined && !e.effective_user)
     parts.push(`target ${e.impersonation_target}`);
   if (e.grant !== undefined) parts.push(`grant ${e.grant}`);
+  if (e.policy !== undefined) parts.push(`policy ${e.policy} (${e.reasons?.join(', ') ?? ''})`);
   if (e.impersonation_reason !== undefined)
     parts.push(`reason ${JSON.stringify(e.impersonation_reason)}`);
   if (e.error) parts.push(`error ${e.error.code}/${e.error.reason}`);

@@ -8,7 +8,7 @@ test('every step of the demo behaves as it says, and the output shows the key li
   const failed = result.steps.filter((s) => !s.passed).map((s) => `${s.name}: ${s.problem}`);
   assert.deepEqual(failed, []);
   assert.equal(result.passed, true);
-  assert.equal(result.steps.length, 11);
+  assert.equal(result.steps.length, 13);
   // Plain output when colour is off.
   assert.ok(!text.includes('\u001b['), 'no escape codes');
   // Each of the three service-account schemes, and the assertion.
@@ -36,7 +36,9 @@ test('every step of the demo behaves as it says, and the output shows the key li
   assert.match(text, /initiating bob +target user_1 +error impersonation_denied\/not_allowed/);
   assert.match(text, /error impersonation_denied\/protected_target/);
   assert.match(text, /error impersonation_denied\/forbidden_on_route/);
-  assert.match(text, /All 11 steps behaved as shown\.\n$/);
+  assert.match(text, /error insufficient_scope\/policy_denied/);
+  assert.match(text, /access_granted +initiating alice +effective user_1/);
+  assert.match(text, /All 13 steps behaved as shown\.\n$/);
   for (const r of result.steps)
     assert.match(text, new RegExp(`PASS +${result.steps.indexOf(r) + 1}\\. `));
 });

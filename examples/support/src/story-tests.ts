@@ -10,7 +10,8 @@ import type { ListenableApp } from './dev-server.js';
 import type { profileOf } from './profile.js';
 
 /**
- * Registers the three stories of SPEC 1 as node:test tests against an example app, started on
+ * Registers the three user stories (a user behind Pomerium, a machine with a service-account
+ * token, an admin impersonating a user) as node:test tests against an example app, started on
  * 127.0.0.1 with the dev world and exercised over real HTTP.
  *
  * @example

@@ -249,7 +249,7 @@ const legacyAlice = { sub: 'alice', email: 'alice@corp.example', groups: ['admin
  * The behaviour table: one line per case. A new case is one more line.
  */
 export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
-  // Credentials (SPEC 3)
+  // Credentials (core README: Credentials)
   {
     name: 'accepts a Pomerium assertion',
     send: (k) => k.as('alice'),
@@ -286,7 +286,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
     send: (k) => ({ ...k.sa('authorization-bearer-pomerium'), ...k.as('alice') }),
     expect: ok('alice', { source: 'assertion' }),
   },
-  // Errors (SPEC 8)
+  // Errors (core README: Errors)
   {
     name: 'answers 401 credentials_required without a credential',
     send: () => ({}),
@@ -356,7 +356,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
     send: (k) => k.as('alice'),
     expect: refused('temporarily_unavailable', 'keys_unavailable'),
   },
-  // Impersonation granted (SPEC 5)
+  // Impersonation granted (core README: Impersonation)
   {
     name: 'lets an admin act as a user by header',
     send: (k) => ({ ...k.as('alice'), ...imp('user_1') }),

@@ -1,24 +1,12 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { jwkThumbprintHex } from '@pomerium-auth/core';
 import { importSigningKey, type TestSigningKey } from '@pomerium-auth/testing';
 import { CliError, EXIT_CODES } from './cli-error.js';
 import type { CommandContext } from './cli-io.js';
+import { readNamedFile } from './read-input.js';
 
 /** A public JWK in the member order Pomerium publishes (`use`, `kty`, `kid`, `crv`, `alg`, `x`, `y`). */
 export type PublishedJwk = JsonWebKey & { use: 'sig'; kid: string; alg: 'ES256' | 'RS256' };
-
-export function readKeyFile(ctx: CommandContext, file: string, what: string): string {
-  try {
-    return readFileSync(resolve(ctx.cwd, file), 'utf8');
-  } catch (err) {
-    throw new CliError(
-      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      EXIT_CODES.usage,
-    );
-  }
-}
 
 function parseJson(text: string, file: string): unknown {
   try {
@@ -30,7 +18,7 @@ function parseJson(text: string, file: string): unknown {
 
 /** Reads a private signing key: PEM, Pomerium's base64 `signing_key`, or a private JWK (JSON). */
 export async function readSigningKey(ctx: CommandContext, file: string): Promise<TestSigningKey> {
-  const text = readKeyFile(ctx, file, 'signing key').trim();
+  const text = readNamedFile(ctx, file, 'signing key').trim();
   try {
     return await importSigningKey(
       text.startsWith('{') ? (parseJson(text, file) as JsonWebKey) : text,
@@ -65,7 +53,7 @@ function algorithmOf(key: KeyObject, file: string): 'ES256' | 'RS256' {
  * Pomerium's base64 `signing_key`, a JWK (public or private) or a key set `{ keys: [...] }`.
  */
 export function publicJwksOfFile(ctx: CommandContext, file: string): PublishedJwk[] {
-  const text = readKeyFile(ctx, file, 'key file').trim();
+  const text = readNamedFile(ctx, file, 'key file').trim();
   const fromPem = (pem: string): PublishedJwk[] => {
     let key: KeyObject;
     try {

@@ -10,6 +10,7 @@ import {
 } from '@pomerium-auth/core';
 import { CliError, EXIT_CODES } from './cli-error.js';
 import type { CommandContext } from './cli-io.js';
+import { OptionOrigins } from './option-origins.js';
 
 /** Options read from a file, and the records sources opened for them (closed when done). */
 export interface LoadedOptions {
@@ -72,7 +73,8 @@ export async function loadOptionsFile(ctx: CommandContext, file: string): Promis
     );
   }
   const options: PomeriumAuthOptions = { ...(value as PomeriumAuthOptions) };
-  const opened: RecordsSource[] = [];
+  const opened: Array<{ name: string; source: RecordsSource; problems: string[] }> = [];
+  const close = (): void => opened.forEach((o) => o.source.close());
   for (const name of ['directory', 'serviceAccounts'] as const) {
     const given: unknown = options[name];
     if (given === undefined || typeof given === 'function' || isRecordsSource(given)) continue;
@@ -80,20 +82,34 @@ export async function loadOptionsFile(ctx: CommandContext, file: string): Promis
     const sourceOptions = { ...(given as RecordsSourceOptions) };
     if (
       typeof sourceOptions.url === 'string' &&
+      sourceOptions.url !== '' &&
       !/^[a-z][a-z0-9+.-]*:\/\//i.test(sourceOptions.url) &&
       !isAbsolute(sourceOptions.url)
     ) {
       sourceOptions.url = resolve(dirname(path), sourceOptions.url);
     }
+    // A one-shot command cannot wait for the next reload: a first load that fails is reported.
+    const problems: string[] = [];
+    sourceOptions.logger = { warn: (message) => problems.push(message) };
+    const origins = new OptionOrigins({}, (option) => `option "${name}.${option}" in ${file}`);
     let source: RecordsSource;
     try {
-      source = createRecordsSource(sourceOptions);
+      source = origins.check(() => createRecordsSource(sourceOptions));
     } catch (err) {
-      throw new CliError(`${file}: "${name}": ${(err as Error).message}`, EXIT_CODES.usage);
+      close();
+      throw err;
     }
-    opened.push(source);
+    opened.push({ name, source, problems });
     options[name] = source;
   }
-  await Promise.all(opened.map((s) => s.ready()));
-  return { options, file, close: () => opened.forEach((s) => s.close()) };
+  await Promise.all(opened.map((o) => o.source.ready()));
+  const failed = opened.find((o) => o.source.version === 0 && o.problems.length > 0);
+  if (failed) {
+    close();
+    throw new CliError(
+      `option "${failed.name}" in ${file}: ${failed.problems[0]!.replace(/^pomerium-auth: /, '')}`,
+      EXIT_CODES.usage,
+    );
+  }
+  return { options, file, close };
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CliError, EXIT_CODES, usageError } from './cli-error.js';
 import type { CommandContext } from './cli-io.js';
 
@@ -104,4 +106,16 @@ export async function readToken(
   const token = await readStdin(ctx);
   if (!token) throw usageError(command, 'no token on standard input');
   return token;
+}
+
+/** A file named on the command line (relative to the working directory), as text; `what` names it in errors. */
+export function readNamedFile(ctx: CommandContext, file: string, what: string): string {
+  try {
+    return readFileSync(resolve(ctx.cwd, file), 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT_CODES.usage,
+    );
+  }
 }

@@ -1,26 +1,21 @@
-import {
-  PomeriumAuthConfigError,
-  sharedSecretBytes,
-  type SharedSecretEncoding,
-} from '@pomerium-auth/core';
-import { usageError } from './cli-error.js';
+import { sharedSecretBytes, type SharedSecretEncoding } from '@pomerium-auth/core';
+import { OptionOrigins } from './option-origins.js';
 import type { SharedSecretInput } from './read-input.js';
 
-/** Checks the secret with core's own rules (base64, at least 16 bytes) and names where it came from. */
+/** How messages name the shared secret read from `input`: `the shared secret (POMERIUM_SHARED_KEY)`. */
+export function sharedSecretOrigin(input: Pick<SharedSecretInput, 'from'>): string {
+  return `the shared secret (${input.from})`;
+}
+
+/**
+ * Checks the secret with core's own rules (base64, at least 16 bytes); a bad one is a usage error
+ * naming where the user put it (the argument, a variable, standard input).
+ */
 export function checkSharedSecret(
-  command: string,
   input: SharedSecretInput,
   encoding: SharedSecretEncoding,
 ): Buffer {
-  try {
-    return sharedSecretBytes(input.secret, encoding, 'shared secret');
-  } catch (err) {
-    if (err instanceof PomeriumAuthConfigError) {
-      throw usageError(
-        command,
-        `the shared secret from ${input.from} ${err.message.replace(/^pomerium-auth: option "[^"]*": /, '')}`,
-      );
-    }
-    throw err;
-  }
+  const origins = new OptionOrigins();
+  origins.set('sharedSecret', sharedSecretOrigin(input));
+  return origins.check(() => sharedSecretBytes(input.secret, encoding, 'sharedSecret'));
 }

@@ -279,7 +279,7 @@ const usageErrors: Array<[string, string[], Record<string, string>, RegExp]> = [
     'a shared secret that is not base64',
     ['mint', '-sub', 'bob', 'not base64!'],
     {},
-    /shared secret from argument is not base64/,
+    /^pomerium-auth: the shared secret \(argument\): is not base64/,
   ],
   [
     'an unknown flag',
@@ -316,6 +316,130 @@ for (const [name, args, env, message] of usageErrors) {
   test(`mint refuses ${name} with exit code 2 and a message on stderr`, async () => {
     const result = await pomeriumAuth(args, { env, cwd: tmp.dir });
     assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, message);
+  });
+}
+
+/** A header line as printed (`Name: value`), as the request headers core reads. */
+function headersOfLine(output: string): Record<string, string> {
+  const lines = output.trimEnd().split('\n');
+  assert.equal(lines.length, 1, output);
+  const [, name, value] = /^([A-Za-z-]+): (.+)$/.exec(lines[0]!) ?? [];
+  assert.ok(name && value, output);
+  return { [name.toLowerCase()]: value };
+}
+
+const printedSchemes: Array<[string, string[], RegExp]> = [
+  ['x-pomerium-authorization', [], /^X-Pomerium-Authorization: eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/],
+  ['authorization-pomerium', [], /^Authorization: Pomerium eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/],
+  [
+    'authorization-bearer-pomerium',
+    [],
+    /^Authorization: Bearer Pomerium-eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/,
+  ],
+  ['cookie', [], /^Cookie: _pomerium=eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/],
+  ['cookie', ['--cookie-name', 'svc_session'], /^Cookie: svc_session=eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/],
+];
+for (const [scheme, extra, line] of printedSchemes) {
+  test(`mint --scheme ${scheme} ${extra.join(' ')} prints the header line, and core reads the token from it as ${scheme}`, async () => {
+    for (const format of [
+      ['--id', 'sa-1', '--sub', 'bot'],
+      ['-sub', 'bot'],
+    ]) {
+      const result = await pomeriumAuth(['mint', ...format, '--scheme', scheme, ...extra], {
+        env: { POMERIUM_SHARED_SECRET: secret },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, line);
+      const auth = createPomeriumAuth({
+        sharedSecret: secret,
+        sources: ['service-account', 'cookie'],
+        ...(extra.length > 0 ? { cookieName: extra[1]! } : {}),
+        env: false,
+        audit: false,
+      });
+      const identity = await auth.authenticate({
+        method: 'GET',
+        url: '/',
+        headers: headersOfLine(result.stdout),
+      });
+      assert.equal(identity?.credential.source, scheme);
+      assert.equal(identity?.user.id, 'bot');
+    }
+  });
+}
+
+test('mint assertion --scheme prints the assertion, the bearer assertion or the assertion-for header, each read by core as such', async () => {
+  const dir = join(tmp.dir, 'schemes');
+  assert.equal((await pomeriumAuth(['keygen', '--out', dir])).code, 0);
+  const key = join(dir, 'signing-key.pem');
+  const jwks = JSON.parse(readFileSync(join(dir, 'jwks.json'), 'utf8')) as { keys: JsonWebKey[] };
+  const assertion = (aud: string, sub: string, scheme: string) =>
+    mint(['assertion', '--key', key, '--aud', aud, '--sub', sub, '--scheme', scheme], {});
+  const auth = createPomeriumAuth({
+    publicKeys: jwks.keys,
+    audience: 'app.example.com',
+    sources: ['assertion', 'bearer-assertion'],
+    assertionFor: true,
+    env: false,
+    audit: false,
+  });
+  const sent = await assertion('app.example.com', 'alice', 'assertion');
+  assert.match(sent, /^X-Pomerium-Jwt-Assertion: eyJ/);
+  const bearer = await assertion('app.example.com', 'alice', 'authorization-bearer-assertion');
+  assert.match(bearer, /^Authorization: Bearer eyJ/);
+  // Minted for the first route of the chain: its own host as audience, not this app's.
+  const onBehalf = await assertion('portal.example.com', 'carol', 'assertion-for');
+  assert.match(onBehalf, /^X-Pomerium-Jwt-Assertion-For: eyJ/);
+
+  const viaHeader = await auth.authenticate({
+    method: 'GET',
+    url: '/',
+    headers: headersOfLine(sent),
+  });
+  assert.equal(viaHeader?.credential.source, 'assertion');
+  const viaBearer = await auth.authenticate({
+    method: 'GET',
+    url: '/',
+    headers: headersOfLine(bearer),
+  });
+  assert.equal(viaBearer?.credential.source, 'authorization-bearer-assertion');
+  const chained = await auth.authenticate({
+    method: 'GET',
+    url: '/',
+    headers: { ...headersOfLine(sent), ...headersOfLine(onBehalf) },
+  });
+  assert.equal(chained?.user.id, 'alice');
+  assert.equal(chained?.onBehalfOf?.id, 'carol');
+});
+
+const printUsage: Array<[string, string[], RegExp]> = [
+  [
+    'an assertion scheme for a service-account token',
+    ['mint', '--id', 'sa', '--sub', 'u', '--scheme', 'assertion'],
+    /--scheme must be one of x-pomerium-authorization, authorization-pomerium, authorization-bearer-pomerium, cookie\n/,
+  ],
+  [
+    'a service-account scheme for an assertion',
+    ['mint', 'assertion', '--key', 'k.pem', '--aud', 'a', '--sub', 's', '--scheme', 'cookie'],
+    /--scheme must be one of assertion, authorization-bearer-assertion, assertion-for\n/,
+  ],
+  [
+    'a cookie name without the cookie scheme',
+    ['mint', '--id', 'sa', '--sub', 'u', '--cookie-name', 'sess'],
+    /--cookie-name goes with --scheme cookie/,
+  ],
+  [
+    'a cookie name that cannot be one',
+    ['mint', '--id', 'sa', '--sub', 'u', '--scheme', 'cookie', '--cookie-name', 'a=b'],
+    /--cookie-name "a=b" is not a cookie name/,
+  ],
+];
+for (const [name, args, message] of printUsage) {
+  test(`mint refuses ${name} before reading any secret (exit 2)`, async () => {
+    const result = await pomeriumAuth(args, { env: { POMERIUM_SHARED_SECRET: secret } });
+    assert.equal(result.code, 2, result.stdout);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, message);
   });

@@ -9,7 +9,10 @@ import {
   type PomeriumAuthOptions,
 } from '@pomerium-auth/core';
 import {
+  assertionForHeaders,
   assertionHeaders,
+  bearerAssertionHeaders,
+  cookieHeaders,
   createTestIssuer,
   generateSigningKey,
   serviceAccountHeaders,
@@ -36,7 +39,13 @@ after(async () => {
 /** The line `verify` must print for a refused token: the core's own error, formatted. */
 async function coreRefusal(options: PomeriumAuthOptions, request: AuthRequest): Promise<string> {
   try {
-    await createPomeriumAuth({ ...options, env: false, audit: false }).authenticate(request);
+    await createPomeriumAuth({
+      ...options,
+      env: false,
+      audit: false,
+      // The CLI prints its own note on a missing audience; the core's start-up warning is not this test's.
+      logger: { warn: () => undefined },
+    }).authenticate(request);
   } catch (err) {
     assert.ok(isPomeriumAuthError(err));
     return `invalid  ${err.error} (${err.status}): ${err.reason}${err.detail !== undefined ? ` — ${err.detail}` : ''}`;
@@ -281,7 +290,7 @@ test('the token can come from standard input', async () => {
 
 const usage: Array<[string, string[], RegExp]> = [
   ['no configuration at all', ['verify', 'x.y.z'], /nothing to verify with/],
-  ['an unknown scheme', ['verify', '--scheme', 'cookie', 'x.y.z'], /--scheme must be one of/],
+  ['an unknown scheme', ['verify', '--scheme', 'query', 'x.y.z'], /--scheme must be one of/],
   [
     'a configuration file that does not exist',
     ['verify', '--config', 'missing.json', 'x.y.z'],
@@ -290,11 +299,418 @@ const usage: Array<[string, string[], RegExp]> = [
   [
     'a JWKS URL over plain http to another host',
     ['verify', '--jwks-url', 'http://example.com/jwks.json', 'x.y.z'],
-    /option "jwksUrl": must be https/,
+    /^pomerium-auth: the JWKS URL \(--jwks-url\): must be https/,
   ],
   ['no token on standard input', ['verify', '--shared-secret', secret], /no token/],
 ];
 for (const [name, args, message] of usage) {
+  test(`verify exits 2 for ${name}`, async () => {
+    const result = await pomeriumAuth(args, { cwd: tmp.dir });
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, message);
+  });
+}
+
+// The channels a request carries identity in, given as the request carries them (--header) or as
+// a token argument placed by --scheme: verify must decide exactly as core does on that request.
+const jwksFile = join(tmp.dir, 'channels-jwks.json');
+writeFileSync(jwksFile, JSON.stringify(issuer.jwks()));
+const alice = issuer.mintAssertion({ sub: 'alice', email: 'alice@example.com' });
+const carol = issuer.mintAssertion({
+  sub: 'carol',
+  email: 'carol@example.com',
+  aud: 'portal.example.com',
+});
+const forgedCarol = issuer.mintAssertion({ sub: 'carol' }, { key: forger });
+const bot = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' });
+const otherBot = issuer.mintServiceAccountToken({ id: 'sa-2', userId: 'bot2' });
+
+/** The decision in the shape verify --json reports it. */
+type Decision =
+  | { valid: true; source: string; user: string; onBehalfOf?: string }
+  | { valid: false; error: string; reason: string; detail?: string };
+
+async function coreDecision(
+  options: PomeriumAuthOptions,
+  headers: AuthRequest['headers'],
+  rawHeaders?: string[],
+): Promise<Decision> {
+  const auth = createPomeriumAuth({ ...options, env: false, audit: false, cache: false });
+  try {
+    const identity = await auth.authenticate({
+      method: 'GET',
+      url: '/',
+      headers,
+      ...(rawHeaders ? { rawHeaders } : {}),
+    });
+    assert.ok(identity);
+    return {
+      valid: true,
+      source: identity.credential.source,
+      user: identity.user.id,
+      ...(identity.onBehalfOf ? { onBehalfOf: identity.onBehalfOf.id } : {}),
+    };
+  } catch (err) {
+    assert.ok(isPomeriumAuthError(err), String(err));
+    return {
+      valid: false,
+      error: err.error,
+      reason: err.reason,
+      ...(err.detail !== undefined ? { detail: err.detail } : {}),
+    };
+  }
+}
+
+function cliDecision(stdout: string): Decision {
+  const body = JSON.parse(stdout) as {
+    valid: boolean;
+    source: string;
+    user?: { id: string };
+    onBehalfOf?: { id: string };
+    error: string;
+    reason: string;
+    detail?: string;
+  };
+  if (body.valid)
+    return {
+      valid: true,
+      source: body.source,
+      user: body.user!.id,
+      ...(body.onBehalfOf ? { onBehalfOf: body.onBehalfOf.id } : {}),
+    };
+  return {
+    valid: false,
+    error: body.error,
+    reason: body.reason,
+    ...(body.detail !== undefined ? { detail: body.detail } : {}),
+  };
+}
+
+const assertionKeys = { publicKeys: issuer.jwks().keys as never, audience: aud };
+// name, verify's arguments, core's options and the request core sees, what decides
+const channels: Array<
+  [string, string[], PomeriumAuthOptions, AuthRequest['headers'], string | RegExp]
+> = [
+  [
+    'an assertion as Authorization: Bearer, with the bearer-assertion source',
+    ['--source', 'bearer-assertion', '--header', `Authorization: Bearer ${alice}`],
+    { ...assertionKeys, sources: ['bearer-assertion'] },
+    bearerAssertionHeaders(alice),
+    'authorization-bearer-assertion',
+  ],
+  [
+    'an assertion as Authorization: Bearer, without it',
+    ['--header', `Authorization: Bearer ${alice}`],
+    assertionKeys,
+    bearerAssertionHeaders(alice),
+    /no_credentials/,
+  ],
+  [
+    'an assertion argument with --scheme authorization-bearer-assertion',
+    ['--source', 'assertion,bearer-assertion', '--scheme', 'authorization-bearer-assertion', alice],
+    { ...assertionKeys, sources: ['assertion', 'bearer-assertion'] },
+    bearerAssertionHeaders(alice),
+    'authorization-bearer-assertion',
+  ],
+  [
+    'an assertion argument when --source reads only the bearer form',
+    ['--source', 'bearer-assertion', alice],
+    { ...assertionKeys, sources: ['bearer-assertion'] },
+    bearerAssertionHeaders(alice),
+    'authorization-bearer-assertion',
+  ],
+  [
+    'a service-account token in the _pomerium cookie, among others',
+    [
+      '--shared-secret',
+      secret,
+      '--source',
+      'service-account,cookie',
+      '--header',
+      `Cookie: theme=dark; _pomerium=${bot}`,
+    ],
+    { sharedSecret: secret, sources: ['service-account', 'cookie'] },
+    { cookie: `theme=dark; _pomerium=${bot}` },
+    'cookie',
+  ],
+  [
+    'a cookie named by --cookie-name',
+    [
+      '--shared-secret',
+      secret,
+      '--source',
+      'cookie',
+      '--cookie-name',
+      'sess',
+      '--header',
+      `Cookie: sess=${bot}`,
+    ],
+    { sharedSecret: secret, sources: ['cookie'], cookieName: 'sess' },
+    cookieHeaders(bot, 'sess'),
+    'cookie',
+  ],
+  [
+    'a token argument with --scheme cookie',
+    ['--shared-secret', secret, '--source', 'cookie', '--scheme', 'cookie', bot],
+    { sharedSecret: secret, sources: ['cookie'] },
+    cookieHeaders(bot),
+    'cookie',
+  ],
+  [
+    'the _pomerium cookie when the cookie source is off',
+    ['--shared-secret', secret, '--header', `Cookie: _pomerium=${bot}`],
+    { sharedSecret: secret },
+    cookieHeaders(bot),
+    /no_credentials/,
+  ],
+  [
+    'an explicit service-account header beside the cookie',
+    [
+      '--shared-secret',
+      secret,
+      '--source',
+      'service-account,cookie',
+      '--header',
+      `Cookie: _pomerium=${otherBot}`,
+      bot,
+    ],
+    { sharedSecret: secret, sources: ['service-account', 'cookie'] },
+    { ...cookieHeaders(otherBot), ...serviceAccountHeaders(bot) },
+    'authorization-bearer-pomerium',
+  ],
+  [
+    'x-pomerium-jwt-assertion-for minted for the first route, with --assertion-for',
+    ['--assertion-for', '--header', `X-Pomerium-Jwt-Assertion-For: ${carol}`, alice],
+    { ...assertionKeys, assertionFor: true },
+    { ...assertionHeaders(alice), ...assertionForHeaders(carol) },
+    'assertion',
+  ],
+  [
+    'a forged x-pomerium-jwt-assertion-for',
+    ['--assertion-for', '--header', `x-pomerium-jwt-assertion-for: ${forgedCarol}`, alice],
+    { ...assertionKeys, assertionFor: true },
+    { ...assertionHeaders(alice), ...assertionForHeaders(forgedCarol) },
+    /bad_signature/,
+  ],
+  [
+    'a service-account token as x-pomerium-jwt-assertion-for',
+    ['--assertion-for', '--header', `x-pomerium-jwt-assertion-for: ${bot}`, alice],
+    { ...assertionKeys, assertionFor: true },
+    { ...assertionHeaders(alice), ...assertionForHeaders(bot) },
+    /algorithm_not_allowed/,
+  ],
+  [
+    'a claim header that contradicts the assertion, with --claim-headers verify',
+    ['--claim-headers', 'verify', '--header', 'X-Pomerium-Claim-Email: mallory@example.com', alice],
+    { ...assertionKeys, claimHeaders: 'verify' },
+    { ...assertionHeaders(alice), 'x-pomerium-claim-email': 'mallory@example.com' },
+    /claim_header_mismatch/,
+  ],
+  [
+    'a claim header that matches it',
+    ['--claim-headers', 'verify', '--header', 'X-Pomerium-Claim-Email: alice@example.com', alice],
+    { ...assertionKeys, claimHeaders: 'verify' },
+    { ...assertionHeaders(alice), 'x-pomerium-claim-email': 'alice@example.com' },
+    'assertion',
+  ],
+];
+
+for (const [name, args, options, headers, decides] of channels) {
+  test(`verify decides as core on ${name}`, async () => {
+    const expected = await coreDecision(options, headers);
+    if (typeof decides === 'string') {
+      assert.ok(expected.valid, JSON.stringify(expected));
+      assert.equal(expected.source, decides);
+    } else {
+      assert.ok(!expected.valid);
+      assert.match(expected.reason, decides);
+    }
+    const keyArgs = 'publicKeys' in options ? ['--public-key', jwksFile, '--audience', aud] : [];
+    const result = await pomeriumAuth(['verify', '--json', ...keyArgs, ...args]);
+    assert.equal(result.code, expected.valid ? 0 : 1, result.stdout + result.stderr);
+    assert.deepEqual(cliDecision(result.stdout), expected);
+  });
+}
+
+test('the same channels are read from the options file the application uses', async () => {
+  const config = join(tmp.dir, 'channels.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      ...assertionKeys,
+      sharedSecret: secret,
+      sources: ['assertion', 'cookie'],
+      cookieName: 'sess',
+      assertionFor: true,
+    }),
+  );
+  const cookie = await pomeriumAuth([
+    'verify',
+    '--json',
+    '--config',
+    config,
+    '--header',
+    `Cookie: sess=${bot}`,
+  ]);
+  assert.deepEqual(cliDecision(cookie.stdout), { valid: true, source: 'cookie', user: 'bot' });
+  const chained = await pomeriumAuth([
+    'verify',
+    '--json',
+    '--config',
+    config,
+    '--header',
+    `x-pomerium-jwt-assertion-for: ${carol}`,
+    alice,
+  ]);
+  assert.deepEqual(cliDecision(chained.stdout), {
+    valid: true,
+    source: 'assertion',
+    user: 'alice',
+    onBehalfOf: 'carol',
+  });
+});
+
+test('a credential header sent twice with different values is refused as core refuses it', async () => {
+  const expected = await coreDecision(
+    { sharedSecret: secret },
+    { authorization: [`Pomerium ${bot}`, `Pomerium ${otherBot}`] },
+    ['Authorization', `Pomerium ${bot}`, 'Authorization', `Pomerium ${otherBot}`],
+  );
+  assert.equal(expected.valid, false);
+  const result = await pomeriumAuth([
+    'verify',
+    '--json',
+    '--shared-secret',
+    secret,
+    '--header',
+    `Authorization: Pomerium ${bot}`,
+    '--header',
+    `Authorization: Pomerium ${otherBot}`,
+  ]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.deepEqual(cliDecision(result.stdout), expected);
+});
+
+test('verify names the source it read and the user on whose behalf, and says when a channel is off', async () => {
+  const cookie = await pomeriumAuth([
+    'verify',
+    '--shared-secret',
+    secret,
+    '--source',
+    'cookie',
+    '--header',
+    `Cookie: _pomerium=${bot}`,
+  ]);
+  assert.equal(cookie.code, 0, cookie.stderr);
+  assert.match(cookie.stdout, /^valid {4}service-account token \(cookie\)\n {2}user +bot\n/);
+
+  const chained = await pomeriumAuth([
+    'verify',
+    '--public-key',
+    jwksFile,
+    '--audience',
+    aud,
+    '--assertion-for',
+    '--header',
+    `x-pomerium-jwt-assertion-for: ${carol}`,
+    alice,
+  ]);
+  assert.equal(chained.code, 0, chained.stderr);
+  assert.match(
+    chained.stdout,
+    /^valid {4}assertion\n {2}user +alice <alice@example.com>\n {2}on behalf of +carol <carol@example.com>\n/,
+  );
+
+  const notRead = await pomeriumAuth([
+    'verify',
+    '--public-key',
+    jwksFile,
+    '--audience',
+    aud,
+    '--header',
+    `x-pomerium-jwt-assertion-for: ${carol}`,
+    alice,
+  ]);
+  assert.equal(notRead.code, 0);
+  assert.doesNotMatch(notRead.stdout, /on behalf of/);
+  assert.match(
+    notRead.stdout,
+    /note +x-pomerium-jwt-assertion-for was not read: verifying it needs --assertion-for\n/,
+  );
+
+  for (const [header, hint] of [
+    [
+      `Authorization: Bearer ${alice}`,
+      /hint +an assertion as Authorization: Bearer is read only with --source bearer-assertion\n/,
+    ],
+    [
+      `Cookie: _pomerium=${bot}`,
+      /hint +a service-account token in a cookie is read only with --source cookie/,
+    ],
+  ] as const) {
+    const off = await pomeriumAuth([
+      'verify',
+      '--shared-secret',
+      secret,
+      '--public-key',
+      jwksFile,
+      '--audience',
+      aud,
+      '--header',
+      header,
+    ]);
+    assert.equal(off.code, 1);
+    assert.match(off.stdout, /^invalid {2}credentials_required \(401\): no_credentials\n/);
+    assert.match(off.stdout, hint);
+  }
+});
+
+test('standard input is not read when a --header carries the credential', async () => {
+  const result = await pomeriumAuth(
+    ['verify', '--shared-secret', secret, '--header', `X-Pomerium-Authorization: ${bot}`],
+    { input: 'not-a-token\n' },
+  );
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /service-account token \(x-pomerium-authorization\)/);
+});
+
+const requestUsage: Array<[string, string[], RegExp]> = [
+  [
+    'a token argument whose header a --header gives too',
+    [
+      'verify',
+      '--shared-secret',
+      secret,
+      '--header',
+      'Authorization: Pomerium x',
+      '--scheme',
+      'authorization-pomerium',
+      'y.y.y',
+    ],
+    /the token argument goes in the authorization header \(--scheme authorization-pomerium\), which a --header gives too/,
+  ],
+  [
+    '--scheme without a token argument',
+    ['verify', '--shared-secret', secret, '--scheme', 'cookie', '--header', 'Cookie: _pomerium=x'],
+    /--scheme says where the token argument goes: give a token/,
+  ],
+  [
+    '--scheme assertion-for (not a credential)',
+    ['verify', '--scheme', 'assertion-for', 'x'],
+    /--scheme must be one of/,
+  ],
+  [
+    'a header line without a colon',
+    ['verify', '--shared-secret', secret, '--header', 'Cookie _pomerium=x'],
+    /--header must read "name: value"/,
+  ],
+  [
+    'an unknown claim headers mode',
+    ['verify', '--shared-secret', secret, '--claim-headers', 'check', 'x'],
+    /--claim-headers must be verify, strip or ignore/,
+  ],
+];
+for (const [name, args, message] of requestUsage) {
   test(`verify exits 2 for ${name}`, async () => {
     const result = await pomeriumAuth(args, { cwd: tmp.dir });
     assert.equal(result.code, 2, result.stdout);

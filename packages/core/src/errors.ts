@@ -378,9 +378,15 @@ export class PomeriumAuthConfigError extends Error {
   readonly code = 'invalid_configuration';
   /** The option at fault, e.g. `impersonation.grants[0].targets`. */
   readonly option: string;
-  constructor(option: string, message: string) {
-    super(`pomerium-auth: option "${option}": ${message}`);
+  /**
+   * What is wrong, without the option's name (`must be a non-negative number`): for tools that
+   * name the option their own way (a command-line flag, an environment variable).
+   */
+  readonly problem: string;
+  constructor(option: string, problem: string) {
+    super(`pomerium-auth: option "${option}": ${problem}`);
     this.option = option;
+    this.problem = problem;
   }
 }
 

@@ -19,9 +19,9 @@ export type {
   Lookup,
   ServiceAccountRecord,
   DirectoryUser,
+  NamespaceRecord,
   JwksOptions,
   WarningLogger,
-  NamespaceRecord,
   VerifiedCredentialInfo,
   RevocationCheck,
 } from './options.js';
@@ -100,6 +100,7 @@ export {
 export {
   extractCredentials,
   ASSERTION_HEADER,
+  ASSERTION_FOR_HEADER,
   POMERIUM_AUTHORIZATION_HEADER,
   type ExtractedCredentials,
 } from './credentials/extract-credentials.js';
@@ -130,3 +131,4 @@ export {
   directoryLookup,
   namespaceLookup,
 } from './records/record-lookups.js';
+export { RECORD_TYPES } from './records/record-types.js';

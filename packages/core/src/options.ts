@@ -24,13 +24,6 @@ export interface ServiceAccountRecord {
   description?: string;
 }
 
-/** A Pomerium Enterprise namespace, as far as service accounts need it: its parent. */
-export interface NamespaceRecord {
-  id: string;
-  /** The parent namespace's id; absent for the root (global) namespace. */
-  parentId?: string;
-}
-
 /** What `isRevoked` is shown of a verified credential. */
 export interface VerifiedCredentialInfo {
   /** Where the credential came from (`identity.credential.source`). */
@@ -73,6 +66,25 @@ export interface DirectoryUser {
 }
 
 /**
+ * A namespace of Pomerium Enterprise: a service account can be used in the namespace it was
+ * created in and in that namespace's descendants.
+ *
+ * @example
+ * ```ts
+ * const namespaces: Record<string, NamespaceRecord> = {
+ *   root: { id: 'root' },
+ *   'ns-eng': { id: 'ns-eng', parentId: 'root' },
+ * };
+ * ```
+ */
+export interface NamespaceRecord {
+  /** The namespace id. */
+  id: string;
+  /** The parent namespace's id; absent for a root namespace. */
+  parentId?: string;
+}
+
+/**
  * Who may impersonate whom.
  *
  * @example
@@ -94,7 +106,7 @@ export interface Grant {
   readOnly?: boolean;
 }
 
-/** Impersonation settings (SPEC 5). */
+/** Impersonation settings: who may act as whom (the README's Impersonation section). */
 export interface ImpersonationOptions {
   /** Header naming the target user. Default `impersonate-user`; e.g. `sg_impersonate_as`; `false` to disable. */
   header?: string | false;
@@ -158,8 +170,8 @@ export interface JwksOptions {
 }
 
 /**
- * The one options object of every adapter (SPEC 2a). Every option may also come from the
- * environment: `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE`,
+ * The one options object of every adapter (the README's Options table). Every option may also
+ * come from the environment: `POMERIUM_JWKS_URL`, `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE`,
  * `POMERIUM_SHARED_SECRET` (options given in code win).
  *
  * @example

@@ -98,7 +98,17 @@ export function removeHeaders(request: AuthRequest, names: readonly string[]): v
   }
 }
 
-/** Reads one header as a single string: the first value of an array, `undefined` when absent. */
+/**
+ * Reads one header as a single string: the first value of an array, `undefined` when absent.
+ *
+ * @param headers - Node's `headers` (lower-case names).
+ * @param name - the header's lower-case name.
+ *
+ * @example
+ * ```ts
+ * const requestId = headerValue(request.headers, 'x-request-id'); // string | undefined
+ * ```
+ */
 export function headerValue(
   headers: Record<string, HeaderValue>,
   name: string,
@@ -131,6 +141,9 @@ export interface NodeRequestLike {
  * requests with this one function. `headers` (and `rawHeaders`) are the request's own arrays, so
  * the impersonation headers the core removes are removed from the real request.
  *
+ * @param req - a Node `IncomingMessage`, or a framework's request read as one: its `ip` after
+ *   the app's proxy settings, Express's `originalUrl`, Fastify's `raw`.
+ *
  * @example
  * ```ts
  * const identity = await auth.authenticate(toAuthRequest(req));
@@ -147,11 +160,10 @@ export function toAuthRequest(req: NodeRequestLike): AuthRequest {
  * is read again on each ask, so a caller reads it once.
  *
  * Each read of the framework's request is worth saving: Express gives every request object a
- * hidden class of its own, so each property read there misses V8's inline caches (measured in a
- * running Express 5 server on Node 20: 0.5 to 1.5 µs a read), and Express's `req.ip` runs
- * proxy-addr over `X-Forwarded-For` besides (about 0.7 µs). A class with accessors on its
- * prototype, not an object literal with getters of its own: on Node 20 that literal cost about
- * 0.9 µs per request, this about 20 ns.
+ * hidden class of its own, so each property read there misses V8's inline caches, and Express's
+ * `req.ip` runs proxy-addr over `X-Forwarded-For` besides. A class with accessors on its
+ * prototype, not an object literal with getters of its own, which cost far more per request.
+ * The measurements are in bench/README.md ("What dominates per-request cost").
  */
 class NodeAuthRequest implements AuthRequest {
   headers: Record<string, HeaderValue>;

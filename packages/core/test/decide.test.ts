@@ -26,14 +26,28 @@ before(async () => {
   issuer = await makeIssuer();
 });
 
-/** Signatures on the main thread: off it, an assertion's answer is always a promise. */
-function auth(options: PomeriumAuthOptions = {}) {
+/** Grants without a directory: core warns at start-up that targets are taken as named. */
+const NO_DIRECTORY_WARNING =
+  'pomerium-auth: impersonation is granted but no directory is configured: targets are taken as named, with the groups asked for';
+
+/**
+ * An authenticator for these tests, signatures checked on the main thread (off it, an
+ * assertion's answer is always a promise). Its start-up warnings go to `warnings`; a test that
+ * passes none expects none, and an unexpected warning fails it at construction.
+ */
+function auth(options: PomeriumAuthOptions = {}, warnings?: string[]) {
   return createPomeriumAuth({
     env: false,
     sharedSecret: issuer.sharedSecret,
     publicKeys: [issuer.keys[0]!.publicJwk],
     audience: issuer.host,
     assertionVerification: 'main-thread',
+    logger: {
+      warn: (message) => {
+        if (!warnings) throw new Error(`unexpected start-up warning: ${message}`);
+        warnings.push(message);
+      },
+    },
     ...options,
   });
 }
@@ -121,9 +135,12 @@ describe('auth.decide hands back a promise', () => {
   });
 
   test('when an impersonation is asked for (grants and the directory are consulted)', async () => {
-    const a = auth({
-      impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] },
-    });
+    const warnings: string[] = [];
+    const a = auth(
+      { impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } },
+      warnings,
+    );
+    assert.deepEqual(warnings, [NO_DIRECTORY_WARNING]);
     const headers = {
       ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })),
       'impersonate-user': 'user_1',
@@ -214,9 +231,12 @@ describe('auth.decide refuses as authenticate does', () => {
   }
 
   test('a later route rule narrows in the same turn: forbid refuses an impersonation decided by the first', async () => {
-    const a = auth({
-      impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] },
-    });
+    const warnings: string[] = [];
+    const a = auth(
+      { impersonation: { grants: [{ initiators: ['group:admins'], targets: ['user_*'] }] } },
+      warnings,
+    );
+    assert.deepEqual(warnings, [NO_DIRECTORY_WARNING]);
     const headers = {
       ...assertionHeaders(issuer.mintAssertion({ sub: 'admin', groups: ['admins'] })),
       'impersonate-user': 'user_1',
@@ -230,10 +250,12 @@ describe('auth.decide refuses as authenticate does', () => {
   });
 
   test('whatever the headers hold, it answers, throws or rejects with a PomeriumAuthError that is not an internal fault', async () => {
-    const a = auth({
-      required: false,
-      impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] },
-    });
+    const warnings: string[] = [];
+    const a = auth(
+      { required: false, impersonation: { grants: [{ initiators: ['*'], targets: ['*'] }] } },
+      warnings,
+    );
+    assert.deepEqual(warnings, [NO_DIRECTORY_WARNING]);
     const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
     const genuine = fc.constantFrom(
       issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' }),

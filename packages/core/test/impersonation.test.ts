@@ -494,6 +494,7 @@ describe('impersonation rules', () => {
       impersonating: true,
       grant: 'search-guard',
       effectiveUser: { id: 'user_1', email: 'user1@corp.example', groups: ['customers'] },
+      policies: [],
     });
     assert.equal(
       (

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,12 +13,14 @@ import {
   createRecordsSource,
   directoryLookup,
   isRecordsSource,
+  namespaceLookup,
   PomeriumAuthConfigError,
   serviceAccountLookup,
   type RawRecord,
   type RecordsSource,
   type RecordsSourceOptions,
 } from '@pomerium-auth/core';
+import { replaceFile, sourceOpener, waitFor } from './records-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a loopback HTTP server whose routes the tests set, sources closed after the run.
@@ -34,7 +36,8 @@ const routes = new Map<string, Handler>();
 const seen: Seen[] = [];
 let server: Server;
 let base: string;
-const sources: RecordsSource[] = [];
+const opener = sourceOpener();
+const open = opener.open;
 let tmp: string;
 
 before(async () => {
@@ -51,19 +54,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const source of sources) source.close();
+  opener.closeAll();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await rm(tmp, { recursive: true, force: true });
 });
-
-/** A source under test, closed after the run; warnings collected. */
-function open(options: RecordsSourceOptions): { source: RecordsSource; warnings: string[] } {
-  const warnings: string[] = [];
-  const source = createRecordsSource({ logger: { warn: (m) => warnings.push(m) }, ...options });
-  sources.push(source);
-  return { source, warnings };
-}
 
 function requestsTo(path: string): Seen[] {
   return seen.filter((s) => s.path === path);
@@ -78,21 +73,6 @@ function serve(
   routes.set(path, (_req, res) => {
     res.writeHead(status, headers).end(body);
   });
-}
-
-/** Replaces a file at once, as a careful publisher does, so a poll never sees half of it. */
-async function replaceFile(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -493,6 +473,10 @@ describe('createRecordsSource from code, and its options', () => {
     ['an infinite maxBytes', { url: 'http://x/y', maxBytes: Infinity }, 'maxBytes', /positive/],
     ['an unknown format', { url: '/x', format: 'xml' }, 'format', /"json" or "csv"/],
     ['an unsupported scheme', { url: 'ftp://host/x.csv' }, 'url', /scheme "ftp"/],
+    ['an empty foreignKey', { records: [], foreignKey: '' }, 'foreignKey', /non-empty string/],
+    ['a foreignKey that is not a string', { url: '/x', foreignKey: 7 }, 'foreignKey', /non-empty/],
+    ['a backoff below 1', { url: '/x', backoff: 0.5 }, 'backoff', /at least 1/],
+    ['a backoff that is not a number', { url: '/x', backoff: '2' }, 'backoff', /positive/],
   ];
   for (const [name, options, option, message] of invalid) {
     test(`throws a PomeriumAuthConfigError naming the option at construction for ${name}`, () => {
@@ -706,5 +690,107 @@ describe('directoryLookup', () => {
     await waitFor(() => source.version === 2, 'the rewritten file');
     assert.equal(lookup('ann@x.io'), null);
     assert.deepEqual(lookup('ANNE@x.io'), { id: 'u1', email: 'anne@x.io', groups: ['a', 'b'] });
+  });
+});
+
+describe('foreignKey', () => {
+  test('get() matches the foreign-key field; numbers are found as their string; records without one are in all() only', async () => {
+    serve(
+      '/by-email.json',
+      JSON.stringify([
+        { id: 'r1', email: 'ann@x.io', n: 1 },
+        { id: 'r2', email: 42 },
+        { id: 'r3' },
+        { id: 'r4', email: '' },
+        { id: 'r5', email: { nested: true } },
+        { id: 'r6', email: 'ann@x.io', n: 2 },
+      ]),
+      JSON_TYPE,
+    );
+    const { source, warnings } = open({
+      url: `${base}/by-email.json`,
+      foreignKey: 'email',
+      ...fast,
+    });
+    await source.ready();
+    assert.deepEqual(warnings, []);
+    assert.equal(source.foreignKey, 'email');
+    assert.deepEqual(
+      source.get('ann@x.io'),
+      { id: 'r6', email: 'ann@x.io', n: 2 },
+      'the last wins',
+    );
+    assert.deepEqual(source.get('42'), { id: 'r2', email: 42 });
+    assert.equal(source.get('r1'), undefined, 'ids are not keys any more');
+    assert.equal(source.get(''), undefined);
+    assert.equal(source.all().length, 6);
+  });
+
+  test('records given in code take a foreignKey too, and the default is id', () => {
+    const byUser = createRecordsSource({
+      records: [{ id: 'row-1', user_id: 'u1' }],
+      foreignKey: 'user_id',
+    });
+    assert.deepEqual(byUser.get('u1'), { id: 'row-1', user_id: 'u1' });
+    assert.equal(byUser.get('row-1'), undefined);
+    const plain = createRecordsSource({ records: [{ id: 'row-1' }] });
+    assert.equal(plain.foreignKey, 'id');
+    assert.deepEqual(plain.get('row-1'), { id: 'row-1' });
+  });
+
+  test('the lookups match by the foreign key, and give its value as the id', () => {
+    const accounts = createRecordsSource({
+      records: [{ id: 'row-7', account: 'sa-1', user_id: 'bot' }],
+      foreignKey: 'account',
+    });
+    assert.deepEqual(serviceAccountLookup(accounts)('sa-1'), { id: 'sa-1', userId: 'bot' });
+    assert.equal(serviceAccountLookup(accounts)('row-7'), null);
+
+    const users = createRecordsSource({
+      records: [
+        { id: 'row-1', user: 'u1', email: 'ann@x.io', groups: 'a' },
+        { id: 'row-2', email: 'nokey@x.io' },
+      ],
+      foreignKey: 'user',
+    });
+    const lookup = directoryLookup(users);
+    const ann = { id: 'u1', email: 'ann@x.io', groups: ['a'] };
+    assert.deepEqual(lookup('u1'), ann);
+    assert.deepEqual(lookup('ANN@x.io'), ann, 'found by email, the id is still the foreign key');
+    assert.equal(lookup('nokey@x.io'), null, 'a record without a foreign key is nobody');
+
+    const namespaces = createRecordsSource({
+      records: [{ id: 'row-3', ns: 'eng', parent_id: 'root' }],
+      foreignKey: 'ns',
+    });
+    assert.deepEqual(namespaceLookup(namespaces)('eng'), { id: 'eng', parentId: 'root' });
+  });
+});
+
+describe('namespaceLookup', () => {
+  test("reads Pomerium Enterprise's parent_id, or parentId; an empty parent makes a root", async () => {
+    serve(
+      '/namespaces.csv',
+      'id,parent_id,name\nroot,,Global\nns-eng,root,Engineering\nns-web,ns-eng,Web\n',
+    );
+    const { source } = open({ url: `${base}/namespaces.csv`, ...fast });
+    await source.ready();
+    const lookup = namespaceLookup(source);
+    assert.deepEqual(lookup('root'), { id: 'root' });
+    assert.deepEqual(lookup('ns-eng'), { id: 'ns-eng', parentId: 'root' });
+    assert.deepEqual(lookup('ns-web'), { id: 'ns-web', parentId: 'ns-eng' });
+    assert.equal(lookup('ns-none'), null);
+    assert.equal(lookup(''), null);
+
+    const camel = namespaceLookup(
+      createRecordsSource({
+        records: [
+          { id: 'a', parentId: 'b' },
+          { id: 'b', parentId: '' },
+        ],
+      }),
+    );
+    assert.deepEqual(camel('a'), { id: 'a', parentId: 'b' });
+    assert.deepEqual(camel('b'), { id: 'b' });
   });
 });

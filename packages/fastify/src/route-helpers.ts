@@ -41,7 +41,8 @@ export function forbidImpersonation(): onRequestHookHandler {
  * the global grants, give them as `config: { pomerium: { impersonation: { grants } } }`.
  * Grants are checked here, at start-up.
  *
- * @param grants - the route's grants (a bad pattern throws `PomeriumAuthConfigError` now).
+ * @param grants - the route's grants.
+ * @throws {PomeriumAuthConfigError} at definition, for a bad grant (`err.option` names it).
  *
  * @example
  * ```ts
@@ -56,7 +57,8 @@ export function allowImpersonation(grants: Grant[]): onRequestHookHandler {
  * An `onRequest` hook that requires an identity on a route when the plugin runs with
  * `required: false`: an anonymous request gets 401 `credentials_required`, answered like every
  * other error. Without the plugin registered in the route's context it fails closed (a 500).
- * `config: { pomerium: { authentication: 'required' } }` does the same within the plugin's decision.
+ * `config: { pomerium: { authentication: 'required' } }` does the same within the plugin's
+ * decision.
  *
  * @example
  * ```ts
@@ -80,9 +82,11 @@ export function requireAuthentication(): onRequestHookHandler {
  * user while impersonating): refused, 403 `insufficient_scope` (401 `credentials_required` for an
  * anonymous request), audited as `access_denied`; allowed, audited as `access_granted`. The
  * document (an object, a list of rules, YAML or JSON text, or `compilePolicy(doc, { name })`)
- * is checked here, at start-up. As an `onRequest` hook it runs after the plugin's decision; `config: { pomerium: { policy } }` makes it part of the decision itself.
+ * is checked here, at start-up. As an `onRequest` hook it runs after the plugin's decision;
+ * `config: { pomerium: { policy } }` makes it part of the decision itself.
  *
  * @param policy - the policy document, or a compiled and named policy.
+ * @throws {PomeriumAuthConfigError} at definition, for a bad document (`err.option` says where).
  *
  * @example
  * ```ts

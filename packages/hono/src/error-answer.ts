@@ -25,6 +25,8 @@ export function answerError(c: Context, err: unknown, auth: PomeriumAuth | undef
  * The `PomeriumAuthError` behind an error that reached `app.onError`: the error itself, or the
  * `cause` of the `HTTPException` that `onError: 'next'` throws; `undefined` for any other error.
  *
+ * @param err - the error `app.onError` was given.
+ *
  * @example
  * ```ts
  * app.use(pomeriumAuth({ ...options, onError: 'next' }));

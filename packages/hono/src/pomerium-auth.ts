@@ -15,6 +15,9 @@ import { gate } from './request-state.js';
  * Use it app-wide (`app.use`), or on a route after `forbidImpersonation()` /
  * `allowImpersonation()`, so the route's rule is part of the one decision.
  *
+ * @param options - the suite's one options object (see `@pomerium-auth/core`).
+ * @throws {PomeriumAuthConfigError} at start-up, for invalid options.
+ *
  * @example
  * ```ts
  * import { Hono } from 'hono';

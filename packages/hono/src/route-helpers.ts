@@ -41,6 +41,9 @@ export function forbidImpersonation(): MiddlewareHandler<PomeriumEnv> {
  * replace the global grants (and may widen them); after an app-wide `pomeriumAuth()` they can
  * only narrow: the global grants and these must both allow. Grants are checked here, at start-up.
  *
+ * @param grants - the route's grants.
+ * @throws {PomeriumAuthConfigError} at definition, for a bad grant (`err.option` names it).
+ *
  * @example
  * ```ts
  * app.get('/api/tickets', allowImpersonation([{ initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true }]), auth, listTickets);
@@ -78,9 +81,11 @@ export function requireAuthentication(): MiddlewareHandler<PomeriumEnv> {
  * user while impersonating): refused, 403 `insufficient_scope` (401 `credentials_required` for an
  * anonymous request), audited as `access_denied`; allowed, audited as `access_granted`. The
  * document (an object, a list of rules, YAML or JSON text, or `compilePolicy(doc, { name })`)
- * is checked here, at start-up. Place it after an app-wide `pomeriumAuth()`, or before the route's own `pomeriumAuth()` (then it is part of the one decision).
+ * is checked here, at start-up. Place it after an app-wide `pomeriumAuth()`, or before the
+ * route's own `pomeriumAuth()` (then it is part of the one decision).
  *
  * @param policy - the policy document, or a compiled and named policy.
+ * @throws {PomeriumAuthConfigError} at definition, for a bad document (`err.option` says where).
  *
  * @example
  * ```ts

@@ -114,12 +114,24 @@ const Built = ConfigurableModuleClass as unknown as BuiltModule;
   exports: [POMERIUM_AUTH, POMERIUM_AUTH_OPTIONS, PomeriumAuthGuard],
 })
 export class PomeriumAuthModule extends ConfigurableModuleClass {
-  /** The module with options given in code. */
+  /**
+   * The module with options given in code.
+   *
+   * @param options - the suite's one options object (see `@pomerium-auth/core`).
+   * @throws {PomeriumAuthConfigError} when the app starts, for invalid options.
+   */
   static forRoot(options: PomeriumAuthOptions = {}): DynamicModule {
     return { ...Built.forRoot.call(this, options), global: true };
   }
 
-  /** The module with options made by a factory, a factory class or an existing provider. */
+  /**
+   * The module with options made by a factory, a factory class or an existing provider.
+   *
+   * @param options - `useFactory` (with `inject` and `imports`), `useClass` or `useExisting`:
+   *   exactly one.
+   * @throws {PomeriumAuthConfigError} for none or several of them; invalid options fail when
+   *   the app starts.
+   */
   static forRootAsync(options: PomeriumAuthModuleAsyncOptions): DynamicModule {
     const ways = [options?.useFactory, options?.useClass, options?.useExisting];
     if (ways.filter((way) => way !== undefined).length !== 1)

@@ -67,6 +67,9 @@ export function ForbidImpersonation(): MethodDecorator & ClassDecorator {
  * there (`protect`, no chaining, `requireReason` and `canImpersonate` still apply). The grants
  * are checked when the decorator runs, so a bad pattern fails at start-up.
  *
+ * @param grants - the route's grants.
+ * @throws {PomeriumAuthConfigError} when the decorator runs, for a bad grant.
+ *
  * @example
  * ```ts
  * @AllowImpersonation({ name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true })
@@ -121,6 +124,9 @@ export function OptionalAuth(): MethodDecorator & ClassDecorator {
  * request), audited as `access_denied`; allowed, `access_granted`. A handler's policy overrides its
  * controller's, as the other route decorators do. The document (an object, a list of rules, YAML
  * or JSON text, or `compilePolicy(doc, { name })`) is checked when the decorator runs.
+ *
+ * @param policy - the policy document, or a compiled and named policy.
+ * @throws {PomeriumAuthConfigError} when the decorator runs, for a bad document.
  *
  * @example
  * ```ts

@@ -10,6 +10,9 @@ const upgradeRequests = new WeakMap<object, NodeRequestLike>();
  * `@nestjs/platform-socket.io` nothing is needed: the guard reads `client.request`.) Without it,
  * the guard refuses every message of a `ws` client.
  *
+ * @param client - the `ws` client `handleConnection` was given.
+ * @param request - the upgrade request `handleConnection` was given beside it.
+ *
  * @example
  * ```ts
  * @WebSocketGateway()

@@ -13,6 +13,8 @@ export function recordFailure(req: object, err: PomeriumAuthError): void {
  * `@nestjs/passport` guard's `handleRequest`) the whole answer: `status`, `headers`,
  * `toJSON()` for the JSON body, and the internal `reason` for logs.
  *
+ * @param req - the request the strategy refused.
+ *
  * @example
  * ```ts
  * app.get('/me', passport.authenticate('pomerium', { session: false, failWithError: true }), handler);

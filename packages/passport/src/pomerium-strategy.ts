@@ -12,7 +12,7 @@ import {
 import { recordFailure } from './pomerium-auth-error-of.js';
 import type { PassportRequest } from './passport-request.js';
 
-/** Options: the suite's one options object (SPEC 2a), plus Passport's `passReqToCallback`. */
+/** The suite's one options object (core's README, Options), plus Passport's `passReqToCallback`. */
 export interface PomeriumStrategyOptions extends PomeriumAuthOptions {
   /** Pass the request as the verify callback's first argument. */
   passReqToCallback?: boolean;
@@ -63,6 +63,11 @@ const Strategy = PassportStrategy as unknown as new () => StrategyActions;
  *   403 `impersonation_denied`: `fail(description, 403)`; 503: `error(err)` (a server-side
  *   failure, not a bad credential). `pomeriumAuthErrorOf(req)` gives the whole error.
  * - no credential with `required: false`: `pass()` (anonymous).
+ *
+ * @param options - the suite's one options object, plus `passReqToCallback`.
+ * @param verify - maps the verified `Identity` to your user: `done(null, user)`, or
+ *   `done(null, false)` to refuse (401 `invalid_token`, reason `rejected_by_application`).
+ * @throws {PomeriumAuthConfigError} at construction, for invalid options.
  *
  * @example
  * ```ts

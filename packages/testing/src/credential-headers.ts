@@ -35,6 +35,10 @@ export type ServiceAccountScheme = (typeof SERVICE_ACCOUNT_SCHEMES)[number];
  * - `'authorization-pomerium'` → `{ authorization: 'Pomerium ' + token }`
  * - `'authorization-bearer-pomerium'` (default) → `{ authorization: 'Bearer Pomerium-' + token }`
  *
+ * @param token - the service-account token.
+ * @param scheme - which of the three headers Pomerium accepts; default
+ *   `'authorization-bearer-pomerium'`.
+ *
  * @example
  * ```ts
  * import { serviceAccountHeaders } from '@pomerium-auth/testing';
@@ -104,6 +108,9 @@ export function assertionForHeaders(token: string): Record<string, string> {
 /**
  * A service-account token in a cookie, `_pomerium` unless named (the `cookie` source):
  * `{ cookie: '_pomerium=<jwt>' }`.
+ *
+ * @param token - the service-account token.
+ * @param name - the cookie's name, as the `cookieName` option (default `_pomerium`).
  *
  * @example
  * ```ts

@@ -157,6 +157,9 @@ export interface JwksServer {
  * `GET /.well-known/pomerium` with `{ issuer, jwks_uri }`. It counts key-set requests and can
  * be told to fail in several ways ({@link JwksFault}).
  *
+ * @param options - the key set (or a function read on every request), `maxAge` and `issuer`.
+ * @returns the running server on 127.0.0.1, on a free port; `close()` it when done.
+ *
  * @example
  * ```ts
  * import { after, test } from 'node:test';

@@ -63,7 +63,8 @@ export interface LegacyServiceAccountTokenOptions {
  * `{"alg":"HS256","typ":"JWT"}`, claims `jti` (account id), `sub` (user id), `iat` and `nbf`,
  * and `exp` only when the account expires.
  *
- * @param secret Pomerium's base64 `shared_secret` (decoded to make the HMAC key) or key bytes.
+ * @param secret - Pomerium's base64 `shared_secret` (decoded to make the HMAC key) or key bytes.
+ * @param options - the account `id`, its `userId`, and optionally `issuedAt` and `expiresAt`.
  *
  * @example
  * ```ts
@@ -97,7 +98,8 @@ export function signServiceAccountToken(
  * `iat`, `email`, `groups`, `user`, `impersonate_email`, `impersonate_groups`; absent ones are
  * left out.
  *
- * @param secret Pomerium's base64 `shared_secret`.
+ * @param secret - Pomerium's base64 `shared_secret`.
+ * @param options - the claims, and the secret's `encoding` (`'legacy-raw'` as v0.8 to v0.13).
  *
  * @example
  * ```ts

@@ -88,6 +88,8 @@ export interface TestIssuer {
  * exact formats Pomerium produces, so an application behind Pomerium can be tested without
  * Pomerium. Keys are generated per run; this is for tests only.
  *
+ * @param options - see {@link TestIssuerOptions}; every field has a default.
+ *
  * @example
  * ```ts
  * import { after, test } from 'node:test';

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import {
+  compilePolicy,
   defineRouteRule,
   explainImpersonation,
-  PomeriumAuthConfigError,
+  isPomeriumAuthError,
   PomeriumAuthError,
+  type CompiledPolicy,
   type ExplainAnswer,
   type ExplainQuestion,
   type Grant,
@@ -16,17 +17,25 @@ import { CliError, EXIT_CODES, usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { formatPrincipal, labelled } from '../format-output.js';
 import { EXPLAIN_HELP } from '../help-text.js';
-import { loadOptionsFile } from '../load-options.js';
+import { loadOptionsFile, type LoadedOptions } from '../load-options.js';
+import { OptionOrigins } from '../option-origins.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
+import { formatPolicies } from '../policy-trace.js';
+import { readNamedFile } from '../read-input.js';
 
 const SPECS: FlagSpecs = {
   config: { type: 'string' },
+  policy: { type: 'string', multiple: true },
   initiator: { type: 'string' },
   'initiator-email': { type: 'string' },
   'initiator-groups': { type: 'string', multiple: true, list: true },
   target: { type: 'string' },
+  as: { type: 'string' },
   groups: { type: 'string', multiple: true, list: true },
   method: { type: 'string' },
+  path: { type: 'string' },
+  ip: { type: 'string' },
+  time: { type: 'string' },
   reason: { type: 'string' },
   'route-forbid': { type: 'boolean' },
   'route-grants': { type: 'string' },
@@ -41,22 +50,29 @@ const RULES: Partial<Record<PomeriumAuthReason, string>> = {
   reason_required: 'a reason is required (impersonation.requireReason)',
   not_allowed: 'no grant lets this initiator act as this target',
   unknown_target: 'the target is not in the directory',
+  invalid_target: 'the target is not a name the rules accept',
   protected_target: 'the target is protected (impersonation.protect)',
   group_not_allowed: "a group asked for is not in the grant's groups",
   read_only: 'the grant is read-only (GET, HEAD, OPTIONS only)',
   hook_denied: 'the canImpersonate hook said no',
+  policy_denied: 'a policy refuses the effective user',
+  lookup_failed: 'the directory could not be read',
+  lookup_timeout: 'the directory did not answer in time (lookupTimeout)',
 };
 
+/** How the command line named the route's rules, for the output. */
+interface RouteFlags {
+  impersonation?: 'forbid' | 'grants';
+  policies: string[];
+}
+
 function readRouteGrants(ctx: CommandContext, file: string): Grant[] {
+  const text = readNamedFile(ctx, file, 'route grants');
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(resolve(ctx.cwd, file), 'utf8')) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(
-      `cannot read route grants ${file}: ${code ?? (err as Error).message}`,
-      EXIT_CODES.usage,
-    );
+    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`, EXIT_CODES.usage);
   }
   // A grants array, `{ grants }`, or a whole route rule `{ impersonation: { grants } }`.
   const obj = value as { grants?: unknown; impersonation?: { grants?: unknown } } | null;
@@ -73,10 +89,52 @@ function readRouteGrants(ctx: CommandContext, file: string): Grant[] {
   return grants as Grant[];
 }
 
+/** A `--policy` file, checked with core's rules; a mistake names the path inside the document. */
+function readPolicy(ctx: CommandContext, file: string): CompiledPolicy {
+  const text = readNamedFile(ctx, file, 'policy file');
+  const where = `the policy file ${file} (--policy)`;
+  const origins = new OptionOrigins({}, (option) =>
+    option === 'policy' ? where : `${where}, at ${option}`,
+  );
+  return origins.check(() => compilePolicy(text, { name: file }));
+}
+
+/** `[METHOD] [PATH]` after the flags, or `--method` and `--path`; default `GET /`. */
+function requestLine(
+  positionals: readonly string[],
+  flags: ReturnType<typeof parseFlags>,
+): { method: string; path: string | undefined } {
+  if (positionals.length > 2)
+    throw usageError('explain', `unexpected arguments: ${positionals.slice(2).join(' ')}`);
+  let method: string | undefined;
+  let path: string | undefined;
+  if (positionals.length === 2) [method, path] = positionals;
+  else if (positionals.length === 1) {
+    if (positionals[0]!.startsWith('/')) path = positionals[0];
+    else method = positionals[0];
+  }
+  const methodFlag = stringFlag(flags, 'method');
+  const pathFlag = stringFlag(flags, 'path');
+  if (method !== undefined && methodFlag !== undefined)
+    throw usageError('explain', `the method is given twice: ${method} and --method ${methodFlag}`);
+  if (path !== undefined && pathFlag !== undefined)
+    throw usageError('explain', `the path is given twice: ${path} and --path ${pathFlag}`);
+  method ??= methodFlag;
+  path ??= pathFlag;
+  if (method !== undefined && !/^[A-Za-z]+$/.test(method))
+    throw usageError(
+      'explain',
+      `${JSON.stringify(method)} is not an HTTP method (GET, POST, ...); the target goes in --as`,
+    );
+  if (path !== undefined && !path.startsWith('/'))
+    throw usageError('explain', `the path must start with /, got ${JSON.stringify(path)}`);
+  return { method: (method ?? 'GET').toUpperCase(), path };
+}
+
 /**
- * `pomerium-auth explain`: a dry run of the impersonation rules of an options file: may this
- * initiator act as that target on this route, and which grant or rule decides. The decision is
- * the core's `explain`; this only formats it.
+ * `pomerium-auth explain`: a dry run of an application's rules: may this initiator (acting as that
+ * target, when one is named) make this request on this route, and which grant, rule, policy and
+ * criteria decide. The decision is the core's `explain`; this only formats it.
  */
 export async function runExplain(ctx: CommandContext, argv: string[]): Promise<number> {
   const flags = parseFlags('explain', argv, SPECS);
@@ -84,34 +142,60 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
     ctx.stdout.write(EXPLAIN_HELP);
     return 0;
   }
-  if (flags.positionals.length > 0)
-    throw usageError('explain', `unexpected arguments: ${flags.positionals.join(' ')}`);
+  const { method, path } = requestLine(flags.positionals, flags);
   const configFile = stringFlag(flags, 'config');
+  const policyFiles = listFlag(flags, 'policy');
   const initiatorName = stringFlag(flags, 'initiator');
-  const target = stringFlag(flags, 'target');
-  if (!configFile)
+  const targetFlag = stringFlag(flags, 'target');
+  const asFlag = stringFlag(flags, 'as');
+  if (!configFile && policyFiles.length === 0)
     throw usageError(
       'explain',
-      '--config <options file> is required (the options the application uses)',
+      '--config <options file> is required (the options the application uses), or --policy <file> to explain a route policy alone',
     );
   if (!initiatorName) throw usageError('explain', '--initiator <user id or email> is required');
-  if (!target) throw usageError('explain', '--target <user id or email> is required');
+  if (targetFlag !== undefined && asFlag !== undefined && targetFlag !== asFlag)
+    throw usageError('explain', '--as and --target both name the target: give one');
+  const target = targetFlag ?? asFlag;
+  if (target === '') throw usageError('explain', 'the target (--as, --target) must not be empty');
   if (booleanFlag(flags, 'route-forbid') && stringFlag(flags, 'route-grants') !== undefined)
     throw usageError('explain', 'give --route-forbid or --route-grants, not both');
+  const ip = stringFlag(flags, 'ip');
+  if (ip !== undefined && isIP(ip) === 0)
+    throw usageError('explain', `--ip ${JSON.stringify(ip)} is not an IP address`);
+  const timeFlag = stringFlag(flags, 'time');
+  const now = timeFlag === undefined ? undefined : Date.parse(timeFlag);
+  if (now !== undefined && Number.isNaN(now))
+    throw usageError(
+      'explain',
+      `--time ${JSON.stringify(timeFlag)} is not an ISO 8601 time (2026-04-14T09:30:00Z)`,
+    );
 
-  let route: RouteRule | undefined;
-  try {
-    if (booleanFlag(flags, 'route-forbid')) route = defineRouteRule({ impersonation: 'forbid' });
-    const grantsFile = stringFlag(flags, 'route-grants');
-    if (grantsFile !== undefined)
-      route = defineRouteRule({ impersonation: { grants: readRouteGrants(ctx, grantsFile) } });
-  } catch (err) {
-    if (err instanceof PomeriumAuthConfigError)
-      throw new CliError(`route grants: ${err.message}`, EXIT_CODES.usage);
-    throw err;
+  // The route's rules: its impersonation rule first (it is part of the decision), then a rule per policy.
+  const route: RouteRule[] = [];
+  const routeFlags: RouteFlags = { policies: policyFiles };
+  if (booleanFlag(flags, 'route-forbid')) {
+    route.push(defineRouteRule({ impersonation: 'forbid' }));
+    routeFlags.impersonation = 'forbid';
   }
+  const grantsFile = stringFlag(flags, 'route-grants');
+  if (grantsFile !== undefined) {
+    const where = `the route grants file ${grantsFile} (--route-grants)`;
+    const origins = new OptionOrigins({}, (option) =>
+      option.startsWith('route.impersonation.grants')
+        ? `${where}, at ${option.slice('route.impersonation.'.length)}`
+        : where,
+    );
+    const grants = readRouteGrants(ctx, grantsFile);
+    route.push(origins.check(() => defineRouteRule({ impersonation: { grants } })));
+    routeFlags.impersonation = 'grants';
+  }
+  for (const file of policyFiles) route.push({ policy: readPolicy(ctx, file) });
 
-  const loaded = await loadOptionsFile(ctx, configFile);
+  const loaded: LoadedOptions =
+    configFile === undefined
+      ? { options: {}, close: () => undefined }
+      : await loadOptionsFile(ctx, configFile);
   try {
     // The initiator's groups: as given, else core reads them from the directory the app uses.
     const email = stringFlag(flags, 'initiator-email');
@@ -130,29 +214,43 @@ export async function runExplain(ctx: CommandContext, argv: string[]): Promise<n
     const reason = stringFlag(flags, 'reason');
     const question: ExplainQuestion = {
       initiator,
-      target,
+      ...(target !== undefined ? { target } : {}),
       groups: listFlag(flags, 'groups'),
-      method: (stringFlag(flags, 'method') ?? 'GET').toUpperCase(),
+      method,
+      ...(path !== undefined ? { path } : {}),
+      ...(ip !== undefined ? { ip } : {}),
       ...(reason !== undefined ? { reason } : {}),
-      ...(route ? { route } : {}),
+      ...(route.length > 0 ? { route } : {}),
+      ...(now !== undefined ? { now } : {}),
     };
-    const answer = await explainImpersonation(loaded.options, question);
+    const origins = new OptionOrigins({}, (option) =>
+      configFile === undefined ? `option "${option}"` : `option "${option}" in ${configFile}`,
+    );
+    let answer: ExplainAnswer;
+    try {
+      answer = await origins.checkAsync(() => explainImpersonation(loaded.options, question));
+    } catch (err) {
+      // The directory failed while naming the initiator: what a request would get then.
+      if (!isPomeriumAuthError(err)) throw err;
+      return printFailure(ctx, booleanFlag(flags, 'json'), err);
+    }
     if (booleanFlag(flags, 'json')) {
-      ctx.stdout.write(
-        `${JSON.stringify({ question, answer, ...(answer.allowed ? {} : { rule: RULES[answer.reason as PomeriumAuthReason] }) }, null, 2)}\n`,
-      );
+      const { route: _route, ...asked } = question;
+      const rule = answer.allowed ? undefined : RULES[answer.reason as PomeriumAuthReason];
+      const body = {
+        question: { ...asked, ...(route.length > 0 ? { route: routeFlags } : {}) },
+        answer,
+        ...(rule !== undefined ? { rule } : {}),
+      };
+      ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     } else {
-      ctx.stdout.write(
-        formatAnswer(
-          question,
-          answer,
-          typeof initiator === 'string'
-            ? answer.initiator.fromDirectory
-              ? 'from the directory'
-              : directoryNote(loaded.options)
-            : 'given',
-        ),
-      );
+      const groupsFrom =
+        typeof initiator !== 'string'
+          ? 'given'
+          : answer.initiator.fromDirectory
+            ? 'from the directory'
+            : directoryNote(loaded.options);
+      ctx.stdout.write(formatAnswer(question, answer, groupsFrom, routeFlags, configFile));
     }
     return answer.allowed ? EXIT_CODES.ok : EXIT_CODES.refused;
   } finally {
@@ -164,10 +262,45 @@ function directoryNote(options: PomeriumAuthOptions): string {
   return options.directory === undefined ? 'none given' : 'not in the directory';
 }
 
-function formatAnswer(q: ExplainQuestion, a: ExplainAnswer, groupsFrom: string): string {
+function printFailure(ctx: CommandContext, json: boolean, err: PomeriumAuthError): number {
+  if (json) {
+    const body = {
+      error: err.error,
+      status: err.status,
+      reason: err.reason,
+      detail: err.detail,
+    };
+    ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    ctx.stdout.write(
+      `failed   ${err.error} (${err.status}): ${err.reason}${err.detail !== undefined ? ` — ${err.detail}` : ''}\n`,
+    );
+  }
+  return EXIT_CODES.refused;
+}
+
+/** `GET /reports on a route that forbids impersonation`. */
+function requestText(q: ExplainQuestion, route: RouteFlags): string {
+  const onRoute =
+    route.impersonation === 'forbid'
+      ? ' on a route that forbids impersonation'
+      : route.impersonation === 'grants'
+        ? ' on a route with its own grants'
+        : '';
+  return `${q.method}${q.path !== undefined ? ` ${q.path}` : ''}${onRoute}`;
+}
+
+function formatAnswer(
+  q: ExplainQuestion,
+  a: ExplainAnswer,
+  groupsFrom: string,
+  route: RouteFlags,
+  configFile: string | undefined,
+): string {
   const who = a.initiator;
-  const route = Array.isArray(q.route) ? q.route[0] : (q.route as RouteRule | undefined);
-  const on = `${q.method}${route?.impersonation === 'forbid' ? ' on a route that forbids impersonation' : route ? ' on a route with its own grants' : ''}`;
+  const asked = q.target ?? `the groups ${(q.groups ?? []).join(',')}`;
+  const impersonationAsked = q.target !== undefined || (q.groups?.length ?? 0) > 0;
+  const on = requestText(q, route);
   const rows: Array<[string, string]> = [
     [
       'initiator',
@@ -175,23 +308,48 @@ function formatAnswer(q: ExplainQuestion, a: ExplainAnswer, groupsFrom: string):
     ],
   ];
   if (q.groups && q.groups.length > 0) rows.push(['groups asked', q.groups.join(',')]);
-  if (a.allowed && !a.impersonating) {
-    return `allowed  ${who.id} asking for ${q.target} is not impersonation (the same user)\n${labelled(rows, '  ')}`;
-  }
-  if (a.allowed) {
-    rows.push(['decided by', `grant "${a.grant ?? '(unnamed)'}"`]);
-    if (a.effectiveUser) rows.push(['effective', formatPrincipal(a.effectiveUser)]);
-    return `allowed  ${who.id} may act as ${q.target} (${on})\n${labelled(rows, '  ')}`;
-  }
   const reason = a.reason as PomeriumAuthReason | undefined;
-  rows.push([
-    'decided by',
-    `rule ${reason ?? 'unknown'}: ${(reason && RULES[reason]) ?? 'refused'}${a.detail !== undefined ? ` — ${a.detail}` : ''}`,
-  ]);
-  const status =
-    reason === 'reason_required'
-      ? new PomeriumAuthError('invalid_request', 'reason_required')
-      : new PomeriumAuthError('impersonation_denied', reason ?? 'not_allowed');
-  rows.push(['client sees', `${status.status} ${JSON.stringify(status.toJSON())}`]);
-  return `denied   ${who.id} may not act as ${q.target} (${on})\n${labelled(rows, '  ')}`;
+  const byPolicy = reason === 'policy_denied';
+
+  let headline: string;
+  if (a.allowed) {
+    if (a.impersonating) {
+      headline = `allowed  ${who.id} may act as ${asked} (${on})`;
+      rows.push(['decided by', `grant "${a.grant ?? '(unnamed)'}"`]);
+    } else if (impersonationAsked) {
+      headline = `allowed  ${who.id} asking for ${asked} is not impersonation (the same user)`;
+    } else {
+      headline = `allowed  ${who.id} may ${on}`;
+    }
+  } else if (!byPolicy) {
+    headline = `denied   ${who.id} may not act as ${asked} (${on})`;
+  } else if (a.impersonating) {
+    headline = `denied   ${who.id} may act as ${asked}, but ${a.effectiveUser?.id ?? asked} may not ${on}`;
+    rows.push(['grant', `"${a.grant ?? '(unnamed)'}"`]);
+  } else {
+    headline = `denied   ${who.id} may not ${on}`;
+  }
+  if (a.impersonating && a.effectiveUser)
+    rows.push(['effective', formatPrincipal(a.effectiveUser)]);
+  if (a.allowed && !a.impersonating && !impersonationAsked)
+    rows.push([
+      'decided by',
+      a.policies.length === 0
+        ? 'nothing: no target is named and no policy applies'
+        : `${a.policies.length === 1 ? 'the policy' : 'the policies'} below`,
+    ]);
+  if (!a.allowed) {
+    rows.push([
+      'decided by',
+      `rule ${reason ?? 'unknown'}: ${(reason && RULES[reason]) ?? 'refused'}${a.detail !== undefined ? ` — ${a.detail}` : ''}`,
+    ]);
+    const status = new PomeriumAuthError(
+      a.error ?? 'impersonation_denied',
+      reason ?? 'not_allowed',
+    );
+    rows.push(['client sees', `${status.status} ${JSON.stringify(status.toJSON())}`]);
+  }
+  if (configFile === undefined)
+    rows.push(['note', 'no --config: no grants, no directory, no app-wide policy']);
+  return `${headline}\n${labelled(rows, '  ')}${formatPolicies(a.policies, '  ')}`;
 }

@@ -29,7 +29,7 @@ export async function runJwks(ctx: CommandContext, argv: string[]): Promise<numb
       throw usageError('jwks', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
     const input = await readSharedSecret(ctx, 'jwks', flags.positionals[0]);
     const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
-    checkSharedSecret('jwks', input, encoding);
+    checkSharedSecret(input, encoding);
     keys.push(deriveSigningKey(input.secret, encoding).publicJwk as PublishedJwk);
   } else {
     if (flags.positionals.length === 0)

@@ -3,6 +3,7 @@ import { createTestIssuer, importSigningKey, type TestSigningKey } from '@pomeri
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { parseGoDuration } from '../go-duration.js';
+import { ASSERTION_SCHEMES, tokenPrinter } from '../credential-schemes.js';
 import { MINT_ASSERTION_HELP } from '../help-text.js';
 import { readSigningKey } from '../key-files.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
@@ -21,6 +22,8 @@ const SPECS: FlagSpecs = {
   groups: { type: 'string', multiple: true, list: true },
   expiry: { type: 'string' },
   kid: { type: 'string' },
+  // How the assertion is printed: bare, or as the header line that carries it.
+  scheme: { type: 'string' },
 };
 
 /**
@@ -47,6 +50,7 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
       'mint assertion',
       `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`,
     );
+  const print = tokenPrinter('mint assertion', flags, ASSERTION_SCHEMES);
   const aud = stringFlag(flags, 'aud');
   if (!aud)
     throw usageError('mint assertion', "--aud <route host> is required (the assertion's audience)");
@@ -66,7 +70,7 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
   if (derive) {
     const input = await readSharedSecret(ctx, 'mint assertion', flags.positionals[0]);
     const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
-    checkSharedSecret('mint assertion', input, encoding);
+    checkSharedSecret(input, encoding);
     // The key Pomerium signs with when it has no signing_key, named as Pomerium names it.
     const derived = deriveSigningKey(input.secret, encoding);
     key = await importSigningKey(
@@ -95,6 +99,6 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
     { lifetime },
   );
   await issuer.close();
-  ctx.stdout.write(`${token}\n`);
+  ctx.stdout.write(print(token));
   return 0;
 }

@@ -2,6 +2,7 @@ import { signLegacyServiceAccountToken, signServiceAccountToken } from '@pomeriu
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { parseGoDuration } from '../go-duration.js';
+import { SERVICE_ACCOUNT_TOKEN_SCHEMES, tokenPrinter } from '../credential-schemes.js';
 import { MINT_HELP } from '../help-text.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
 import { readSharedSecret } from '../read-input.js';
@@ -22,6 +23,9 @@ const SPECS: FlagSpecs = {
   // Today's format, and the key encoding of Pomerium v0.8 to v0.13.
   id: { type: 'string' },
   'legacy-raw': { type: 'boolean' },
+  // How the token is printed: bare, or as the header line (or cookie) a request carries it in.
+  scheme: { type: 'string' },
+  'cookie-name': { type: 'string' },
 };
 
 const HISTORIC_ONLY = ['aud', 'email', 'groups', 'impersonate-email', 'impersonate-groups', 'iss'];
@@ -52,6 +56,7 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
   if (flags.positionals.length > 1)
     throw usageError('mint', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
   const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
+  const print = tokenPrinter('mint', flags, SERVICE_ACCOUNT_TOKEN_SCHEMES);
   const id = stringFlag(flags, 'id');
   const expiry = stringFlag(flags, 'expiry');
   if (id !== undefined) {
@@ -75,7 +80,7 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
     const expiresIn = expiry === undefined ? undefined : expirySeconds('mint', expiry);
     // Validate before reading the secret from a prompt, so mistakes show at once.
     const input = await readSharedSecret(ctx, 'mint', flags.positionals[0]);
-    const key = checkSharedSecret('mint', input, encoding);
+    const key = checkSharedSecret(input, encoding);
     const now = Math.floor(Date.now() / 1000);
     const token = signServiceAccountToken(key, {
       id,
@@ -83,12 +88,12 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
       issuedAt: now,
       ...(expiresIn !== undefined ? { expiresAt: now + expiresIn } : {}),
     });
-    ctx.stdout.write(`${token}\n`);
+    ctx.stdout.write(print(token));
     return 0;
   }
   const expirySecs = expirySeconds('mint', expiry ?? '1h0m0s');
   const input = await readSharedSecret(ctx, 'mint', flags.positionals[0]);
-  checkSharedSecret('mint', input, encoding);
+  checkSharedSecret(input, encoding);
   const list = (name: string): string[] | undefined =>
     flags.values[name] === undefined ? undefined : listFlag(flags, name);
   const options = {
@@ -109,6 +114,6 @@ export async function runMint(ctx: CommandContext, argv: string[]): Promise<numb
       ([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0),
     ),
   );
-  ctx.stdout.write(`${signLegacyServiceAccountToken(input.secret, defined)}\n`);
+  ctx.stdout.write(print(signLegacyServiceAccountToken(input.secret, defined)));
   return 0;
 }

@@ -1,8 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
+  ASSERTION_FOR_HEADER,
+  ASSERTION_HEADER,
   createPomeriumAuth,
   decodeCompactJws,
   isPomeriumAuthError,
+  POMERIUM_AUTHORIZATION_HEADER,
   type AuditEvent,
   type AuthRequest,
   type Identity,
@@ -10,20 +13,23 @@ import {
   type PomeriumAuthOptions,
   type Principal,
 } from '@pomerium-auth/core';
-import {
-  assertionHeaders,
-  serviceAccountHeaders,
-  SERVICE_ACCOUNT_SCHEMES,
-  type ServiceAccountScheme,
-} from '@pomerium-auth/testing';
 import { EXIT_CODES, usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
+import {
+  ASSERTION_SCHEMES,
+  DEFAULT_COOKIE_NAME,
+  SERVICE_ACCOUNT_TOKEN_SCHEMES,
+  schemeFlag,
+  schemeHeaders,
+  type CredentialScheme,
+} from '../credential-schemes.js';
+import { formatPrincipal, labelled } from '../format-output.js';
 import { VERIFY_HELP } from '../help-text.js';
-import { publicJwksOfFile } from '../key-files.js';
 import { loadOptionsFile } from '../load-options.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
 import { readToken } from '../read-input.js';
-import { formatPrincipal, labelled } from '../format-output.js';
+import { parseHeaderLine, requestHeaders } from '../request-headers.js';
+import { verifyOptions } from '../verify-options.js';
 
 const SPECS: FlagSpecs = {
   config: { type: 'string' },
@@ -35,6 +41,10 @@ const SPECS: FlagSpecs = {
   issuer: { type: 'string', multiple: true, list: true },
   audience: { type: 'string', multiple: true, list: true },
   'clock-tolerance': { type: 'string' },
+  source: { type: 'string', multiple: true, list: true },
+  'cookie-name': { type: 'string' },
+  'assertion-for': { type: 'boolean' },
+  'claim-headers': { type: 'string' },
   scheme: { type: 'string' },
   header: { type: 'string', multiple: true },
   method: { type: 'string' },
@@ -42,34 +52,39 @@ const SPECS: FlagSpecs = {
   json: { type: 'boolean' },
 };
 
-/** The header a token is sent in: the assertion header or one of the three service-account schemes. */
-export type TokenScheme = 'assertion' | ServiceAccountScheme;
-const SCHEMES: readonly TokenScheme[] = ['assertion', ...SERVICE_ACCOUNT_SCHEMES];
+/** The schemes a credential argument can be sent in (the assertion-for header is not a credential). */
+const CREDENTIAL_SCHEMES: readonly CredentialScheme[] = [
+  ...ASSERTION_SCHEMES.filter((s) => s !== 'assertion-for'),
+  ...SERVICE_ACCOUNT_TOKEN_SCHEMES,
+];
 
-/** Asymmetric tokens come as assertions; anything else is taken for a service-account token. */
-function defaultScheme(token: string): TokenScheme {
+/** Headers that carry a credential: with one of them given, no token argument is needed. */
+const CREDENTIAL_HEADERS = new Set([
+  ASSERTION_HEADER,
+  POMERIUM_AUTHORIZATION_HEADER,
+  'authorization',
+  'cookie',
+]);
+
+/**
+ * The header a token argument goes in when `--scheme` does not say: asymmetric tokens are
+ * assertions, anything else a service-account token; each in the first of its channels the
+ * options read.
+ */
+function defaultScheme(token: string, sources: PomeriumAuthOptions['sources']): CredentialScheme {
+  let asymmetric = false;
   try {
-    return /^(ES|RS|PS)\d+$/.test(decodeCompactJws(token).header.alg)
-      ? 'assertion'
-      : 'authorization-bearer-pomerium';
+    asymmetric = /^(ES|RS|PS)\d+$/.test(decodeCompactJws(token).header.alg);
   } catch {
-    return 'authorization-bearer-pomerium'; // core reports what is wrong with it
+    // core reports what is wrong with it
   }
-}
-
-function number(command: string, flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw usageError(command, `--${flag} must be a number of seconds`);
-  return n;
-}
-
-function parseHeader(text: string): [string, string] {
-  const colon = text.indexOf(':');
-  if (colon <= 0)
-    throw usageError('verify', `--header must read "name: value", got ${JSON.stringify(text)}`);
-  return [text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim()];
+  const reads = (source: string): boolean =>
+    sources === undefined || sources.includes(source as never);
+  if (asymmetric)
+    return !reads('assertion') && reads('bearer-assertion')
+      ? 'authorization-bearer-assertion'
+      : 'assertion';
+  return !reads('service-account') && reads('cookie') ? 'cookie' : 'authorization-bearer-pomerium';
 }
 
 function principalJson(p: Principal): Record<string, unknown> {
@@ -84,10 +99,18 @@ function principalJson(p: Principal): Record<string, unknown> {
   };
 }
 
+/** What the credential source is called in the first line: `assertion`, `service-account token (cookie)`. */
+function kindOf(source: string): string {
+  if (source === 'assertion') return 'assertion';
+  if (source === 'authorization-bearer-assertion') return `assertion (${source})`;
+  return `service-account token (${source})`;
+}
+
 /**
- * `pomerium-auth verify <token>`: runs the core's `authenticate` on a request carrying the
- * token, with the options an application would use (flags, `POMERIUM_*` variables, or
- * `--config`), and prints the decision; on failure the exact code, status, reason and detail.
+ * `pomerium-auth verify [token]`: runs the core's `authenticate` on a request carrying the
+ * credential (the argument in the header `--scheme` names, and any `--header` lines), with the
+ * options an application would use (flags, `--config`, `POMERIUM_*` variables), and prints the
+ * decision: the source read and the user, or the exact code, status, reason and detail.
  */
 export async function runVerify(ctx: CommandContext, argv: string[]): Promise<number> {
   const flags = parseFlags('verify', argv, SPECS);
@@ -97,102 +120,88 @@ export async function runVerify(ctx: CommandContext, argv: string[]): Promise<nu
   }
   if (flags.positionals.length > 1)
     throw usageError('verify', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
-  const schemeFlag = stringFlag(flags, 'scheme');
-  if (schemeFlag !== undefined && !SCHEMES.includes(schemeFlag as TokenScheme)) {
-    throw usageError('verify', `--scheme must be one of ${SCHEMES.join(', ')}`);
-  }
-  const extraHeaders = listFlag(flags, 'header').map(parseHeader);
-  const clockTolerance = number('verify', 'clock-tolerance', stringFlag(flags, 'clock-tolerance'));
+  const scheme = schemeFlag('verify', stringFlag(flags, 'scheme'), CREDENTIAL_SCHEMES);
+  const lines = listFlag(flags, 'header').map((line) => parseHeaderLine('verify', line));
   const configFile = stringFlag(flags, 'config');
   const loaded =
     configFile === undefined
       ? { options: {} as PomeriumAuthOptions, close: () => undefined }
       : await loadOptionsFile(ctx, configFile);
   try {
-    const options: PomeriumAuthOptions = { ...loaded.options };
-    const set = <K extends keyof PomeriumAuthOptions>(
-      key: K,
-      value: PomeriumAuthOptions[K] | undefined,
-    ): void => {
-      if (value !== undefined) options[key] = value;
-    };
-    set('sharedSecret', stringFlag(flags, 'shared-secret'));
-    if (booleanFlag(flags, 'legacy-raw')) options.sharedSecretEncoding = 'legacy-raw';
-    set('jwksUrl', stringFlag(flags, 'jwks-url'));
-    const keyFiles = listFlag(flags, 'public-key');
-    if (keyFiles.length > 0)
-      options.publicKeys = [
-        ...(options.publicKeys ?? []),
-        ...keyFiles.flatMap((f) => publicJwksOfFile(ctx, f)),
-      ];
-    if (booleanFlag(flags, 'derive-assertion-key')) options.deriveAssertionKey = true;
-    const issuers = listFlag(flags, 'issuer');
-    if (issuers.length > 0) options.issuer = issuers;
-    const audiences = listFlag(flags, 'audience');
-    if (audiences.length > 0) options.audience = audiences;
-    set('clockTolerance', clockTolerance);
-    if (options.env === undefined) options.env = ctx.env;
-    // pomerium-cli's variable for the same secret.
-    const env = options.env === false ? {} : options.env;
-    if (
-      options.sharedSecret === undefined &&
-      !env.POMERIUM_SHARED_SECRET?.trim() &&
-      env.POMERIUM_SHARED_KEY?.trim()
-    ) {
-      options.sharedSecret = env.POMERIUM_SHARED_KEY.trim();
-    }
+    const { options, origins } = verifyOptions(ctx, flags, loaded);
     const audit: AuditEvent[] = [];
     options.audit = (e) => audit.push(e);
     options.cache = false;
     options.logger = {
-      warn: (message) => ctx.stderr.write(`warning: ${message.replace(/^pomerium-auth: /, '')}\n`),
+      warn: (message) =>
+        ctx.stderr.write(`warning: ${origins.inFlags(message.replace(/^pomerium-auth: /, ''))}\n`),
     };
+    const auth = origins.check(() => createPomeriumAuth(options));
 
-    const token = await readToken(ctx, 'verify', flags.positionals[0]);
-    const auth = createPomeriumAuth(options);
-    const scheme = (schemeFlag as TokenScheme | undefined) ?? defaultScheme(token);
+    // The credential: the argument (or standard input), unless the --header lines carry one.
+    const carried = lines.some(([name]) => CREDENTIAL_HEADERS.has(name.toLowerCase()));
+    const positional = flags.positionals[0];
+    let sent: CredentialScheme | undefined;
+    if (positional !== undefined || !carried) {
+      const token = await readToken(ctx, 'verify', positional);
+      sent = scheme ?? defaultScheme(token, options.sources);
+      const cookieName = options.cookieName ?? DEFAULT_COOKIE_NAME;
+      for (const [name, value] of Object.entries(schemeHeaders(token, sent, cookieName))) {
+        if (lines.some(([other]) => other.toLowerCase() === name))
+          throw usageError(
+            'verify',
+            `the token argument goes in the ${name} header (--scheme ${sent}), which a --header gives too`,
+          );
+        lines.push([name, value]);
+      }
+    } else if (scheme !== undefined) {
+      throw usageError('verify', '--scheme says where the token argument goes: give a token');
+    }
     const request: AuthRequest = {
       method: (stringFlag(flags, 'method') ?? 'GET').toUpperCase(),
       url: stringFlag(flags, 'path') ?? '/',
-      headers: {
-        ...Object.fromEntries(extraHeaders),
-        ...(scheme === 'assertion'
-          ? assertionHeaders(token)
-          : serviceAccountHeaders(token, scheme)),
-      },
+      ...requestHeaders(lines),
       ip: '127.0.0.1',
     };
+    const forSent = lines.some(([name]) => name.toLowerCase() === ASSERTION_FOR_HEADER);
+    const json = booleanFlag(flags, 'json');
+
     let identity: Identity | undefined;
     try {
       identity = await auth.authenticate(request);
     } catch (err) {
       if (!isPomeriumAuthError(err)) throw err;
       await nextTurn();
-      return printRefusal(ctx, booleanFlag(flags, 'json'), scheme, err, audit);
+      return printRefusal(ctx, json, sent, err, audit, hintsFor(err, lines, options));
     }
     await nextTurn(); // audit events are delivered on the next turn
-    const json = booleanFlag(flags, 'json');
     if (!identity) {
-      const message = `the configuration does not accept ${scheme} tokens, and required is false: the request passed as anonymous`;
+      const message =
+        'the request carries no credential this configuration reads, and required is false: it passed as anonymous';
       if (json)
         ctx.stdout.write(
-          `${JSON.stringify({ valid: false, anonymous: true, scheme, message }, null, 2)}\n`,
+          `${JSON.stringify({ valid: false, anonymous: true, scheme: sent, message }, null, 2)}\n`,
         );
       else ctx.stdout.write(`invalid  ${message}\n`);
       return EXIT_CODES.refused;
     }
+    const notes: string[] = [];
+    if (forSent && !options.assertionFor)
+      notes.push(`${ASSERTION_FOR_HEADER} was not read: verifying it needs --assertion-for`);
     if (json) {
       ctx.stdout.write(
         `${JSON.stringify(
           {
             valid: true,
-            scheme,
+            scheme: sent,
             source: identity.credential.source,
             expiresAt: identity.credential.expiresAt?.toISOString(),
             impersonating: identity.impersonating,
             impersonation: identity.impersonation,
             user: principalJson(identity.user),
             initiator: principalJson(identity.initiator),
+            onBehalfOf: identity.onBehalfOf ? principalJson(identity.onBehalfOf) : undefined,
+            notes: notes.length > 0 ? notes : undefined,
             audit,
           },
           null,
@@ -201,10 +210,6 @@ export async function runVerify(ctx: CommandContext, argv: string[]): Promise<nu
       );
       return EXIT_CODES.ok;
     }
-    const kind =
-      identity.credential.source === 'assertion'
-        ? 'assertion'
-        : `service-account token (${identity.credential.source})`;
     const rows: Array<[string, string]> = [['user', formatPrincipal(identity.user)]];
     if (identity.impersonating) {
       rows.push(['initiator', formatPrincipal(identity.initiator)]);
@@ -214,12 +219,14 @@ export async function runVerify(ctx: CommandContext, argv: string[]): Promise<nu
         `${imp.via}${imp.grant !== undefined ? `, grant "${imp.grant}"` : ''}${imp.reason !== undefined ? `, reason ${JSON.stringify(imp.reason)}` : ''}`,
       ]);
     }
+    if (identity.onBehalfOf) rows.push(['on behalf of', formatPrincipal(identity.onBehalfOf)]);
     if (identity.user.serviceAccountId !== undefined)
       rows.push(['account', identity.user.serviceAccountId]);
     const exp = identity.credential.expiresAt;
     rows.push(['expires', exp ? exp.toISOString() : 'never (no exp claim)']);
+    for (const note of notes) rows.push(['note', note]);
     ctx.stdout.write(
-      `valid    ${kind}${identity.impersonating ? ', impersonating' : ''}\n${labelled(rows, '  ')}`,
+      `valid    ${kindOf(identity.credential.source)}${identity.impersonating ? ', impersonating' : ''}\n${labelled(rows, '  ')}`,
     );
     return EXIT_CODES.ok;
   } finally {
@@ -227,38 +234,85 @@ export async function runVerify(ctx: CommandContext, argv: string[]): Promise<nu
   }
 }
 
+/**
+ * Why a request without a credential core reads may still carry one: a channel that is off.
+ * Only for `no_credentials`; every other refusal says why in core's own reason and detail.
+ */
+function hintsFor(
+  err: PomeriumAuthError,
+  lines: ReadonlyArray<readonly [string, string]>,
+  options: PomeriumAuthOptions,
+): string[] {
+  if (err.reason !== 'no_credentials') return [];
+  const sources = options.sources;
+  const on = (source: string): boolean => sources?.includes(source as never) ?? false;
+  const canAssert =
+    options.jwksUrl !== undefined ||
+    (options.publicKeys?.length ?? 0) > 0 ||
+    options.deriveAssertionKey === true;
+  const hints: string[] = [];
+  for (const [rawName, value] of lines) {
+    const name = rawName.toLowerCase();
+    if (name === ASSERTION_HEADER && !canAssert)
+      hints.push('assertions need --jwks-url, --public-key or --derive-assertion-key');
+    else if (name === ASSERTION_HEADER && sources !== undefined && !on('assertion'))
+      hints.push(`${ASSERTION_HEADER} is read only with --source assertion`);
+    else if (
+      name === 'authorization' &&
+      /^Bearer (?!Pomerium-)/.test(value) &&
+      !on('bearer-assertion')
+    )
+      hints.push(
+        'an assertion as Authorization: Bearer is read only with --source bearer-assertion',
+      );
+    else if (name === 'cookie' && !on('cookie'))
+      hints.push(
+        `a service-account token in a cookie is read only with --source cookie (the ${options.cookieName ?? DEFAULT_COOKIE_NAME} cookie; --cookie-name names another)`,
+      );
+    else if (name === 'cookie')
+      hints.push(
+        `the ${options.cookieName ?? DEFAULT_COOKIE_NAME} cookie is not in the Cookie header (--cookie-name names another)`,
+      );
+    else if (
+      (name === POMERIUM_AUTHORIZATION_HEADER || name === 'authorization') &&
+      options.sharedSecret === undefined
+    )
+      hints.push(
+        'service-account tokens need --shared-secret (or POMERIUM_SHARED_SECRET, POMERIUM_SHARED_KEY)',
+      );
+  }
+  return [...new Set(hints)];
+}
+
 function printRefusal(
   ctx: CommandContext,
   json: boolean,
-  scheme: TokenScheme,
+  scheme: CredentialScheme | undefined,
   err: PomeriumAuthError,
   audit: AuditEvent[],
+  hints: string[],
 ): number {
+  const source = audit.find((e) => e.credential_source !== undefined)?.credential_source;
   if (json) {
     const body = {
       valid: false,
       scheme,
+      source,
       error: err.error,
       status: err.status,
       reason: err.reason,
       detail: err.detail,
       description: err.description,
+      hints: hints.length > 0 ? hints : undefined,
       audit,
     };
     ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return EXIT_CODES.refused;
   }
-  const rows: Array<[string, string]> = [
-    ['client sees', `${err.status} ${JSON.stringify(err.toJSON())}`],
-  ];
-  if (err.reason === 'no_credentials') {
-    rows.push([
-      'hint',
-      scheme === 'assertion'
-        ? 'assertions need --jwks-url, --public-key or --derive-assertion-key'
-        : 'service-account tokens need --shared-secret (or POMERIUM_SHARED_SECRET)',
-    ]);
-  }
+  const rows: Array<[string, string]> = [];
+  if (source !== undefined) rows.push(['source', source]);
+  rows.push(['client sees', `${err.status} ${JSON.stringify(err.toJSON())}`]);
+  for (const hint of hints) rows.push(['hint', hint]);
   ctx.stdout.write(
     `invalid  ${err.error} (${err.status}): ${err.reason}${err.detail !== undefined ? ` — ${err.detail}` : ''}\n${labelled(rows, '  ')}`,
   );

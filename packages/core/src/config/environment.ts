@@ -21,6 +21,9 @@ function list(value: string, separator: RegExp = /,/): string | string[] {
  * `POMERIUM_ISSUER`, `POMERIUM_AUDIENCE` and `POMERIUM_SHARED_SECRET` (each a comma-separated
  * list). Options given in code win over the environment.
  *
+ * @param env - the variables to read, usually `process.env`.
+ * @returns only the options whose variable is set and not blank.
+ *
  * @example
  * ```ts
  * optionsFromEnvironment({ POMERIUM_AUDIENCE: 'app.example.com' }); // { audience: 'app.example.com' }

@@ -16,14 +16,20 @@ export interface ExtractedCredentials {
   };
 }
 
-/** Header names the suite reads credentials from. */
+/** The header Pomerium sends its signed identity assertion in. */
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
+/** The header that carries a service-account token on its own: `x-pomerium-authorization: <jwt>`. */
 export const POMERIUM_AUTHORIZATION_HEADER = 'x-pomerium-authorization';
 /** The original user behind a chain of services (Pomerium carries the first assertion over). */
 export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 /** Scheme prefixes, matched exactly (case-sensitive), as Pomerium does since v0.10. */
 const POMERIUM_PREFIX = 'Pomerium ';
 const BEARER_POMERIUM_PREFIX = 'Bearer Pomerium-';
+/** The `Authorization` schemes of service-account tokens, and the source each is reported as. */
+const AUTHORIZATION_SCHEMES = [
+  [POMERIUM_PREFIX, 'authorization-pomerium'],
+  [BEARER_POMERIUM_PREFIX, 'authorization-bearer-pomerium'],
+] as const;
 
 /** Compact JWS syntax: three base64url segments (the signature may be empty, to fail later as a token). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -35,6 +41,12 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * are not; a plain `Bearer <jwt>` is not a Pomerium credential. Refuses with `invalid_request`
  * a header repeated with different values, two different service-account tokens, a token over
  * `maxTokenBytes` (before parsing anything) and a credential that is not compact-JWS syntax.
+ *
+ * @param request - the request's `headers` (and `rawHeaders`, where Node keeps the repeats of
+ *   `Authorization` it drops from `headers`).
+ * @param maxTokenBytes - the longest token read (default 16 KiB), as the `maxTokenBytes` option.
+ * @throws {InvalidRequestError} for a header repeated with different values, two different
+ *   service-account tokens, an oversized token, or a credential that is not compact JWS.
  *
  * @example
  * ```ts
@@ -74,26 +86,11 @@ export function extractServiceAccountToken(
   const pomeriumValue = singleHeaderValue(request, POMERIUM_AUTHORIZATION_HEADER, true);
   // Other schemes (Digest, say) put commas in Authorization: its value is never split.
   const authorization = singleHeaderValue(request, 'authorization', false);
-  let fromAuthorization: ExtractedCredentials['serviceAccount'];
-  if (authorization?.startsWith(POMERIUM_PREFIX)) {
-    fromAuthorization = {
-      source: 'authorization-pomerium',
-      token: checkToken(
-        authorization.slice(POMERIUM_PREFIX.length),
-        maxTokenBytes,
-        'authorization',
-      ),
-    };
-  } else if (authorization?.startsWith(BEARER_POMERIUM_PREFIX)) {
-    fromAuthorization = {
-      source: 'authorization-bearer-pomerium',
-      token: checkToken(
-        authorization.slice(BEARER_POMERIUM_PREFIX.length),
-        maxTokenBytes,
-        'authorization',
-      ),
-    };
-  }
+  const scheme = AUTHORIZATION_SCHEMES.find(([prefix]) => authorization?.startsWith(prefix));
+  const fromAuthorization: ExtractedCredentials['serviceAccount'] = scheme && {
+    source: scheme[1],
+    token: checkToken(authorization!.slice(scheme[0].length), maxTokenBytes, 'authorization'),
+  };
   if (!pomeriumValue) return fromAuthorization;
   const token = checkToken(pomeriumValue, maxTokenBytes, POMERIUM_AUTHORIZATION_HEADER);
   if (fromAuthorization && fromAuthorization.token !== token) {

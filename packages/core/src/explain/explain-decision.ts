@@ -1,7 +1,11 @@
 import { lookupOption } from '../config/resolve-options.js';
 import { routePlan } from '../decide/route-plan.js';
 import { policyInput, type NamedPolicy } from '../decide/apply-policy.js';
-import { PomeriumAuthError } from '../errors.js';
+import {
+  InsufficientScopeError,
+  PomeriumAuthError,
+  type PomeriumAuthErrorCode,
+} from '../errors.js';
 import type { Identity, Principal } from '../identity.js';
 import { decideImpersonation } from '../impersonation/decide-impersonation.js';
 import type { ImpersonationAsk } from '../impersonation/impersonation-request.js';
@@ -64,6 +68,8 @@ export interface ExplainAnswer {
   grant?: string;
   /** Why it is refused (the audit reason: `not_allowed`, `policy_denied`, ...), and the detail. */
   reason?: string;
+  /** The answer the client would get when refused (`impersonation_denied`, `insufficient_scope`, ...). */
+  error?: PomeriumAuthErrorCode;
   detail?: string;
   /** The effective user it would give: whose policies apply. */
   effectiveUser?: { id: string; email?: string; groups: string[] };
@@ -158,7 +164,7 @@ export async function explainDecision(
       ({ user, impersonating, grant } = outcome);
     } catch (err) {
       if (!(err instanceof PomeriumAuthError)) throw err;
-      return refusedAnswer(seen, true, err.reason, err.detail, []);
+      return refusedAnswer(seen, true, err, []);
     }
   }
   const effectiveUser = {
@@ -187,13 +193,10 @@ export async function explainDecision(
       decidedBy: decision.decidedBy,
     });
     if (!decision.allowed) {
-      const answer = refusedAnswer(
-        seen,
-        impersonating,
-        'policy_denied',
+      const refusal = new InsufficientScopeError(
         `policy ${name} denied: ${decision.reasons.join(', ')}`,
-        policies,
       );
+      const answer = refusedAnswer(seen, impersonating, refusal, policies);
       answer.effectiveUser = effectiveUser;
       if (grant !== undefined) answer.grant = grant;
       return answer;
@@ -212,18 +215,19 @@ export async function explainDecision(
 function refusedAnswer(
   initiator: ExplainAnswer['initiator'],
   impersonating: boolean,
-  reason: string,
-  detail: string | undefined,
+  err: PomeriumAuthError,
   policies: PolicyExplanation[],
 ): ExplainAnswer {
-  return {
+  const answer: ExplainAnswer = {
     allowed: false,
     initiator,
     impersonating,
-    reason,
-    ...(detail !== undefined ? { detail } : {}),
+    reason: err.reason,
+    error: err.error,
     policies,
   };
+  if (err.detail !== undefined) answer.detail = err.detail;
+  return answer;
 }
 
 /** The initiator as a principal; named by a string, it takes its id, email and groups from the directory. */

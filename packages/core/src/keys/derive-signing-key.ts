@@ -33,6 +33,11 @@ export interface DerivedSigningKey {
  * `keygen.ECDSALegacy`). A service holding the shared secret can verify assertions without
  * fetching any key.
  *
+ * @param sharedSecret - Pomerium's `shared_secret` (base64), or its decoded bytes.
+ * @param encoding - how a string secret is read, as in {@link sharedSecretBytes}.
+ * @returns the key pair, and the public key as the JWK Pomerium publishes, with its `kid`.
+ * @throws {PomeriumAuthConfigError} for a string secret that {@link sharedSecretBytes} refuses.
+ *
  * @example
  * ```ts
  * const { publicJwk } = deriveSigningKey(process.env.POMERIUM_SHARED_SECRET!);

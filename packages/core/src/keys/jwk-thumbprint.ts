@@ -4,6 +4,9 @@ import { createHash, type JsonWebKey } from 'node:crypto';
  * RFC 7638 SHA-256 thumbprint of a public EC or RSA JWK, hex-encoded: the `kid` Pomerium gives
  * its signing keys (`hex(thumbprint)`).
  *
+ * @param jwk - a public EC or RSA key (other members, private ones included, are ignored).
+ * @throws {TypeError} for another key type.
+ *
  * @example
  * ```ts
  * const kid = jwkThumbprintHex({ kty: 'EC', crv: 'P-256', x: '...', y: '...' });

@@ -11,6 +11,12 @@ const BASE64 =
  * The bytes of Pomerium's base64 `shared_secret`: the HMAC key of service-account tokens since
  * Pomerium v0.14. With `legacy-raw`, the ASCII of the base64 text itself, as v0.8 to v0.13 used.
  *
+ * @param secret - Pomerium's `shared_secret`, as configured (base64).
+ * @param encoding - `'base64'` (default), or `'legacy-raw'` for Pomerium v0.8 to v0.13.
+ * @param option - the option named in errors (default `sharedSecret`).
+ * @throws {PomeriumAuthConfigError} for an empty secret, one that is not base64, or one that
+ *   decodes to fewer than 16 bytes.
+ *
  * @example
  * ```ts
  * const key = sharedSecretBytes('X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI='); // 32 bytes

@@ -70,8 +70,8 @@ export function importVerificationKey(input: JsonWebKey | string): VerificationK
     throw new KeyImportError(
       `JWK "alg" is ${JSON.stringify(declaredAlg)} but the key is for ${alg}`,
     );
-  // A key imported from a JWK verifies about 15% slower than the same key imported from DER
-  // (measured with crypto.verify on Node 20): re-import it once, here, off the request path.
+  // A key imported from a JWK verifies more slowly than the same key imported from DER
+  // (bench/README.md has the measurement): re-import it once, here, off the request path.
   const fast = createPublicKey({
     key: key.export({ format: 'der', type: 'spki' }),
     format: 'der',

@@ -347,6 +347,12 @@ class Policy implements CompiledPolicy {
  * is not YAML. Criteria only Pomerium's proxy can judge (`device`, `client_certificate`, ...) are
  * refused with a message naming them.
  *
+ * @param doc - the document: one rule, a list of rules, or YAML or JSON text of either.
+ * @param options - `name`, shown in decisions and audit events; `option`, the path errors are
+ *   named under (default `policy`).
+ * @throws {PomeriumAuthConfigError} for anything wrong in the document, `err.option` naming
+ *   where.
+ *
  * @example
  * ```ts
  * import { compilePolicy } from '@pomerium-auth/core';

@@ -1,43 +1,60 @@
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { WarningLogger } from '../options.js';
 import { toRawRecords, type RecordsFormat } from './decode-records.js';
+import { RecordsCopy } from './records-copy.js';
 import { recordsLocation } from './records-location.js';
 import type { RecordsLoader } from './records-loader.js';
 import type { RawRecord, RecordsSource } from './records-source.js';
+import type { RecordsTlsOptions } from './tls-options.js';
 
 /**
  * Where records come from: `records` (given in code) or `url` (a file or an HTTP(S) URL in
- * Pomerium's external-data format), exactly one of them.
+ * Pomerium's external-data format), exactly one of them; and how they are polled and read.
+ * The TLS options (`ca`, `cert`, `key`, `allowInsecureTLS`) apply to `https://` URLs only.
  */
-export interface RecordsSourceOptions {
+export interface RecordsSourceOptions extends RecordsTlsOptions {
   /** Records given in code. Never reloaded; an invalid list throws at construction. */
   records?: readonly RawRecord[];
   /** A file path, a `file://` URL, or an `http://` / `https://` URL. */
   url?: string | URL;
   /**
-   * The payload format. Default: from the extension (`.json`, `.csv`, either followed by
-   * `.gz`), else the HTTP `Content-Type`, else JSON when the payload starts with `[`, CSV
-   * otherwise. Gzip is recognised by its magic bytes, whatever the name.
+   * The format of a JSON or CSV payload. Default: from the extension (`.json`, `.csv`, either
+   * followed by `.gz`), else the HTTP `Content-Type`, else JSON when the payload starts with
+   * `[`, CSV otherwise. Gzip, tar and zip are recognised by their magic bytes, whatever the
+   * name; inside an archive each file's extension gives its format.
    */
   format?: RecordsFormat;
+  /**
+   * The field that lookups match (`get(key)`), as the console's *Foreign Key*. Default `id`.
+   * Records still need an `id`.
+   */
+  foreignKey?: string;
   /** Seconds until the next poll after a load that changed the records. Default 30. */
   minDelay?: number;
-  /** Longest wait in seconds between polls, reached by doubling after unchanged or failed polls. Default 300 (or `minDelay` if larger). */
+  /** Longest wait in seconds between polls. Default 300 (or `minDelay` if larger). */
   maxDelay?: number;
+  /**
+   * Factor by which the delay grows after a poll that found nothing new, up to `maxDelay`.
+   * Default 1: every `minDelay` seconds, so a change (a revoked account) reaches every instance
+   * within `minDelay`; a larger factor trades that bound for fewer polls of a quiet source (see
+   * the README's "Reloading"). Failed polls always double the delay.
+   */
+  backoff?: number;
   /** HTTP headers sent with every request, e.g. `authorization`. */
   headers?: Record<string, string>;
   /** Milliseconds before an HTTP request (body included) is abandoned. Default 10000. */
   timeout?: number;
   /** Largest payload accepted, before and after gunzip. Default 64 MiB. */
   maxBytes?: number;
-  /** The `fetch` to use for HTTP(S). Default the global `fetch`. */
+  /** The `fetch` to use for HTTP(S). Default the global `fetch`. Not with the TLS options. */
   fetch?: typeof fetch;
-  /** Where failed loads are reported. Default `process.emitWarning`. */
+  /** Where failed loads, and `allowInsecureTLS`, are reported. Default `process.emitWarning`. */
   logger?: WarningLogger;
 }
 
 const DEFAULT_MIN_DELAY = 30;
 const DEFAULT_MAX_DELAY = 300;
+const DEFAULT_BACKOFF = 1;
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** setTimeout's largest delay; longer ones fire at once. */
@@ -46,33 +63,37 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Creates a {@link RecordsSource}: records given in code, or loaded from a file or an HTTP(S)
  * URL in Pomerium's external-data format (a JSON array of objects with an `id`, or CSV whose
- * first row names the fields, one of them `id`; optionally gzip-compressed) and kept fresh in
- * the background.
+ * first row names the fields, one of them `id`; optionally gzip-compressed; or a tar or zip
+ * archive of such files, whose paths name their record types) and kept fresh in the
+ * background.
  *
  * The first load starts at once; `ready()` resolves when it has finished, whether it worked or
  * not, and never rejects. Then the location is polled: `minDelay` seconds after a load that
- * changed the records, and twice the previous delay (up to `maxDelay`) after a poll that found
- * nothing new (HTTP 304, the same ETag, the same bytes or an untouched file) or failed. A
- * failed load (unreachable, non-2xx, timeout, too large, or a payload that is not valid
- * records) is reported to `logger` and the last good copy is kept; nothing is ever thrown at a
- * request. When several records share an id, the last one wins. Timers are `unref()`ed, so a
- * source never keeps a process alive; `close()` stops polling and aborts a load in flight.
+ * changed the records; `backoff` times the previous quiet delay (up to `maxDelay`) after a poll
+ * that found nothing new (HTTP 304, the same ETag, the same bytes or an untouched file); twice
+ * the previous delay (up to `maxDelay`) after a poll that failed. A failed load (unreachable,
+ * untrusted certificate, non-2xx, timeout, too large, a refused archive, or a payload that is
+ * not valid records) is reported to `logger` and the last good copy is kept; nothing is ever
+ * thrown at a request. When several records share an id, the last one wins. Timers are
+ * `unref()`ed, so a source never keeps a process alive; `close()` stops polling and aborts a
+ * load in flight.
  *
- * @throws {PomeriumAuthConfigError} At construction, for invalid options or invalid `records`;
- *   `err.option` names the option.
+ * @throws {PomeriumAuthConfigError} At construction, for invalid options (an unreadable PEM,
+ *   `cert` without `key`, ...) or invalid `records`; `err.option` names the option.
  *
  * @example
  * ```ts
- * const accounts = createRecordsSource({
- *   url: 'https://data.example.com/service-accounts.json.gz',
+ * const bundle = createRecordsSource({
+ *   url: 'https://data.internal.example.com/bundle.tar.gz', // service-accounts.json, directory/users.csv
  *   headers: { authorization: `Bearer ${process.env.DATA_TOKEN}` },
- *   minDelay: 60,
- *   maxDelay: 600,
+ *   ca: readFileSync('/etc/app/internal-ca.pem', 'utf8'),
+ *   minDelay: 30,
+ *   backoff: 1,
  * });
- * await accounts.ready();
- * const auth = createPomeriumAuth({ sharedSecret, serviceAccounts: accounts });
+ * await bundle.ready();
+ * const auth = createPomeriumAuth({ sharedSecret, serviceAccounts: bundle, directory: bundle });
  * // on shutdown
- * accounts.close();
+ * bundle.close();
  * ```
  */
 export function createRecordsSource(options: RecordsSourceOptions): RecordsSource {
@@ -92,6 +113,9 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
     throw new PomeriumAuthConfigError('format', 'must be "json" or "csv"');
   }
+  const foreignKey = options.foreignKey ?? 'id';
+  if (typeof foreignKey !== 'string' || foreignKey === '')
+    throw new PomeriumAuthConfigError('foreignKey', 'must be a non-empty string');
 
   if (options.records !== undefined) {
     let records: RawRecord[];
@@ -100,78 +124,88 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     } catch (err) {
       throw new PomeriumAuthConfigError('records', (err as Error).message);
     }
-    return staticSource(records);
+    return staticSource(RecordsCopy.of({ archive: false, records }, foreignKey), foreignKey);
   }
 
   const minDelay = positive(options.minDelay, DEFAULT_MIN_DELAY, 'minDelay');
   const maxDelay = positive(options.maxDelay, Math.max(DEFAULT_MAX_DELAY, minDelay), 'maxDelay');
   if (maxDelay < minDelay)
     throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
+  const backoff = positive(options.backoff, DEFAULT_BACKOFF, 'backoff');
+  if (backoff < 1) throw new PomeriumAuthConfigError('backoff', 'must be at least 1');
   const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
-  const { loader, where } = recordsLocation(options.url as string | URL, {
-    format: options.format,
-    headers: options.headers,
-    fetch: options.fetch,
-    timeout,
-    maxBytes,
-  });
   const logger = options.logger ?? {
     warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),
   };
-  return pollingSource(loader, where, { minDelay, maxDelay, logger });
-}
-
-/** The records of a source, indexed by id (the last of equal ids wins). */
-interface Copy {
-  byId: Map<string, RawRecord>;
-  list: readonly RawRecord[];
-}
-
-function indexRecords(records: readonly RawRecord[]): Copy {
-  const byId = new Map<string, RawRecord>();
-  // Delete first, so the surviving record also takes the later position in `all()`.
-  for (const record of records) {
-    byId.delete(record.id);
-    byId.set(record.id, record);
+  const { loader, where, insecure, close } = recordsLocation(options.url as string | URL, {
+    format: options.format,
+    headers: options.headers,
+    fetch: options.fetch,
+    tls: {
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      allowInsecureTLS: options.allowInsecureTLS,
+    },
+    timeout,
+    maxBytes,
+  });
+  if (insecure) {
+    warn(
+      logger,
+      `pomerium-auth: records source ${where} accepts any TLS certificate (allowInsecureTLS): anyone on the network path can serve it forged records`,
+    );
   }
-  return { byId, list: Object.freeze([...byId.values()]) };
+  return pollingSource(loader, where, { minDelay, maxDelay, backoff, logger, foreignKey, close });
 }
 
-function staticSource(records: readonly RawRecord[]): RecordsSource {
-  const copy = indexRecords(records);
+function staticSource(copy: RecordsCopy, foreignKey: string): RecordsSource {
   const ready = Promise.resolve();
   return {
     kind: 'records-source',
     ready: () => ready,
-    get: (id: string) => copy.byId.get(id),
-    all: () => copy.list,
+    get: (key: string, type?: string) => copy.get(key, type),
+    all: (type?: string) => copy.all(type),
     version: 1,
+    recordTypes: copy.types,
+    foreignKey,
     close: () => undefined,
   };
+}
+
+/** Reports to a logger that may throw: a failing logger must not stop the polling. */
+function warn(logger: WarningLogger, message: string): void {
+  try {
+    logger.warn(message);
+  } catch {
+    // nothing to do: the logger is the only place to report to
+  }
 }
 
 function pollingSource(
   loader: RecordsLoader,
   where: string,
-  settings: { minDelay: number; maxDelay: number; logger: WarningLogger },
+  settings: {
+    minDelay: number;
+    maxDelay: number;
+    backoff: number;
+    logger: WarningLogger;
+    foreignKey: string;
+    close: () => void;
+  },
 ): RecordsSource {
   const minMs = Math.min(settings.minDelay * 1000, MAX_TIMER_MS);
   const maxMs = Math.min(settings.maxDelay * 1000, MAX_TIMER_MS);
-  let copy: Copy = indexRecords([]);
+  let copy = RecordsCopy.EMPTY;
   let version = 0;
   let delayMs = minMs;
+  // The delay that quiet polls reached: failures double `delayMs` from it, and a successful
+  // poll goes back to it, so a source that failed for a while returns to its quiet rhythm.
+  let quietMs = minMs;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: AbortController | undefined;
-
-  const warn = (message: string): void => {
-    try {
-      settings.logger.warn(message);
-    } catch {
-      // A failing logger must not stop the polling.
-    }
-  };
 
   const poll = async (): Promise<void> => {
     const controller = new AbortController();
@@ -180,20 +214,22 @@ function pollingSource(
       const outcome = await loader(controller.signal);
       if (closed) return;
       if (outcome.changed) {
-        copy = indexRecords(outcome.records);
+        copy = RecordsCopy.of(outcome.payload, settings.foreignKey);
         version++;
-        delayMs = minMs;
+        quietMs = minMs;
       } else {
-        delayMs = Math.min(delayMs * 2, maxMs);
+        quietMs = Math.min(quietMs * settings.backoff, maxMs);
       }
+      delayMs = quietMs;
     } catch (err) {
       if (closed) return;
       delayMs = Math.min(delayMs * 2, maxMs);
       const kept =
         version === 0
           ? 'no records loaded yet'
-          : `keeping the last good copy (${copy.list.length} records)`;
+          : `keeping the last good copy (${copy.count} records)`;
       warn(
+        settings.logger,
         `pomerium-auth: could not load records from ${where}: ${err instanceof Error ? err.message : String(err)}; ${kept}`,
       );
     } finally {
@@ -215,16 +251,21 @@ function pollingSource(
   return {
     kind: 'records-source',
     ready: () => first,
-    get: (id: string) => copy.byId.get(id),
-    all: () => copy.list,
+    get: (key: string, type?: string) => copy.get(key, type),
+    all: (type?: string) => copy.all(type),
     get version() {
       return version;
     },
+    get recordTypes() {
+      return copy.types;
+    },
+    foreignKey: settings.foreignKey,
     close: () => {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       inFlight?.abort(new Error('records source closed'));
+      settings.close();
     },
   };
 }

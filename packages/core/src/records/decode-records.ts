@@ -6,53 +6,65 @@ import type { RawRecord } from './records-source.js';
 /** The two payload formats of Pomerium's external data. */
 export type RecordsFormat = 'json' | 'csv';
 
-/** What is known about a payload besides its bytes, to tell its format. */
-export interface PayloadHints {
+const gunzipAsync = promisify(gunzip);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What is known about a JSON or CSV payload besides its bytes, to tell its format. */
+export interface FormatHints {
   /** Set by the user: wins over everything else. */
   format?: RecordsFormat | undefined;
   /** A file path or URL path, for its extension (`.json`, `.csv`, either followed by `.gz`). */
   name?: string | undefined;
   /** The HTTP `Content-Type`, if any. */
   contentType?: string | null | undefined;
-  /** Largest payload accepted, compressed and decompressed alike. */
-  maxBytes: number;
 }
 
-const gunzipAsync = promisify(gunzip);
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Gunzips bytes that start with the gzip magic bytes (so `.gz` files and gzip sent without
+ * `Content-Encoding` both work), stopping as soon as the output passes `maxOutput`; returns
+ * other bytes as they are.
+ *
+ * @param maxBytes The source's `maxBytes`, for the message (`maxOutput` may be what remains of it).
+ * @throws {Error} For damaged gzip data, or output larger than `maxOutput`.
+ *
+ * @example
+ * ```ts
+ * const plain = await gunzipped(await readFile('users.csv.gz'), 64 << 20, 64 << 20);
+ * ```
+ */
+export async function gunzipped(
+  bytes: Uint8Array,
+  maxOutput: number,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    // maxOutputLength must be at least 1: the caller measures what came out against its budget.
+    return await gunzipAsync(bytes, { maxOutputLength: Math.max(1, maxOutput) });
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new Error(`decompressed payload larger than maxBytes (${maxBytes})`, { cause: err });
+    }
+    throw new Error(`invalid gzip data: ${messageOf(err)}`, { cause: err });
+  }
+}
 
 /**
- * Turns the bytes of a records payload into records: gunzips it when it starts with the gzip
- * magic bytes (so `.gz` files and gzip sent without `Content-Encoding` both work), decodes
- * UTF-8 (a byte-order mark is ignored), tells JSON from CSV and validates every record.
+ * Turns the bytes of a JSON or CSV payload (already gunzipped) into records: decodes UTF-8 (a
+ * byte-order mark is ignored), tells JSON from CSV and validates every record.
  *
  * The format is, in order: `hints.format`; the extension of `hints.name`; the `Content-Type`;
  * else JSON when the first non-space character is `[` or `{`, CSV otherwise.
  *
- * @throws {Error} When the payload is too large, not UTF-8, not well-formed, or any record
- *   lacks a usable `id`: the whole payload is refused, never half of it.
+ * @throws {Error} When the payload is not UTF-8, not well-formed, or any record lacks a usable
+ *   `id`: the whole payload is refused, never half of it.
  *
  * @example
  * ```ts
- * const records = await decodeRecords(await readFile('users.csv.gz'), { name: 'users.csv.gz', maxBytes: 1 << 20 });
+ * const records = parseRecords(await readFile('users.csv'), { name: 'users.csv' });
  * ```
  */
-export async function decodeRecords(bytes: Uint8Array, hints: PayloadHints): Promise<RawRecord[]> {
-  if (bytes.byteLength > hints.maxBytes)
-    throw new Error(`payload larger than maxBytes (${hints.maxBytes})`);
-  let plain = bytes;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      plain = await gunzipAsync(bytes, { maxOutputLength: hints.maxBytes });
-    } catch (err) {
-      if (err instanceof RangeError) {
-        throw new Error(`decompressed payload larger than maxBytes (${hints.maxBytes})`, {
-          cause: err,
-        });
-      }
-      throw new Error(`invalid gzip data: ${messageOf(err)}`, { cause: err });
-    }
-  }
+export function parseRecords(plain: Uint8Array, hints: FormatHints): RawRecord[] {
   let text: string;
   try {
     text = utf8.decode(plain);

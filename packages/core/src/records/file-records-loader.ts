@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { decodeRecords, type RecordsFormat } from './decode-records.js';
+import { decodePayload } from './decode-payload.js';
+import type { RecordsFormat } from './decode-records.js';
 import type { LoadOutcome, RecordsLoader } from './records-loader.js';
 
 /** Options of {@link fileRecordsLoader}. */
@@ -60,13 +61,13 @@ export function fileRecordsLoader(path: string, options: FileRecordsLoaderOption
         last = { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, readAt, digest };
         return { changed: false };
       }
-      const records = await decodeRecords(bytes, {
+      const payload = await decodePayload(bytes, {
         format: options.format,
         name: path,
         maxBytes: options.maxBytes,
       });
       last = { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, readAt, digest };
-      return { changed: true, records };
+      return { changed: true, payload };
     } finally {
       await handle.close();
     }

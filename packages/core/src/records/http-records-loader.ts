@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { discardBody, readBoundedBody } from '../http/read-bounded-body.js';
-import { decodeRecords, type RecordsFormat } from './decode-records.js';
+import { decodePayload } from './decode-payload.js';
+import type { RecordsFormat } from './decode-records.js';
 import type { LoadOutcome, RecordsLoader } from './records-loader.js';
 
 /** Options of {@link httpRecordsLoader}. */
@@ -13,9 +14,18 @@ export interface HttpRecordsLoaderOptions {
   headers?: Record<string, string> | undefined;
   /** Milliseconds before a request, body included, is abandoned. */
   timeout: number;
-  /** The `fetch` to use. */
-  fetch: typeof fetch;
+  /** The `fetch` to use: the global one, the user's, or `httpsFetch` for TLS options. */
+  fetch: FetchLike;
 }
+
+/**
+ * What the loader needs of `fetch`: a GET of a URL with headers, abortable, following
+ * redirects. The global `fetch` is one; `httpsFetch` is another, for TLS options.
+ */
+export type FetchLike = (
+  url: URL,
+  init: { headers: Headers; signal: AbortSignal; redirect: 'follow' },
+) => Promise<Response>;
 
 const DEFAULT_ACCEPT = 'application/json, text/csv;q=0.9, */*;q=0.1';
 
@@ -99,7 +109,7 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
         etag = newEtag;
         return { changed: false };
       }
-      const records = await decodeRecords(bytes, {
+      const payload = await decodePayload(bytes, {
         format: options.format,
         name: url.pathname,
         contentType: response.headers.get('content-type'),
@@ -107,7 +117,7 @@ export function httpRecordsLoader(url: URL, options: HttpRecordsLoaderOptions): 
       });
       etag = newEtag;
       digest = bodyDigest;
-      return { changed: true, records };
+      return { changed: true, payload };
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);

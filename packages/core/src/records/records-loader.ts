@@ -1,7 +1,7 @@
-import type { RawRecord } from './records-source.js';
+import type { RecordsPayload } from './decode-payload.js';
 
 /** What one poll of a records location found. */
-export type LoadOutcome = { changed: true; records: RawRecord[] } | { changed: false };
+export type LoadOutcome = { changed: true; payload: RecordsPayload } | { changed: false };
 
 /**
  * One poll of a records location (a file or an HTTP(S) URL). A loader remembers what it last
@@ -13,7 +13,7 @@ export type LoadOutcome = { changed: true; records: RawRecord[] } | { changed: f
  * ```ts
  * const load: RecordsLoader = fileRecordsLoader('/etc/app/users.csv', { maxBytes: 1 << 20 });
  * const outcome = await load(AbortSignal.timeout(10_000));
- * if (outcome.changed) console.log(outcome.records.length);
+ * if (outcome.changed) console.log(outcome.payload.archive);
  * ```
  */
 export type RecordsLoader = (signal: AbortSignal) => Promise<LoadOutcome>;

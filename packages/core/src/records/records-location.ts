@@ -2,14 +2,17 @@ import { fileURLToPath } from 'node:url';
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { RecordsFormat } from './decode-records.js';
 import { fileRecordsLoader } from './file-records-loader.js';
-import { httpRecordsLoader } from './http-records-loader.js';
+import { httpRecordsLoader, type FetchLike } from './http-records-loader.js';
+import { httpsFetch } from './https-fetch.js';
 import type { RecordsLoader } from './records-loader.js';
+import { resolveTlsOptions, type RecordsTlsOptions } from './tls-options.js';
 
 /** What {@link recordsLocation} needs besides the URL, defaults already applied. */
 export interface RecordsLocationOptions {
   format?: RecordsFormat | undefined;
   headers?: Record<string, string> | undefined;
   fetch?: typeof fetch | undefined;
+  tls?: RecordsTlsOptions | undefined;
   timeout: number;
   maxBytes: number;
 }
@@ -19,13 +22,19 @@ export interface RecordsLocation {
   loader: RecordsLoader;
   /** The location without credentials or query, fit for logs. */
   where: string;
+  /** Whether any server certificate is accepted (`allowInsecureTLS`), to be warned about. */
+  insecure: boolean;
+  /** Frees what the loader holds (the TLS agent's sockets). */
+  close: () => void;
 }
 
 /**
- * Picks the loader for the `url` option: `http://` and `https://` URLs are fetched, `file://`
- * URLs and plain paths are read from disk; any other scheme is a configuration error.
+ * Picks the loader for the `url` option: `http://` and `https://` URLs are fetched (through
+ * `node:https` when TLS options are set, else the global or given `fetch`), `file://` URLs and
+ * plain paths are read from disk; any other scheme is a configuration error.
  *
- * @throws {PomeriumAuthConfigError} For an empty, malformed or unsupported `url`.
+ * @throws {PomeriumAuthConfigError} For an empty, malformed or unsupported `url`, and for
+ *   invalid TLS options (see `resolveTlsOptions`).
  *
  * @example
  * ```ts
@@ -49,7 +58,10 @@ export function recordsLocation(
     } catch {
       throw new PomeriumAuthConfigError('url', 'is not a valid URL');
     }
-    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const tls = resolveTlsOptions(options.tls ?? {}, parsed, options.fetch !== undefined);
+    let fetchImpl: FetchLike | undefined = options.fetch ?? globalThis.fetch;
+    let close = (): void => undefined;
+    if (tls !== undefined) ({ fetch: fetchImpl, close } = httpsFetch(tls));
     if (typeof fetchImpl !== 'function')
       throw new PomeriumAuthConfigError('fetch', 'no fetch implementation is available');
     const loader = httpRecordsLoader(parsed, {
@@ -59,7 +71,7 @@ export function recordsLocation(
       timeout: options.timeout,
       fetch: fetchImpl,
     });
-    return { loader, where: redact(parsed) };
+    return { loader, where: redact(parsed), insecure: tls?.rejectUnauthorized === false, close };
   }
 
   let path = text;
@@ -75,9 +87,12 @@ export function recordsLocation(
       `scheme "${scheme}" is not supported (file, http, https)`,
     );
   }
+  resolveTlsOptions(options.tls ?? {}, undefined, false); // TLS options on a file are a mistake
   return {
     loader: fileRecordsLoader(path, { format: options.format, maxBytes: options.maxBytes }),
     where: path,
+    insecure: false,
+    close: () => undefined,
   };
 }
 

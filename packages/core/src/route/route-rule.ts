@@ -51,6 +51,12 @@ const compiledRoutePolicies = new WeakMap<RouteRule, CompiledPolicy>();
  * bad rule fails at start-up (with a `PomeriumAuthConfigError` naming the key), not at the first
  * request.
  *
+ * @param rule - `impersonation` (`'forbid'` or `{ grants }`), `authentication` (`'required'` or
+ *   `'optional'`) and `policy` (a document or a compiled policy).
+ * @returns the same rule, now known to be valid: pass it on as it is.
+ * @throws {PomeriumAuthConfigError} for an unknown key or a bad value, `err.option` naming it
+ *   (`route.impersonation.grants[0].targets`).
+ *
  * @example
  * ```ts
  * const rule = defineRouteRule({ impersonation: { grants: [{ initiators: ['group:support'], targets: ['user_*'] }] } });

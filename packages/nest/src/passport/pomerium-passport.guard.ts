@@ -36,6 +36,8 @@ const guards = new Map<string, Type<CanActivate>>();
  * {@link PomeriumPassportGuard} for a `PomeriumStrategy` registered under another name than
  * `'pomerium'` (several strategies with different options in one app). One class per name.
  *
+ * @param strategy - the name the `PomeriumStrategy` is registered under.
+ *
  * @example
  * ```ts
  * @Injectable()
