@@ -145,7 +145,7 @@ test('the cache-memory benchmark stays within cache.max', async () => {
 
 describe('HTTP servers of the verification floors and modes', () => {
   test('each answers a genuine assertion and refuses a changed one', async () => {
-    const { startBenchServer } = await import('../dist/http/servers.js');
+    const { startBenchServer, takeMiddlewareSpans } = await import('../dist/http/servers.js');
     const keys = await issuers.es256.serve();
     const closers: Array<() => Promise<void>> = [];
     try {
@@ -159,13 +159,20 @@ describe('HTTP servers of the verification floors and modes', () => {
           type: 'spki',
         }).toString(),
       };
-      const token = issuers.es256.mintAssertion({ sub: 'user_3' });
+      const token = issuers.es256.mintAssertion({
+        sub: 'user_3',
+        email: 'user_3@corp.example',
+        groups: ['admins'],
+      });
       const changed = `${token.slice(0, -6)}${token.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA'}`;
       for (const [server, user] of [
         ['express+crypto-verify', 'verified'],
         ['express+crypto-verify+identity', 'verified'],
         ['express+pomeriumAuth(main-thread)', 'user_3'],
         ['express+pomeriumAuth(worker-threads)', 'user_3'],
+        ['express+pomeriumAuth(main-thread, timed)', 'user_3'],
+        ['express+pomeriumAuth(main-thread, timed, policy)', 'user_3'],
+        ['express+pomeriumAuth(main-thread, timed, pino audit)', 'user_3'],
       ] as const) {
         const { port, close } = await startBenchServer(server, config);
         closers.push(close);
@@ -175,6 +182,21 @@ describe('HTTP servers of the verification floors and modes', () => {
         assert.equal(ok.status, 200, server);
         assert.equal(((await ok.json()) as { user: string }).user, user, server);
         assert.equal((await get(changed)).status, 401, `${server} refuses a changed signature`);
+        // A timed server records one span per request that got past its middleware.
+        const spans = takeMiddlewareSpans();
+        assert.equal(spans.length, server.includes('timed') ? 1 : 0, `${server}: spans`);
+        assert.ok(spans.every((us) => us > 0 && us < 1e6));
+        if (server.endsWith('policy)')) {
+          // The policy is evaluated: the user its deny rule names, and a user outside admins.
+          const mallory = issuers.es256.mintAssertion({
+            sub: 'mallory',
+            email: 'mallory@corp.example',
+            groups: ['admins'],
+          });
+          assert.equal((await get(mallory)).status, 403, 'the deny rule');
+          const staff = issuers.es256.mintAssertion({ sub: 'user_4', groups: ['staff'] });
+          assert.equal((await get(staff)).status, 403, 'not in admins');
+        }
       }
     } finally {
       for (const close of closers) await close();
@@ -192,5 +214,17 @@ describe('HTTP servers of the verification floors and modes', () => {
       result([200, 400, 200]),
     );
     assert.equal(ratio, 1.2);
+  });
+
+  test("µs added per request is the median of the rounds' differences", async () => {
+    const { pairedAddedUs } = await import('../dist/http/run-http.js');
+    const result = (roundMiddlewareUs: number[]) => ({ roundMiddlewareUs }) as never;
+    // Differences 1, 9, 2 → median 2 (the median of the differences, not of either side).
+    const added = pairedAddedUs(
+      result([301, 509, 302]),
+      result([300, 500, 300]),
+      (r: { roundMiddlewareUs: number[] }) => r.roundMiddlewareUs,
+    );
+    assert.equal(added, 2);
   });
 });

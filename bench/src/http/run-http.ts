@@ -24,6 +24,11 @@ export interface HttpResult {
   roundCpuUs: number[];
   /** The server's event-loop active time per request of each round, µs. */
   roundLoopUs: number[];
+  /**
+   * Per round, the median time the server's timed middleware took per request, µs (empty for
+   * servers without one).
+   */
+  roundMiddlewareUs: number[];
   /** Medians over the rounds of the two above. */
   cpuUsPerRequest: number;
   loopUsPerRequest: number;
@@ -85,6 +90,25 @@ export function pairedAddedCpuRatio(
       (cpu, r) => (cpu - bare.roundCpuUs[r]!) / (theirs.roundCpuUs[r]! - bare.roundCpuUs[r]!),
     ),
   );
+}
+
+/**
+ * The median over rounds of `ours[r] − theirs[r]`: what one case adds to another that differs
+ * from it by one option (a policy, an audit sink), in µs per request, by the per-round figures
+ * `of` picks (server CPU per request, or the timed middleware's median span).
+ *
+ * @example
+ * ```ts
+ * pairedAddedUs(withPolicy, withoutPolicy, (r) => r.roundMiddlewareUs); // 0.8 (µs per request)
+ * ```
+ */
+export function pairedAddedUs(
+  ours: HttpResult,
+  theirs: HttpResult,
+  of: (result: HttpResult) => number[],
+): number {
+  const base = of(theirs);
+  return median(of(ours).map((us, r) => us - base[r]!));
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));
@@ -195,6 +219,7 @@ export async function runHttp(
     const runs = servers.map(() => [] as autocannon.Result[]);
     const cpu = servers.map(() => [] as number[]);
     const loop = servers.map(() => [] as number[]);
+    const spans = servers.map(() => [] as number[]);
     for (let round = 0; round < rounds; round++) {
       for (const [k, { c, child, port }] of servers.entries()) {
         const before = await usage(child);
@@ -204,6 +229,7 @@ export async function runHttp(
         const served = Math.max(1, run.requests.total);
         cpu[k]!.push((after.cpuUs - before.cpuUs) / served);
         loop[k]!.push((after.loopActiveUs - before.loopActiveUs) / served);
+        if (after.middlewareUs !== undefined) spans[k]!.push(after.middlewareUs);
       }
     }
     return servers.map(({ c }, k) => {
@@ -224,6 +250,7 @@ export async function runHttp(
         latencyP99Ms: median(rs.map((r) => r.latency.p99)),
         roundCpuUs: cpu[k]!,
         roundLoopUs: loop[k]!,
+        roundMiddlewareUs: spans[k]!,
         cpuUsPerRequest: median(cpu[k]!),
         loopUsPerRequest: median(loop[k]!),
       };

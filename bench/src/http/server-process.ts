@@ -2,10 +2,12 @@
 // loop: `fork('server-process.js', [name])` with the HttpConfig as JSON in BENCH_HTTP_CONFIG;
 // the port comes back as an IPC message. Asked `'usage'`, it answers with its CPU time (every
 // thread: the event loop, signature workers, V8's helpers) and its event loop's active time, so
-// the runner can divide what a slice of load cost by the requests it served.
+// the runner can divide what a slice of load cost by the requests it served, and with the median
+// time its timed middleware took per request over the slice, when it has one.
 import { performance } from 'node:perf_hooks';
 import type { HttpConfig } from './http-config.js';
-import { startBenchServer, type ServerName } from './servers.js';
+import { median } from '../harness/measure.js';
+import { startBenchServer, takeMiddlewareSpans, type ServerName } from './servers.js';
 
 /** What a server answers to `'usage'`: cumulative since it started. */
 export interface ServerUsage {
@@ -13,6 +15,11 @@ export interface ServerUsage {
   cpuUs: number;
   /** Time the event loop spent running callbacks (not waiting), µs. */
   loopActiveUs: number;
+  /**
+   * The median span of the timed middleware over the requests since the last `'usage'`, µs
+   * (servers with a timed middleware only).
+   */
+  middlewareUs?: number;
 }
 
 const name = process.argv[2] as ServerName;
@@ -27,9 +34,11 @@ try {
 process.on('message', (message) => {
   if (message !== 'usage') return;
   const { user, system } = process.cpuUsage();
+  const spans = takeMiddlewareSpans();
   const usage: ServerUsage = {
     cpuUs: user + system,
     loopActiveUs: performance.eventLoopUtilization().active * 1000,
+    ...(spans.length > 0 ? { middlewareUs: median(spans) } : {}),
   };
   process.send?.({ usage });
 });

@@ -1,6 +1,10 @@
 import 'reflect-metadata';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
@@ -22,7 +26,8 @@ import Koa from 'koa';
 import koaJwt from 'koa-jwt';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
-import { BENCH_GRANTS, BENCH_PATH, type HttpConfig } from './http-config.js';
+import pino from 'pino';
+import { BENCH_GRANTS, BENCH_PATH, BENCH_POLICY, type HttpConfig } from './http-config.js';
 
 /** Every server answers `GET /whoami` with a small JSON body naming the user it saw. */
 export type ServerName =
@@ -30,6 +35,9 @@ export type ServerName =
   | 'express+pomeriumAuth'
   | 'express+pomeriumAuth(main-thread)'
   | 'express+pomeriumAuth(worker-threads)'
+  | 'express+pomeriumAuth(main-thread, timed)'
+  | 'express+pomeriumAuth(main-thread, timed, policy)'
+  | 'express+pomeriumAuth(main-thread, timed, pino audit)'
   | 'express+crypto-verify'
   | 'express+crypto-verify+identity'
   | 'express+identity-only'
@@ -119,6 +127,55 @@ function cryptoVerifyOnly(config: HttpConfig): express.RequestHandler {
   };
 }
 
+/**
+ * The audit logger core's README shows: pino writing to a file through an asynchronous
+ * destination (`sync: false`, 4 KiB buffered per write). The file is in a directory of its own
+ * under the system's temporary directory, removed when the process exits.
+ */
+function pinoAudit(): pino.Logger {
+  const dir = mkdtempSync(join(tmpdir(), 'pomerium-auth-bench-audit-'));
+  const destination = pino.destination({
+    dest: join(dir, 'audit.log'),
+    sync: false,
+    minLength: 4096,
+  });
+  // pino flushes the destination at exit itself; the file goes with its directory.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return pino(destination);
+}
+
+/** Spans of the timed middleware (µs), since the server process last took them. */
+const spans: number[] = [];
+
+/**
+ * The spans recorded since the last call, emptied: each is the time from the layer before the
+ * timed middleware to the layer after it, on one request (the middleware, and one layer of
+ * Express's router).
+ */
+export function takeMiddlewareSpans(): number[] {
+  return spans.splice(0);
+}
+
+/**
+ * `middleware` between two layers that time it with `performance.now()`, per request. Its
+ * decision must be synchronous (main-thread), so no other request's layers run in between.
+ */
+function timed(middleware: express.RequestHandler): express.RequestHandler[] {
+  let started = -1;
+  return [
+    (_req, _res, next) => {
+      started = performance.now();
+      next();
+    },
+    middleware,
+    (_req, _res, next) => {
+      if (started >= 0) spans.push((performance.now() - started) * 1000);
+      started = -1;
+      next();
+    },
+  ];
+}
+
 /** The id of the principal an Express middleware put under `req.user`. */
 const userId = (req: Request): string => (req.user as { id: string }).id;
 
@@ -152,6 +209,24 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
             }),
           ),
         ],
+        userId,
+      );
+    case 'express+pomeriumAuth(main-thread, timed)':
+    case 'express+pomeriumAuth(main-thread, timed, policy)':
+    case 'express+pomeriumAuth(main-thread, timed, pino audit)':
+      // The same middleware with nothing, a policy, or an audit sink more, each timed in the
+      // server: the difference between their spans is what the policy or the sink adds.
+      return expressApp(
+        timed(
+          expressPomeriumAuth(
+            pomeriumOptions(config, {
+              assertionVerification: 'main-thread',
+              ...(name.endsWith('policy)') ? { policy: BENCH_POLICY } : {}),
+              // The set-up core's README recommends: pino on an asynchronous file destination.
+              ...(name.endsWith('pino audit)') ? { audit: pinoAudit() } : {}),
+            }),
+          ),
+        ),
         userId,
       );
     case 'express+crypto-verify':

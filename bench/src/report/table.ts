@@ -129,7 +129,7 @@ export function formatReport(
   lines.push('Targets', '');
   for (const t of targets)
     lines.push(
-      `${t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`,
+      `${t.pass === undefined ? 'SKIP' : t.pass === 'reported' ? 'INFO' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`,
     );
   return lines.join('\n');
 }

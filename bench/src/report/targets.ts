@@ -1,6 +1,8 @@
+import { median } from '../harness/measure.js';
 import type { CacheMemoryResult } from '../memory/cache-memory.js';
 import {
   pairedAddedCpuRatio,
+  pairedAddedUs,
   pairedCpuRatio,
   pairedRpsRatio,
   type HttpResult,
@@ -12,7 +14,8 @@ import type { OffThreadResult } from '../offthread/off-thread-designs.js';
 export interface TargetResult {
   target: string;
   measured: string;
-  pass: boolean | undefined;
+  /** Undefined when its cases did not run; `'reported'` for a figure with no target. */
+  pass: boolean | undefined | 'reported';
 }
 
 function microRatio(micro: MicroResult[], id: string): number | undefined {
@@ -53,6 +56,31 @@ function ahead(target: string, http: HttpResult[], oursId: string, theirsId: str
     target,
     measured: `${ours.medianRps.toFixed(0)} vs ${theirs.medianRps.toFixed(0)} req/s (${ratio.toFixed(2)}x, paired by round)`,
     pass: ratio > 1,
+  };
+}
+
+/**
+ * What one case adds to another that differs from it by one option, in µs per request, paired
+ * by round: by the server's timed middleware (median span per round), with the server CPU per
+ * request beside it. Judged against `limit`, or only reported when it is undefined.
+ */
+function addedUs(
+  target: string,
+  http: HttpResult[],
+  oursId: string,
+  theirsId: string,
+  limit?: number,
+): TargetResult {
+  const ours = usable(http, oursId);
+  const theirs = usable(http, theirsId);
+  if (!ours || !theirs || ours.roundMiddlewareUs.length !== theirs.roundMiddlewareUs.length)
+    return { target, measured: 'not run', pass: undefined };
+  const added = pairedAddedUs(ours, theirs, (r) => r.roundMiddlewareUs);
+  const cpu = pairedAddedUs(ours, theirs, (r) => r.roundCpuUs);
+  return {
+    target,
+    measured: `${added.toFixed(1)} µs per request in the middleware (${median(ours.roundMiddlewareUs).toFixed(1)} vs ${median(theirs.roundMiddlewareUs).toFixed(1)} µs); server CPU ${cpu >= 0 ? '+' : ''}${cpu.toFixed(1)} µs per request`,
+    pass: limit === undefined ? 'reported' : added < limit,
   };
 }
 
@@ -160,6 +188,19 @@ export function judgeTargets(
       'http.express.pomerium.es256.main-thread',
       (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
       (r) => r <= 1.3,
+    ),
+    addedUs(
+      'HTTP: a three-rule policy adds under 3 µs per request (Express, fresh ES256, main-thread, timed in the server against the same without)',
+      http,
+      'http.express.pomerium.es256.timed.policy',
+      'http.express.pomerium.es256.timed',
+      3,
+    ),
+    addedUs(
+      'HTTP (reported): audit to pino on an asynchronous file destination, µs added per request (Express, fresh ES256, main-thread, timed in the server against no audit)',
+      http,
+      'http.express.pomerium.es256.timed.pino',
+      'http.express.pomerium.es256.timed',
     ),
     atLeast(
       'HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express',
