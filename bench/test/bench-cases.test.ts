@@ -173,6 +173,8 @@ describe('HTTP servers of the verification floors and modes', () => {
         ['express+pomeriumAuth(main-thread, timed)', 'user_3'],
         ['express+pomeriumAuth(main-thread, timed, policy)', 'user_3'],
         ['express+pomeriumAuth(main-thread, timed, pino audit)', 'user_3'],
+        // Resolves the guard's Reflector from the app's @nestjs/core (one copy in the workspace).
+        ['nest+PomeriumAuthGuard', 'user_3'],
       ] as const) {
         const { port, close } = await startBenchServer(server, config);
         closers.push(close);

@@ -295,7 +295,7 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
     },
     {
       id: 'http.nest',
-      group: 'NestJS 11 (express)',
+      group: 'NestJS 12 (express)',
       label: 'bare Nest',
       server: 'nest',
       headers: none,
@@ -303,7 +303,7 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
     },
     {
       id: 'http.nest.guarded.es256',
-      group: 'NestJS 11 (express)',
+      group: 'NestJS 12 (express)',
       label: 'PomeriumAuthGuard, fresh ES256 assertion',
       server: 'nest+PomeriumAuthGuard',
       baseline: 'http.nest',

@@ -481,7 +481,10 @@ export async function startBenchServer(name: ServerName, config: HttpConfig): Pr
     const app = await honoServer(name, config);
     return nodeServer(createAdaptorServer({ fetch: app.fetch }) as Server);
   }
-  const app = await NestFactory.create(nestModule(name, config), { logger: false });
+  const app = await NestFactory.create(nestModule(name, config), {
+    logger: false,
+    abortOnError: false,
+  });
   await app.listen(0, '127.0.0.1');
   return { port: (app.getHttpServer().address() as AddressInfo).port, close: () => app.close() };
 }
