@@ -29,9 +29,15 @@ export interface HttpResult {
    * servers without one).
    */
   roundMiddlewareUs: number[];
-  /** Medians over the rounds of the two above. */
+  /**
+   * The load generator's CPU time per request of each round, µs: autocannon runs in the bench's
+   * own process, on the same cores as the server, so each request costs the machine this too.
+   */
+  roundClientCpuUs: number[];
+  /** Medians over the rounds of the three above. */
   cpuUsPerRequest: number;
   loopUsPerRequest: number;
+  clientCpuUsPerRequest: number;
 }
 
 /** How long, and how hard, each case is loaded. */
@@ -220,16 +226,20 @@ export async function runHttp(
     const cpu = servers.map(() => [] as number[]);
     const loop = servers.map(() => [] as number[]);
     const spans = servers.map(() => [] as number[]);
+    const client = servers.map(() => [] as number[]);
     for (let round = 0; round < rounds; round++) {
       for (const [k, { c, child, port }] of servers.entries()) {
         const before = await usage(child);
+        const clientBefore = process.cpuUsage();
         const run = await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000);
+        const clientUsed = process.cpuUsage(clientBefore);
         const after = await usage(child);
         runs[k]!.push(run);
         const served = Math.max(1, run.requests.total);
         cpu[k]!.push((after.cpuUs - before.cpuUs) / served);
         loop[k]!.push((after.loopActiveUs - before.loopActiveUs) / served);
         if (after.middlewareUs !== undefined) spans[k]!.push(after.middlewareUs);
+        client[k]!.push((clientUsed.user + clientUsed.system) / served);
       }
     }
     return servers.map(({ c }, k) => {
@@ -251,8 +261,10 @@ export async function runHttp(
         roundCpuUs: cpu[k]!,
         roundLoopUs: loop[k]!,
         roundMiddlewareUs: spans[k]!,
+        roundClientCpuUs: client[k]!,
         cpuUsPerRequest: median(cpu[k]!),
         loopUsPerRequest: median(loop[k]!),
+        clientCpuUsPerRequest: median(client[k]!),
       };
       log(
         `  ${c.id.padEnd(40)} ${medianRps.toFixed(0).padStart(7)} req/s  ${result.cpuUsPerRequest.toFixed(0).padStart(5)} µs CPU/req  rounds ${roundRps.map((x) => x.toFixed(0)).join(' ')}  (non-2xx ${result.non2xx}, errors ${result.errors})`,

@@ -62,20 +62,30 @@ export function formatReport(
     lines.push('');
   }
   if (http.length > 0) {
-    const H = [60, 9, 8, 6, 8, 8, 7, 7];
+    const H = [60, 9, 8, 6, 8, 8, 9, 7, 7];
     const httpRow = (cells: string[]): string =>
       `| ${cells.map((c, i) => pad(c, H[i]!, i > 0)).join(' | ')} |`;
     const httpRule = `|${H.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
     lines.push(
-      "HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better; CPU = the server process's CPU time per request, every thread; loop = its event loop's active time per request (eventLoopUtilization); latency as autocannon saw it, median of the rounds)",
+      "HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better; CPU = the server process's CPU time per request, every thread; loop = its event loop's active time per request (eventLoopUtilization); load CPU = the load generator's CPU time per request, on the same cores; latency as autocannon saw it, median of the rounds)",
       '',
     );
     lines.push(
-      httpRow(['case', 'req/s', 'spread', 'ratio', 'CPU µs', 'loop µs', 'p50 ms', 'p99 ms']),
+      httpRow([
+        'case',
+        'req/s',
+        'spread',
+        'ratio',
+        'CPU µs',
+        'loop µs',
+        'load CPU µs',
+        'p50 ms',
+        'p99 ms',
+      ]),
       httpRule,
     );
     for (const group of [...new Set(http.map((h) => h.case.group))]) {
-      lines.push(httpRow([`**${group}**`, '', '', '', '', '', '', '']));
+      lines.push(httpRow([`**${group}**`, '', '', '', '', '', '', '', '']));
       for (const h of http.filter((x) => x.case.group === group)) {
         const base = h.case.baseline ? http.find((b) => b.case.id === h.case.baseline) : undefined;
         const failed =
@@ -89,6 +99,7 @@ export function formatReport(
             ratio,
             h.cpuUsPerRequest.toFixed(0),
             h.loopUsPerRequest.toFixed(0),
+            h.clientCpuUsPerRequest.toFixed(0),
             h.latencyP50Ms.toFixed(1),
             h.latencyP99Ms.toFixed(1),
           ]),
