@@ -69,7 +69,13 @@ export {
   type HeaderValue,
 } from './request.js';
 export { defineRouteRule, type RouteRule } from './route/route-rule.js';
-export { createRouteGate, type RouteGate, type RouteDecision } from './route/route-gate.js';
+export {
+  createRouteGate,
+  type RouteGate,
+  type RouteDecision,
+  type RouteHelpers,
+  type RouteStep,
+} from './route/route-gate.js';
 export {
   PomeriumAuthError,
   InvalidRequestError,

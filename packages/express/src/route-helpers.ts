@@ -1,25 +1,24 @@
 import {
-  defineRouteRule,
   toAuthRequest,
   type CompiledPolicy,
   type Grant,
   type PolicyDocument,
-  type RouteRule,
 } from '@pomerium-auth/core';
 import type { RequestHandler } from 'express';
 import { answerError, gate } from './request-state.js';
 
-function routeRule(rule: RouteRule): RequestHandler {
-  defineRouteRule(rule);
-  return function pomeriumRouteRule(req, res, next) {
-    try {
-      gate.apply(req, rule, () => toAuthRequest(req));
-    } catch (err) {
-      return answerError(err, gate.decided(req)?.auth, res, next);
-    }
-    next();
-  };
-}
+/** Core's route helpers, each step a middleware that answers a refusal as the others do. */
+const helpers = gate.helpers(
+  (step): RequestHandler =>
+    function pomeriumRouteStep(req, res, next) {
+      try {
+        step(req, () => toAuthRequest(req));
+      } catch (err) {
+        return answerError(err, gate.decided(req)?.auth, res, next);
+      }
+      next();
+    },
+);
 
 /**
  * Refuses impersonation on this route (403 `impersonation_denied`, audited). Place it after an
@@ -31,7 +30,7 @@ function routeRule(rule: RouteRule): RequestHandler {
  * ```
  */
 export function forbidImpersonation(): RequestHandler {
-  return routeRule({ impersonation: 'forbid' });
+  return helpers.forbidImpersonation();
 }
 
 /**
@@ -48,7 +47,7 @@ export function forbidImpersonation(): RequestHandler {
  * ```
  */
 export function allowImpersonation(grants: Grant[]): RequestHandler {
-  return routeRule({ impersonation: { grants } });
+  return helpers.allowImpersonation(grants);
 }
 
 /**
@@ -64,14 +63,7 @@ export function allowImpersonation(grants: Grant[]): RequestHandler {
  * ```
  */
 export function requireAuthentication(): RequestHandler {
-  return function pomeriumRequireAuthentication(req, res, next) {
-    try {
-      gate.require(req, () => toAuthRequest(req));
-    } catch (err) {
-      return answerError(err, gate.decided(req)?.auth, res, next);
-    }
-    next();
-  };
+  return helpers.requireAuthentication();
 }
 
 /**
@@ -96,5 +88,5 @@ export function requireAuthentication(): RequestHandler {
  * ```
  */
 export function requirePolicy(policy: PolicyDocument | CompiledPolicy): RequestHandler {
-  return routeRule({ policy });
+  return helpers.requirePolicy(policy);
 }

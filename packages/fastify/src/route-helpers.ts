@@ -1,25 +1,24 @@
 import {
-  defineRouteRule,
   toAuthRequest,
   type CompiledPolicy,
   type Grant,
   type PolicyDocument,
-  type RouteRule,
 } from '@pomerium-auth/core';
 import type { onRequestHookHandler } from 'fastify';
 import { answerError, gate } from './request-state.js';
 
-function routeRule(rule: RouteRule): onRequestHookHandler {
-  defineRouteRule(rule);
-  return function pomeriumRouteRule(request, reply, done) {
-    try {
-      gate.apply(request, rule, () => toAuthRequest(request));
-    } catch (err) {
-      return answerError(err, gate.decided(request)?.auth, reply, done);
-    }
-    done();
-  };
-}
+/** Core's route helpers, each step an `onRequest` hook that answers a refusal as the plugin does. */
+const helpers = gate.helpers(
+  (step): onRequestHookHandler =>
+    function pomeriumRouteStep(request, reply, done) {
+      try {
+        step(request, () => toAuthRequest(request));
+      } catch (err) {
+        return answerError(err, gate.decided(request)?.auth, reply, done);
+      }
+      done();
+    },
+);
 
 /**
  * An `onRequest` hook that refuses impersonation on a route (403 `impersonation_denied`,
@@ -32,7 +31,7 @@ function routeRule(rule: RouteRule): onRequestHookHandler {
  * ```
  */
 export function forbidImpersonation(): onRequestHookHandler {
-  return routeRule({ impersonation: 'forbid' });
+  return helpers.forbidImpersonation();
 }
 
 /**
@@ -50,7 +49,7 @@ export function forbidImpersonation(): onRequestHookHandler {
  * ```
  */
 export function allowImpersonation(grants: Grant[]): onRequestHookHandler {
-  return routeRule({ impersonation: { grants } });
+  return helpers.allowImpersonation(grants);
 }
 
 /**
@@ -67,14 +66,7 @@ export function allowImpersonation(grants: Grant[]): onRequestHookHandler {
  * ```
  */
 export function requireAuthentication(): onRequestHookHandler {
-  return function pomeriumRequireAuthentication(request, reply, done) {
-    try {
-      gate.require(request, () => toAuthRequest(request));
-    } catch (err) {
-      return answerError(err, gate.decided(request)?.auth, reply, done);
-    }
-    done();
-  };
+  return helpers.requireAuthentication();
 }
 
 /**
@@ -99,5 +91,5 @@ export function requireAuthentication(): onRequestHookHandler {
  * ```
  */
 export function requirePolicy(policy: PolicyDocument | CompiledPolicy): onRequestHookHandler {
-  return routeRule({ policy });
+  return helpers.requirePolicy(policy);
 }

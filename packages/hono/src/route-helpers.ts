@@ -1,27 +1,22 @@
-import {
-  defineRouteRule,
-  type CompiledPolicy,
-  type Grant,
-  type PolicyDocument,
-  type RouteRule,
-} from '@pomerium-auth/core';
+import type { CompiledPolicy, Grant, PolicyDocument } from '@pomerium-auth/core';
 import type { MiddlewareHandler } from 'hono';
 import { answerError } from './error-answer.js';
 import type { PomeriumEnv } from './hono-env.js';
 import { authRequestOf } from './hono-request.js';
 import { gate } from './request-state.js';
 
-function routeRule(rule: RouteRule): MiddlewareHandler<PomeriumEnv> {
-  defineRouteRule(rule);
-  return async function pomeriumRouteRule(c, next) {
-    try {
-      gate.apply(c, rule, () => authRequestOf(c));
-    } catch (err) {
-      return answerError(c, err, gate.decided(c)?.auth);
-    }
-    await next();
-  };
-}
+/** Core's route helpers, each step a middleware that answers a refusal as the others do. */
+const helpers = gate.helpers(
+  (step): MiddlewareHandler<PomeriumEnv> =>
+    async function pomeriumRouteStep(c, next) {
+      try {
+        step(c, () => authRequestOf(c));
+      } catch (err) {
+        return answerError(c, err, gate.decided(c)?.auth);
+      }
+      await next();
+    },
+);
 
 /**
  * Refuses impersonation on this route (403 `impersonation_denied`, audited). Place it after an
@@ -33,7 +28,7 @@ function routeRule(rule: RouteRule): MiddlewareHandler<PomeriumEnv> {
  * ```
  */
 export function forbidImpersonation(): MiddlewareHandler<PomeriumEnv> {
-  return routeRule({ impersonation: 'forbid' });
+  return helpers.forbidImpersonation();
 }
 
 /**
@@ -50,7 +45,7 @@ export function forbidImpersonation(): MiddlewareHandler<PomeriumEnv> {
  * ```
  */
 export function allowImpersonation(grants: Grant[]): MiddlewareHandler<PomeriumEnv> {
-  return routeRule({ impersonation: { grants } });
+  return helpers.allowImpersonation(grants);
 }
 
 /**
@@ -66,14 +61,7 @@ export function allowImpersonation(grants: Grant[]): MiddlewareHandler<PomeriumE
  * ```
  */
 export function requireAuthentication(): MiddlewareHandler<PomeriumEnv> {
-  return async function pomeriumRequireAuthentication(c, next) {
-    try {
-      gate.require(c, () => authRequestOf(c));
-    } catch (err) {
-      return answerError(c, err, gate.decided(c)?.auth);
-    }
-    await next();
-  };
+  return helpers.requireAuthentication();
 }
 
 /**
@@ -100,5 +88,5 @@ export function requireAuthentication(): MiddlewareHandler<PomeriumEnv> {
 export function requirePolicy(
   policy: PolicyDocument | CompiledPolicy,
 ): MiddlewareHandler<PomeriumEnv> {
-  return routeRule({ policy });
+  return helpers.requirePolicy(policy);
 }

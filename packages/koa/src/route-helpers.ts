@@ -1,24 +1,19 @@
-import {
-  defineRouteRule,
-  type CompiledPolicy,
-  type Grant,
-  type PolicyDocument,
-  type RouteRule,
-} from '@pomerium-auth/core';
+import type { CompiledPolicy, Grant, PolicyDocument } from '@pomerium-auth/core';
 import type { Middleware } from 'koa';
 import { answerError, authRequestOf, gate, type PomeriumState } from './koa-state.js';
 
-function routeRule(rule: RouteRule): Middleware<PomeriumState> {
-  defineRouteRule(rule);
-  return async function pomeriumRouteRule(ctx, next) {
-    try {
-      gate.apply(ctx, rule, () => authRequestOf(ctx));
-    } catch (err) {
-      return answerError(ctx, err, gate.decided(ctx)?.auth);
-    }
-    await next();
-  };
-}
+/** Core's route helpers, each step a middleware that answers a refusal as the others do. */
+const helpers = gate.helpers(
+  (step): Middleware<PomeriumState> =>
+    async function pomeriumRouteStep(ctx, next) {
+      try {
+        step(ctx, () => authRequestOf(ctx));
+      } catch (err) {
+        return answerError(ctx, err, gate.decided(ctx)?.auth);
+      }
+      await next();
+    },
+);
 
 /**
  * Refuses impersonation on this route (403 `impersonation_denied`, audited). Place it after an
@@ -30,7 +25,7 @@ function routeRule(rule: RouteRule): Middleware<PomeriumState> {
  * ```
  */
 export function forbidImpersonation(): Middleware<PomeriumState> {
-  return routeRule({ impersonation: 'forbid' });
+  return helpers.forbidImpersonation();
 }
 
 /**
@@ -47,7 +42,7 @@ export function forbidImpersonation(): Middleware<PomeriumState> {
  * ```
  */
 export function allowImpersonation(grants: Grant[]): Middleware<PomeriumState> {
-  return routeRule({ impersonation: { grants } });
+  return helpers.allowImpersonation(grants);
 }
 
 /**
@@ -62,14 +57,7 @@ export function allowImpersonation(grants: Grant[]): Middleware<PomeriumState> {
  * ```
  */
 export function requireAuthentication(): Middleware<PomeriumState> {
-  return async function pomeriumRequireAuthentication(ctx, next) {
-    try {
-      gate.require(ctx, () => authRequestOf(ctx));
-    } catch (err) {
-      return answerError(ctx, err, gate.decided(ctx)?.auth);
-    }
-    await next();
-  };
+  return helpers.requireAuthentication();
 }
 
 /**
@@ -94,5 +82,5 @@ export function requireAuthentication(): Middleware<PomeriumState> {
  * ```
  */
 export function requirePolicy(policy: PolicyDocument | CompiledPolicy): Middleware<PomeriumState> {
-  return routeRule({ policy });
+  return helpers.requirePolicy(policy);
 }

@@ -1,7 +1,10 @@
 import type { PomeriumAuth } from '../create-pomerium-auth.js';
 import type { Identity } from '../identity.js';
 import type { AuthRequest } from '../request.js';
-import type { RouteRule } from './route-rule.js';
+import type { Grant } from '../options.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
+import type { PolicyDocument } from '../policy/policy-document.js';
+import { defineRouteRule, type RouteRule } from './route-rule.js';
 
 /** What a gate knows of a request that was decided. */
 export interface RouteDecision {
@@ -45,6 +48,28 @@ export interface RouteGate<K extends object> {
   require(key: K, request: () => AuthRequest): void;
   /** The decision of a request, if one was made. */
   decided(key: K): RouteDecision | undefined;
+  /**
+   * The route helpers every adapter offers, built once: `wrap` turns a step (this gate's
+   * `apply` with the helper's rule, or its `require`) into the framework's middleware, with the
+   * framework's way of answering a refusal. Rules are checked when a helper is called (at route
+   * definition), so a bad grant or policy fails at start-up.
+   */
+  helpers<H>(wrap: (step: RouteStep<K>) => H): RouteHelpers<H>;
+}
+
+/** One route helper's work on a request: throws its refusal (a `PomeriumAuthError`), or returns. */
+export type RouteStep<K extends object> = (key: K, request: () => AuthRequest) => void;
+
+/** The route helpers of an adapter, as {@link RouteGate.helpers} builds them. */
+export interface RouteHelpers<H> {
+  /** Refuses impersonation on the route (`{ impersonation: 'forbid' }`). */
+  forbidImpersonation(): H;
+  /** The route's own impersonation grants (`{ impersonation: { grants } }`). */
+  allowImpersonation(grants: Grant[]): H;
+  /** A policy the effective user must pass on the route (`{ policy }`). */
+  requirePolicy(policy: PolicyDocument | CompiledPolicy): H;
+  /** An identity required on the route, after an optional authentication. */
+  requireAuthentication(): H;
 }
 
 interface GateState {
@@ -83,7 +108,7 @@ export function createRouteGate<K extends object>(): RouteGate<K> {
     return identity;
   };
 
-  return {
+  const gate: RouteGate<K> = {
     decide(auth, key, request, route) {
       const pending = states.get(key)?.pending;
       const rules =
@@ -106,5 +131,18 @@ export function createRouteGate<K extends object>(): RouteGate<K> {
       decision.auth.requireIdentity(decision.identity, request());
     },
     decided: (key) => states.get(key)?.decision,
+    helpers(wrap) {
+      const rule = (r: RouteRule) => {
+        const checked = defineRouteRule(r);
+        return wrap((key, request) => gate.apply(key, checked, request));
+      };
+      return {
+        forbidImpersonation: () => rule({ impersonation: 'forbid' }),
+        allowImpersonation: (grants) => rule({ impersonation: { grants } }),
+        requirePolicy: (policy) => rule({ policy }),
+        requireAuthentication: () => wrap((key, request) => gate.require(key, request)),
+      };
+    },
   };
+  return gate;
 }
