@@ -44,3 +44,4 @@ export {
 } from './conformance-world.js';
 export { whoamiBody, IMPERSONATION_HEADER_NAMES, type WhoamiBody } from './whoami-body.js';
 export { conformanceContext, conformanceRequestId } from './conformance-context.js';
+export { servedIssuer, type ServedIssuer } from './served-issuer.js';

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import express4 from 'express4';
 import express5 from 'express5';
 import { PomeriumAuthConfigError } from '@pomerium-auth/core';
-import {
-  assertionHeaders,
-  createTestIssuer,
-  serviceAccountHeaders,
-  type TestIssuer,
-} from '@pomerium-auth/testing';
+import { assertionHeaders, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import {
   allowImpersonation,
   pomeriumAuth,
@@ -17,21 +12,11 @@ import {
   type PomeriumAuthOptions,
   type PomeriumRequest,
 } from '@pomerium-auth/express';
+import { servedIssuer } from '@pomerium-auth/adapter-conformance';
 import { listen } from './conformance-app.js';
 
-const issuer: TestIssuer = await createTestIssuer();
-let options: PomeriumAuthOptions;
-before(async () => {
-  const keys = await issuer.serve();
-  options = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    env: false,
-    audit: false,
-    logger: { warn: () => undefined },
-  };
-});
+const { issuer, options }: { issuer: TestIssuer; options: PomeriumAuthOptions } =
+  await servedIssuer();
 after(() => issuer.close());
 
 // Compile-time check: the package declares `req.pomerium` for every app, never `req.user`.

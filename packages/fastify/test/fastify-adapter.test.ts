@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { FastifyInstance, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
 import fastify4 from 'fastify4';
 import fastify5 from 'fastify5';
 import { PomeriumAuthConfigError, type AuditEvent } from '@pomerium-auth/core';
-import {
-  assertionHeaders,
-  createTestIssuer,
-  serviceAccountHeaders,
-  type TestIssuer,
-} from '@pomerium-auth/testing';
+import { assertionHeaders, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import {
   PomeriumAuthError,
   allowImpersonation,
@@ -19,22 +14,13 @@ import {
   type PomeriumAuthOptions,
   type PomeriumRequest,
 } from '@pomerium-auth/fastify';
+import { servedIssuer } from '@pomerium-auth/adapter-conformance';
 
-const issuer: TestIssuer = await createTestIssuer();
-let options: PomeriumAuthOptions;
-before(async () => {
-  const keys = await issuer.serve();
-  options = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
+const { issuer, options }: { issuer: TestIssuer; options: PomeriumAuthOptions } =
+  await servedIssuer((issuer) => ({
     sharedSecret: issuer.sharedSecret,
     impersonation: { grants: [{ name: 'admins', initiators: ['group:admins'], targets: ['*'] }] },
-    env: false,
-    audit: false,
-    logger: { warn: () => undefined },
-  };
-});
+  }));
 after(() => issuer.close());
 
 const alice = () =>

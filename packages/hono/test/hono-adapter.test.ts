@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PomeriumAuthConfigError, type AuditEvent } from '@pomerium-auth/core';
-import {
-  assertionHeaders,
-  createTestIssuer,
-  serviceAccountHeaders,
-  type TestIssuer,
-} from '@pomerium-auth/testing';
+import { assertionHeaders, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import {
   allowImpersonation,
   pomeriumAuth,
@@ -18,23 +13,14 @@ import {
   type PomeriumEnv,
   type Principal,
 } from '@pomerium-auth/hono';
+import { servedIssuer } from '@pomerium-auth/adapter-conformance';
 import { listen, type RequestPath } from './conformance-app.js';
 
-const issuer: TestIssuer = await createTestIssuer();
-let options: PomeriumAuthOptions;
-before(async () => {
-  const keys = await issuer.serve();
-  options = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
+const { issuer, options }: { issuer: TestIssuer; options: PomeriumAuthOptions } =
+  await servedIssuer((issuer) => ({
     sharedSecret: issuer.sharedSecret,
     impersonation: { grants: [{ name: 'admins', initiators: ['group:admins'], targets: ['*'] }] },
-    env: false,
-    audit: false,
-    logger: { warn: () => undefined },
-  };
-});
+  }));
 after(() => issuer.close());
 
 const alice = () =>

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import Koa2 from 'koa2';
 import Koa3 from 'koa3';
 import { PomeriumAuthConfigError } from '@pomerium-auth/core';
-import { assertionHeaders, createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
+import { assertionHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import {
   allowImpersonation,
   isPomeriumAuthError,
@@ -14,21 +14,11 @@ import {
   type PomeriumAuthOptions,
   type PomeriumState,
 } from '@pomerium-auth/koa';
+import { servedIssuer } from '@pomerium-auth/adapter-conformance';
 import { listen } from './conformance-app.js';
 
-const issuer: TestIssuer = await createTestIssuer();
-let options: PomeriumAuthOptions;
-before(async () => {
-  const keys = await issuer.serve();
-  options = {
-    jwksUrl: keys.url,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    env: false,
-    audit: false,
-    logger: { warn: () => undefined },
-  };
-});
+const { issuer, options }: { issuer: TestIssuer; options: PomeriumAuthOptions } =
+  await servedIssuer();
 after(() => issuer.close());
 
 test('allowImpersonation checks its grants when the route is defined', () => {
