@@ -7,8 +7,8 @@ const BUFFER_LIMIT = 64 * 1024;
 
 /**
  * `crypto.hash` (Node ≥ 20.12 and 21.7): a digest without building a `Hash` object. Asked for a
- * `latin1` string (one character per byte): measured on Node 20, a digest returned as a `Buffer`
- * costs about 0.6 µs more (a new backing store per call).
+ * `latin1` string (one character per byte): a digest returned as a `Buffer` costs a new backing
+ * store per call (measured in bench/README.md, "What dominates per-request cost").
  */
 const oneShotHash = (
   nodeCrypto as unknown as {
