@@ -24,13 +24,14 @@ function declareRequestProperty(fastify: FastifyInstance, name: string): void {
   if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, null);
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- Fastify waits on a plugin's promise (or its done callback): async is its contract
 async function pomeriumAuthPlugin(
   fastify: FastifyInstance,
   pluginOptions: PomeriumAuthOptions,
 ): Promise<void> {
   const options: Record<string, unknown> = { ...pluginOptions };
   for (const name of REGISTER_OPTIONS) delete options[name];
-  const auth: PomeriumAuth = createPomeriumAuth(options as PomeriumAuthOptions);
+  const auth: PomeriumAuth = createPomeriumAuth(options);
   const { userProperty } = auth.settings;
 
   declareRequestProperty(fastify, 'pomerium');
