@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import express4 from 'express4';
 import express5 from 'express5';
-import { PomeriumAuthConfigError } from '@pomerium-auth/core';
+import { PomeriumAuthConfigError, type PomeriumAuthError } from '@pomerium-auth/core';
 import {
   assertionHeaders,
   createTestIssuer,
@@ -99,7 +99,7 @@ describe('the middleware, called as Express calls it', () => {
       env: false,
       sharedSecret: issuer.sharedSecret,
       audit: false,
-      serviceAccounts: async (id) => ({ id, userId: 'bot-1' }),
+      serviceAccounts: (id) => Promise.resolve({ id, userId: 'bot-1' }),
     });
     const { req, sameTurn, done, next } = call(middleware, bot());
     assert.equal(sameTurn, false);
@@ -158,7 +158,8 @@ for (const [name, express] of [
 
     test("onError 'next' hands the PomeriumAuthError to the app's error handler", async () => {
       const seen: unknown[] = [];
-      const handler: ErrorRequestHandler = (err, _req, res, _next) => {
+      // Express types an error as `any`: this handler is only given core's refusals.
+      const handler: ErrorRequestHandler = (err: PomeriumAuthError, _req, res, _next) => {
         seen.push(err);
         res.status(err.status).set(err.headers).send(`custom ${err.error}`);
       };
