@@ -68,10 +68,14 @@ async function pomeriumAuthPlugin(
       }
       // Decided in this turn (a cached token, say): the request goes on without a trip through the microtask queue.
       if (decided instanceof Promise) {
-        decided.then(
-          (identity) => accept(request, done, identity),
-          (err: unknown) => answerError(err, auth, reply, done),
-        );
+        // What throws past the decision goes to Fastify as a synchronous throw would (Fastify
+        // catches those): left to the promise, it would be an unhandled rejection, ending the process.
+        decided
+          .then(
+            (identity) => accept(request, done, identity),
+            (err: unknown) => answerError(err, auth, reply, done),
+          )
+          .catch((err: Error) => done(err));
       } else {
         accept(request, done, decided);
       }

@@ -103,6 +103,36 @@ describe('the hook, called as Fastify calls it', () => {
     assert.equal(await done, undefined);
     assert.equal(request.user?.id, 'bot-1');
   });
+
+  // A throw after the decision (here: a userProperty the request will not take, as Fastify's
+  // getter-only request.hostname) reaches Fastify as done(err) on both paths, never as an
+  // unhandled rejection, which would end the process.
+  test(
+    'hands a throw after an asynchronous decision to done(err), as Fastify does with a synchronous one',
+    {
+      timeout: 5000,
+    },
+    async () => {
+      const hook = await hookOf({
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        audit: false,
+        userProperty: 'hostname',
+        serviceAccounts: (id) => Promise.resolve({ id, userId: 'bot-1' }),
+      });
+      const request = Object.defineProperty(requestWith(bot()), 'hostname', { get: () => 'x' });
+      let calls = 0;
+      const done = new Promise<Error | undefined>((resolve) =>
+        hook(request, {}, (err) => {
+          calls++;
+          resolve(err);
+        }),
+      );
+      assert.equal(calls, 0);
+      assert.ok((await done) instanceof TypeError);
+      assert.equal(calls, 1);
+    },
+  );
 });
 
 test('allowImpersonation checks its grants when the route is defined', () => {
