@@ -41,7 +41,7 @@ describe('verification cases', () => {
     // Index 0 of the ES256 pool verifies; an RS256 token signed by another issuer's key must not.
     assert.ok(core.verified(await op(0), 0));
     const esAuth = (await import('@pomerium-auth/core')).createPomeriumAuth({
-      publicKeys: [issuers.es256.keys[0]!.publicJwk as never],
+      publicKeys: [issuers.es256.keys[0]!.publicJwk],
       env: false,
       audience: issuers.es256.audience,
     });

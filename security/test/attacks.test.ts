@@ -3,8 +3,10 @@
 // with signatures checked on the main thread and on the signature workers alike.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import {
   createPomeriumAuth,
+  isPomeriumAuthError,
   PomeriumAuthError,
   type AuthRequest,
   type Identity,
@@ -77,7 +79,7 @@ for (const mode of VERIFICATION_MODES)
           if (error !== undefined) {
             assert.ok(
               error instanceof PomeriumAuthError,
-              `threw something else than PomeriumAuthError: ${String(error)}`,
+              `threw something else than PomeriumAuthError: ${inspect(error)}`,
             );
             assert.equal(
               expected.kind,
@@ -113,12 +115,11 @@ for (const mode of VERIFICATION_MODES)
             `diagnostics channel got ${audit.channel.length} events`,
           );
           assert.equal(audit.channel[0], audit.sink[0]);
-          const outcome =
-            error instanceof PomeriumAuthError
-              ? { error: { error: error.error, reason: error.reason } }
-              : identity
-                ? { identity }
-                : {};
+          const outcome = isPomeriumAuthError(error)
+            ? { error: { error: error.error, reason: error.reason } }
+            : identity
+              ? { identity }
+              : {};
           assert.deepEqual(auditMismatch(audit.sink[0]!, outcome), []);
           // Impersonation headers never reach the handler.
           if (!error)

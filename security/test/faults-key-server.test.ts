@@ -7,6 +7,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   createPomeriumAuth,
   PomeriumAuthError,
@@ -62,7 +63,7 @@ async function expectError(
   const outcome = await settle(promise);
   assert.ok(
     outcome.error instanceof PomeriumAuthError,
-    `expected ${status} ${error}, got ${outcome.error === undefined ? 'a pass' : String(outcome.error)}`,
+    `expected ${status} ${error}, got ${outcome.error === undefined ? 'a pass' : inspect(outcome.error)}`,
   );
   assert.equal(outcome.error.status, status);
   assert.equal(outcome.error.error, error);

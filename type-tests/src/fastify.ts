@@ -12,7 +12,7 @@ import { expectTypeOf } from './expect-type.js';
 
 const app = Fastify();
 await app.register(pomeriumAuth, { audience: 'app.example.com', required: false });
-app.get('/me', async (request) => {
+app.get('/me', (request) => {
   expectTypeOf(request.pomerium).toEqualTypeOf<Identity | null | undefined>();
   expectTypeOf(request.user).toEqualTypeOf<Principal | null | undefined>();
   return { id: request.user?.id };

@@ -16,6 +16,7 @@ app.use((ctx) => {
   expectTypeOf(ctx.state.user).toEqualTypeOf<Principal | undefined>();
   expectTypeOf(ctx.state.pomerium).toEqualTypeOf<Identity | undefined>();
   // @ts-expect-error the state holds pomerium and user, nothing else of ours
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-member-access -- the compile error above is the expectation
   void ctx.state.principal.id;
 });
 // @ts-expect-error a misspelt option is an excess property

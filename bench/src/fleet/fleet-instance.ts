@@ -2,7 +2,7 @@
 // shared HTTP records server, an authenticator reading service accounts from it, and a loop that
 // authenticates one service-account token every 20 ms and reports, over IPC, when it is first
 // refused. Nothing here decides anything the parent does not see: it only reports.
-import { createPomeriumAuth, createRecordsSource, PomeriumAuthError } from '@pomerium-auth/core';
+import { createPomeriumAuth, createRecordsSource, isPomeriumAuthError } from '@pomerium-auth/core';
 import { serviceAccountHeaders } from '@pomerium-auth/testing';
 
 interface InstanceConfig {
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       },
       (err: unknown) => {
         if (!readySent) return; // before the first load: not yet part of the measurement
-        const reason = err instanceof PomeriumAuthError ? err.reason : String(err);
+        const reason = isPomeriumAuthError(err) ? err.reason : String(err);
         send({ type: 'refused', at: Date.now(), reason });
         clearInterval(timer);
         source.close();

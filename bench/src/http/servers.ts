@@ -16,7 +16,7 @@ import { pomeriumAuth as honoPomeriumAuth, type PomeriumVariables } from '@pomer
 import type { Identity, PomeriumAuthOptions, Principal } from '@pomerium-auth/core';
 import fastifyJwt from '@fastify/jwt';
 import { createAdaptorServer } from '@hono/node-server';
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { expressjwt } from 'express-jwt';
 import { auth as oauth2JwtBearer } from 'express-oauth2-jwt-bearer';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -299,7 +299,8 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       );
       passport.use(strategy);
       return expressApp(
-        [passport.initialize(), passport.authenticate('jwt', { session: false })],
+        // Passport types the middleware it makes as `any`.
+        [passport.initialize(), passport.authenticate('jwt', { session: false }) as RequestHandler],
         userId,
       );
     }
@@ -373,7 +374,7 @@ async function fastifyServer(name: ServerName, config: HttpConfig): Promise<Fast
     default:
       throw new Error(`not a Fastify server: ${name}`);
   }
-  app.get(BENCH_PATH, async (request) => ({ user: fastifyUserId(request) }));
+  app.get(BENCH_PATH, (request) => ({ user: fastifyUserId(request) }));
   return app;
 }
 
@@ -446,7 +447,7 @@ function nestModule(name: ServerName, config: HttpConfig): Type | DynamicModule 
 /** A running benchmark server. */
 export interface BenchServer {
   port: number;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 async function nodeServer(server: Server): Promise<BenchServer> {
@@ -471,7 +472,11 @@ async function nodeServer(server: Server): Promise<BenchServer> {
  */
 export async function startBenchServer(name: ServerName, config: HttpConfig): Promise<BenchServer> {
   if (name.startsWith('express')) return nodeServer(createServer(expressServer(name, config)));
-  if (name.startsWith('koa')) return nodeServer(createServer(koaServer(name, config).callback()));
+  if (name.startsWith('koa')) {
+    // Koa's handler settles every request itself (its errors go to ctx.onerror): nothing to await.
+    const handle = koaServer(name, config).callback();
+    return nodeServer(createServer((req, res) => void handle(req, res)));
+  }
   if (name.startsWith('fastify')) {
     const app = await fastifyServer(name, config);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -486,5 +491,7 @@ export async function startBenchServer(name: ServerName, config: HttpConfig): Pr
     abortOnError: false,
   });
   await app.listen(0, '127.0.0.1');
-  return { port: (app.getHttpServer().address() as AddressInfo).port, close: () => app.close() };
+  // Nest types its HTTP server as `any`: with the Express platform, it is Node's.
+  const server = app.getHttpServer() as Server;
+  return { port: (server.address() as AddressInfo).port, close: () => app.close() };
 }

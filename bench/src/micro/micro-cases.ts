@@ -81,7 +81,7 @@ function assertionCases(
   const floorId = `${alg.toLowerCase()}.floor`;
   const base = { group, awaited: false, iterations: n, warmup: n };
   const options: PomeriumAuthOptions = {
-    publicKeys: [key.publicJwk as never],
+    publicKeys: [key.publicJwk],
     issuer: issuer.issuer,
     audience: issuer.audience,
     env: false,
@@ -159,7 +159,7 @@ function assertionCases(
           allowedIss: issuer.issuer,
           allowedAud: issuer.audience,
         });
-        return (i) => verifier(tokens[i]!);
+        return (i): unknown => verifier(tokens[i]!);
       },
       verified: (r, i) => (r as { sub?: string }).sub === `user_${i}`,
     },
@@ -261,7 +261,7 @@ function serviceAccountCases(
       reference: true,
       prepare: () => {
         const verifier = createVerifier({ key: issuer.sharedSecretBytes, algorithms: ['HS256'] });
-        return (i) => verifier(tokens[i]!);
+        return (i): unknown => verifier(tokens[i]!);
       },
       verified: (r, i) => (r as { sub?: string }).sub === `bot-${i}`,
     },
@@ -306,7 +306,7 @@ function serviceAccountCases(
           algorithms: ['HS256'],
           cache: true,
         });
-        return (i) => verifier(sameTokens[at(i)]!);
+        return (i): unknown => verifier(sameTokens[at(i)]!);
       },
       verified: (r) => (r as { sub?: string }).sub === 'bot-0',
     },

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const requests = Math.max(50, Math.round(600 * Number(process.env.BENCH_SCALE ?? 1)));
   const issuers = await createBenchIssuers();
   const pool = assertionPool(issuers.es256, requests);
-  const key: VerificationKey = importVerificationKey(issuers.es256.keys[0]!.publicJwk as never);
+  const key: VerificationKey = importVerificationKey(issuers.es256.keys[0]!.publicJwk);
   const parsed = pool.tokens.map((t) => parseCheckedJws(t));
   const batched = new SignatureWorkerPool({ threads: 1, maxPending: 1024 });
   const oneEach = new SignatureWorkerPool({ threads: 1, maxPending: 1024, maxBatch: 1 });

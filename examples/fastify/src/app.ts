@@ -15,16 +15,16 @@ import { pomeriumAuth, type PomeriumAuthOptions } from '@pomerium-auth/fastify';
 export function createApp(options: PomeriumAuthOptions): FastifyInstance {
   const app = Fastify();
   // Public: outside the context the plugin guards.
-  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/healthz', () => ({ ok: true }));
 
   app.register(
     async (api) => {
       await api.register(pomeriumAuth, options);
 
-      api.get('/profile', async (request) => profileOf(request.pomerium!));
+      api.get('/profile', (request) => profileOf(request.pomerium!));
 
       // Any authenticated caller: people through Pomerium, machines with a service-account token.
-      api.get('/reports', async (request) => ({
+      api.get('/reports', (request) => ({
         reports: [{ id: 'q3-revenue', title: 'Q3 revenue' }],
         readBy: request.user!.id,
       }));

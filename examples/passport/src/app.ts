@@ -1,6 +1,6 @@
 // An Express service that lets Pomerium callers in through Passport, maps them to its own
 // users, and answers refusals with the suite's JSON body and headers.
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import passport from 'passport';
 import {
   PomeriumAuthError,
@@ -32,7 +32,8 @@ export function createApp(options: PomeriumAuthOptions = {}): express.Express {
   });
   app.get(
     '/me',
-    passport.authenticate('pomerium', { session: false, failWithError: true }),
+    // Passport types the middleware it makes as `any`.
+    passport.authenticate('pomerium', { session: false, failWithError: true }) as RequestHandler,
     (req, res) => {
       res.json(req.user);
     },

@@ -26,7 +26,7 @@ import type { WhoamiBody } from './whoami-body.js';
 export interface ConformanceApp {
   /** Base URL, e.g. `http://127.0.0.1:51234`. */
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

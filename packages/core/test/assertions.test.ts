@@ -60,7 +60,7 @@ describe('assertions with static keys', () => {
     );
     assert.equal(identity?.credential.source, 'assertion');
     assert.deepEqual(
-      { ...identity!.user, claims: undefined },
+      { ...identity.user, claims: undefined },
       {
         id: 'user-7',
         email: 'seven@corp.example',
@@ -98,7 +98,8 @@ describe('assertions with static keys', () => {
     close.push(() => uri.close());
     const token = uri.mintAssertion({ sub: 'u' });
     assert.equal(
-      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).iss,
+      (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iss?: unknown })
+        .iss,
       `https://${ROUTE_HOST}/`,
     );
     for (const configured of [ROUTE_HOST, `https://${ROUTE_HOST}/`, [`https://${ROUTE_HOST}`]]) {

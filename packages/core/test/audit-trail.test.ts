@@ -158,7 +158,7 @@ describe('audit trail', () => {
         env: false,
         sharedSecret: issuer.sharedSecret,
         // An awaited lookup, so that the events come after an asynchronous hop.
-        serviceAccounts: async (id) => ({ id, userId: 'u' }),
+        serviceAccounts: (id) => Promise.resolve({ id, userId: 'u' }),
         audit: (e) => seen.push([`sink ${e.event}`, store.getStore()]),
       });
       const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });

@@ -3,6 +3,7 @@
 // that it decides exactly as authenticate() does, and that it fails only with PomeriumAuthError.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import {
   createPomeriumAuth,
@@ -85,7 +86,7 @@ describe('auth.decide answers in the same turn', () => {
     assert.equal(auth({ required: false }).decide(request({})), undefined);
   });
 
-  test('for a cached token whose record a records source holds in memory, looked up on every request', async () => {
+  test('for a cached token whose record a records source holds in memory, looked up on every request', () => {
     let lookups = 0;
     // A synchronous lookup, as a records source's is: the record is consulted without waiting.
     const a = auth({ serviceAccounts: (id) => (lookups++, { id, userId: 'bot-1' }) });
@@ -102,7 +103,9 @@ describe('auth.decide answers in the same turn', () => {
 describe('auth.decide waits for an asynchronous record lookup', () => {
   test('on every request, the cached token too: the record decides whether it still stands', async () => {
     let lookups = 0;
-    const a = auth({ serviceAccounts: async (id) => (lookups++, { id, userId: 'bot-1' }) });
+    const a = auth({
+      serviceAccounts: (id) => (lookups++, Promise.resolve({ id, userId: 'bot-1' })),
+    });
     const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' });
     for (let i = 0; i < 3; i++) {
       const decided = a.decide(request(serviceAccountHeaders(token)));
@@ -310,7 +313,7 @@ describe('auth.decide refuses as authenticate does', () => {
           return;
         }
         seen.refused++;
-        assert.ok(err instanceof PomeriumAuthError, `threw ${String(err)}`);
+        assert.ok(err instanceof PomeriumAuthError, `threw ${inspect(err)}`);
         assert.notEqual(err.reason, 'internal_error', `an internal fault: ${err.detail ?? ''}`);
       }),
       { numRuns: 2000 },

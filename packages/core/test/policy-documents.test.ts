@@ -499,9 +499,7 @@ describe('construction errors name the path of what is wrong', () => {
     'ssh_publickey',
   ]) {
     test(`the proxy-only criterion ${name} is refused, named`, () => {
-      const err = configError(() =>
-        compilePolicy({ deny: { or: [{ [name]: true }] } } as PolicyDocument),
-      );
+      const err = configError(() => compilePolicy({ deny: { or: [{ [name]: true }] } }));
       assert.equal(err.option, `policy.deny.or[0].${name}`);
       assert.match(
         err.message,

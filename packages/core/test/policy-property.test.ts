@@ -427,7 +427,7 @@ function criterionResult(c: Record<string, unknown>, req: PolicyInput, path: str
       return session('groups-ok', 'groups-unauthorized', (p) => matchList(p.groups, data));
     case 'claim':
       return session('claim-ok', 'claim-unauthorized', (p) =>
-        matchList(flatten(p.claims as Record<string, unknown>).get(sub) ?? [], data),
+        matchList(flatten(p.claims).get(sub) ?? [], data),
       );
     case 'http_method':
       return plain('http-method-ok', 'http-method-unauthorized', matchString(req.method, data));
@@ -644,7 +644,7 @@ test('paths: the path as sent and its canonical form are both judged, as the ref
   fc.assert(
     fc.property(pathDocument, pick(PATHS), (doc, path) => {
       const req: PolicyInput = { method: 'GET', path };
-      const decision = compilePolicy(doc as PolicyDocument).evaluate(req);
+      const decision = compilePolicy(doc).evaluate(req);
       const { expected, formsDisagree } = reference(doc, req);
       assert.deepEqual(
         { allowed: decision.allowed, reasons: [...decision.reasons] },

@@ -262,7 +262,7 @@ describe('a time that is not a time', () => {
     ['NaN', Number.NaN],
     ['Infinity', Number.POSITIVE_INFINITY],
     ['beyond what a Date holds', 9e15],
-    ['a string', '2026-03-04' as unknown],
+    ['a string', '2026-03-04'],
   ];
   const criteria: PolicyCriterion[] = [
     { date: { after: '1970-01-01' } },

@@ -11,8 +11,8 @@ import {
 
 /** Opens sources whose warnings are collected; `closeAll()` closes every one (call it in `after`). */
 export function sourceOpener(defaults: Partial<RecordsSourceOptions> = {}): {
-  open(options: RecordsSourceOptions): { source: RecordsSource; warnings: string[] };
-  closeAll(): void;
+  open: (options: RecordsSourceOptions) => { source: RecordsSource; warnings: string[] };
+  closeAll: () => void;
 } {
   const sources: RecordsSource[] = [];
   return {

@@ -13,7 +13,7 @@ describe('createRecordsSource polling delays', () => {
     const ifNoneMatch: Array<string | null> = [];
     // ok(v1), then 304 x4, then a failure, then ok(v2), then 304 again
     const script = ['v1', 304, 304, 304, 304, 500, 'v2', 304, 304];
-    const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+    const fakeFetch = fetchAnswering((init) => {
       calls++;
       const step = script[Math.min(calls - 1, script.length - 1)]!;
       if (step === 304) {
@@ -24,7 +24,7 @@ describe('createRecordsSource polling delays', () => {
       return new Response(JSON.stringify([{ id: step }]), {
         headers: { etag: step === 'v1' ? '"e1"' : '"e2"' },
       });
-    }) as typeof fetch;
+    });
     const warnings: string[] = [];
     const source = createRecordsSource({
       url: 'https://data.example/r.json',
@@ -51,12 +51,12 @@ describe('createRecordsSource polling delays', () => {
   test('by default a quiet source is polled every minDelay: a revocation is seen within one poll', async (t) => {
     const clock = fakeTimeouts(t);
     let calls = 0;
-    const fakeFetch = (async () => {
+    const fakeFetch = fetchAnswering(() => {
       calls++;
       return calls === 1
         ? new Response(JSON.stringify([{ id: 'a' }]), { headers: { etag: '"e1"' } })
         : new Response(null, { status: 304 });
-    }) as typeof fetch;
+    });
     const source = createRecordsSource({
       url: 'https://data.example/r.json',
       fetch: fakeFetch,
@@ -73,13 +73,13 @@ describe('createRecordsSource polling delays', () => {
     let calls = 0;
     // ok(v1), 304 x3, 500 x2, 304 x2
     const script = ['v1', 304, 304, 304, 500, 500, 304, 304];
-    const fakeFetch = (async () => {
+    const fakeFetch = fetchAnswering(() => {
       calls++;
       const step = script[Math.min(calls - 1, script.length - 1)]!;
       if (step === 304) return new Response(null, { status: 304 });
       if (step === 500) return new Response('no', { status: 500 });
       return new Response(JSON.stringify([{ id: step }]), { headers: { etag: '"e1"' } });
-    }) as typeof fetch;
+    });
     const source = createRecordsSource({
       url: 'https://data.example/r.json',
       fetch: fakeFetch,
@@ -98,11 +98,11 @@ describe('createRecordsSource polling delays', () => {
   test('backoff: 3 triples the delay after each unchanged poll, up to maxDelay', async (t) => {
     const clock = fakeTimeouts(t);
     let calls = 0;
-    const fakeFetch = (async () => {
+    const fakeFetch = fetchAnswering(() => {
       calls++;
       if (calls > 1) return new Response(null, { status: 304 });
       return new Response('[{"id":"a"}]', { headers: { etag: '"e"' } });
-    }) as typeof fetch;
+    });
     const source = createRecordsSource({
       url: 'https://data.example/r.json',
       fetch: fakeFetch,
@@ -174,9 +174,9 @@ function fakeTimeouts(t: TestContext): FakeClock {
     due.set(id, { at: now + Math.max(1, ms), run: () => run(...args) });
     return new FakeTimeout(id);
   }) as unknown as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: unknown) => {
+  globalThis.clearTimeout = (handle: unknown) => {
     if (handle instanceof FakeTimeout) due.delete(handle.id);
-  }) as typeof clearTimeout;
+  };
   t.after(() => {
     globalThis.setTimeout = realSetTimeout;
     globalThis.clearTimeout = realClearTimeout;
@@ -196,4 +196,9 @@ function fakeTimeouts(t: TestContext): FakeClock {
       now = until;
     },
   };
+}
+
+/** A `fetch` that answers every request with `answer`'s response, as the network would: later. */
+function fetchAnswering(answer: (init?: RequestInit) => Response): typeof fetch {
+  return (_url, init) => Promise.resolve(answer(init));
 }

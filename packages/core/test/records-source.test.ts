@@ -654,7 +654,7 @@ describe('directoryLookup', () => {
     let allCalls = 0;
     const source: RecordsSource = {
       kind: 'records-source',
-      ready: async () => undefined,
+      ready: () => Promise.resolve(),
       get: (id) => records.find((r) => r.id === id),
       all: () => {
         allCalls++;

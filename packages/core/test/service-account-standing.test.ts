@@ -299,8 +299,8 @@ describe('revocation', () => {
   const hooks: Array<[string, () => unknown, string]> = [
     ['answers true', () => true, '401 revoked'],
     ['answers false', () => false, 'pass cli'],
-    ['resolves true', async () => true, '401 revoked'],
-    ['resolves false', async () => false, 'pass cli'],
+    ['resolves true', () => Promise.resolve(true), '401 revoked'],
+    ['resolves false', () => Promise.resolve(false), 'pass cli'],
     ['answers undefined (fails closed)', () => undefined, '401 revoked'],
     [
       'throws',

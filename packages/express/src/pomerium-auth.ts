@@ -52,10 +52,14 @@ export function pomeriumAuth(options: PomeriumAuthOptions = {}): RequestHandler 
     }
     // Decided in this turn (a cached token, say): the request goes on without a trip through the microtask queue.
     if (decided instanceof Promise) {
-      decided.then(
-        (identity) => accept(req, next, identity),
-        (err: unknown) => answerError(err, auth, res, next),
-      );
+      // What throws past the decision goes to Express as a synchronous throw would (Express
+      // catches those): left to the promise, it would be an unhandled rejection, ending the process.
+      decided
+        .then(
+          (identity) => accept(req, next, identity),
+          (err: unknown) => answerError(err, auth, res, next),
+        )
+        .catch(next);
     } else {
       accept(req, next, decided);
     }

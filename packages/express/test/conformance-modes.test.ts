@@ -19,7 +19,7 @@ before(async () => {
   const issuer = await createTestIssuer();
   // Held for the whole file: the workers stay up.
   const lease = leaseSignatureWorkers();
-  const key = importVerificationKey(issuer.keys[0]!.publicJwk as never);
+  const key = importVerificationKey(issuer.keys[0]!.publicJwk);
   assert.equal(lease.check(parseCheckedJws(issuer.mintAssertion()), [key]), true);
   while (!sharedSignatureWorkers()?.stats().ready) await new Promise((r) => setTimeout(r, 5));
   await issuer.close();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { after, describe, test } from 'node:test';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import express4 from 'express4';
 import express5 from 'express5';
-import { PomeriumAuthConfigError } from '@pomerium-auth/core';
+import { PomeriumAuthConfigError, type PomeriumAuthError } from '@pomerium-auth/core';
 import { assertionHeaders, serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
 import {
   allowImpersonation,
@@ -47,14 +48,21 @@ test('pomeriumAuth refuses bad options at start-up, naming the option', () => {
 describe('the middleware, called as Express calls it', () => {
   const bot = () =>
     serviceAccountHeaders(issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot-1' }));
-  const call = (middleware: RequestHandler, headers: Record<string, string>) => {
-    const req = {
-      method: 'GET',
-      url: '/',
-      originalUrl: '/',
-      headers,
-      rawHeaders: Object.entries(headers).flat(),
-    } as unknown as PomeriumRequest;
+  const call = (
+    middleware: RequestHandler,
+    headers: Record<string, string>,
+    properties: PropertyDescriptorMap = {},
+  ) => {
+    const req = Object.defineProperties(
+      {
+        method: 'GET',
+        url: '/',
+        originalUrl: '/',
+        headers,
+        rawHeaders: Object.entries(headers).flat(),
+      },
+      properties,
+    ) as unknown as PomeriumRequest;
     const before = Reflect.ownKeys(req);
     let nextCalls = 0;
     let nextArg: unknown;
@@ -84,7 +92,7 @@ describe('the middleware, called as Express calls it', () => {
       env: false,
       sharedSecret: issuer.sharedSecret,
       audit: false,
-      serviceAccounts: async (id) => ({ id, userId: 'bot-1' }),
+      serviceAccounts: (id) => Promise.resolve({ id, userId: 'bot-1' }),
     });
     const { req, sameTurn, done, next } = call(middleware, bot());
     assert.equal(sameTurn, false);
@@ -92,6 +100,31 @@ describe('the middleware, called as Express calls it', () => {
     assert.deepEqual(next(), { nextCalls: 1, nextArg: undefined });
     assert.equal(req.user?.id, 'bot-1');
   });
+
+  // A throw after the decision (here: a userProperty the request will not take, as Express 5's
+  // getter-only req.query) reaches Express as next(err) on both paths, never as an unhandled
+  // rejection, which would end the process.
+  test(
+    'hands a throw after an asynchronous decision to next(err), as Express does with a synchronous one',
+    {
+      timeout: 5000,
+    },
+    async () => {
+      const middleware = pomeriumAuth({
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        audit: false,
+        userProperty: 'query',
+        serviceAccounts: (id) => Promise.resolve({ id, userId: 'bot-1' }),
+      });
+      const { sameTurn, done, next } = call(middleware, bot(), { query: { get: () => ({}) } });
+      assert.equal(sameTurn, false);
+      await done;
+      const { nextCalls, nextArg } = next();
+      assert.equal(nextCalls, 1);
+      assert.ok(nextArg instanceof TypeError, `next(${inspect(nextArg)})`);
+    },
+  );
 
   test('adds to req only what it promises: pomerium and the user property', async () => {
     const { req, before, done } = call(
@@ -143,7 +176,8 @@ for (const [name, express] of [
 
     test("onError 'next' hands the PomeriumAuthError to the app's error handler", async () => {
       const seen: unknown[] = [];
-      const handler: ErrorRequestHandler = (err, _req, res, _next) => {
+      // Express types an error as `any`: this handler is only given core's refusals.
+      const handler: ErrorRequestHandler = (err: PomeriumAuthError, _req, res, _next) => {
         seen.push(err);
         res.status(err.status).set(err.headers).send(`custom ${err.error}`);
       };

@@ -24,13 +24,14 @@ function declareRequestProperty(fastify: FastifyInstance, name: string): void {
   if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, null);
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- Fastify waits on a plugin's promise (or its done callback): async is its contract
 async function pomeriumAuthPlugin(
   fastify: FastifyInstance,
   pluginOptions: PomeriumAuthOptions,
 ): Promise<void> {
   const options: Record<string, unknown> = { ...pluginOptions };
   for (const name of REGISTER_OPTIONS) delete options[name];
-  const auth: PomeriumAuth = createPomeriumAuth(options as PomeriumAuthOptions);
+  const auth: PomeriumAuth = createPomeriumAuth(options);
   const { userProperty } = auth.settings;
 
   declareRequestProperty(fastify, 'pomerium');
@@ -67,10 +68,14 @@ async function pomeriumAuthPlugin(
       }
       // Decided in this turn (a cached token, say): the request goes on without a trip through the microtask queue.
       if (decided instanceof Promise) {
-        decided.then(
-          (identity) => accept(request, done, identity),
-          (err: unknown) => answerError(err, auth, reply, done),
-        );
+        // What throws past the decision goes to Fastify as a synchronous throw would (Fastify
+        // catches those): left to the promise, it would be an unhandled rejection, ending the process.
+        decided
+          .then(
+            (identity) => accept(request, done, identity),
+            (err: unknown) => answerError(err, auth, reply, done),
+          )
+          .catch((err: Error) => done(err));
       } else {
         accept(request, done, decided);
       }

@@ -22,8 +22,7 @@ const checked = new WeakSet<object>();
  */
 export function checkRouteConfig(config: unknown): PomeriumRouteConfig | undefined {
   if (config === undefined) return undefined;
-  if (typeof config === 'object' && config !== null && checked.has(config))
-    return config as PomeriumRouteConfig;
+  if (typeof config === 'object' && config !== null && checked.has(config)) return config;
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new PomeriumAuthConfigError('config.pomerium', 'must be an object of route rules');
   try {
@@ -34,7 +33,7 @@ export function checkRouteConfig(config: unknown): PomeriumRouteConfig | undefin
     throw new PomeriumAuthConfigError(option, err.message.replace(/^.*?": /, ''));
   }
   checked.add(config);
-  return config as PomeriumRouteConfig;
+  return config;
 }
 
 /** The rules of the route this request matched, if its options gave any. */

@@ -34,7 +34,7 @@ export type RulePlacement = 'config' | 'hooks' | 'hooks-first';
 export const rulesFor = (placement: ConformancePlacement): RulePlacement =>
   placement === 'route' ? 'config' : 'hooks';
 
-const whoami: RouteHandlerMethod = async (request) =>
+const whoami: RouteHandlerMethod = (request) =>
   whoamiBody(request.pomerium ?? undefined, request.headers, request.user ?? undefined);
 
 /** Serves the conformance routes with Fastify 4 or 5. */

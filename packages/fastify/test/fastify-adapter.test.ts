@@ -34,7 +34,7 @@ export const typedRoute: RouteShorthandOptions = {
 };
 // @ts-expect-error in options typed as RouteShorthandOptions a misspelt rule is a type error
 export const misspelt: RouteShorthandOptions = { config: { pomerium: { impersonaton: 'forbid' } } };
-export const typedHandler: RouteHandlerMethod = async (request) => ({
+export const typedHandler: RouteHandlerMethod = (request) => ({
   effective: request.user?.id,
   initiator: request.pomerium?.initiator.email,
 });
@@ -75,7 +75,7 @@ describe('the hook, called as Fastify calls it', () => {
       env: false,
       sharedSecret: issuer.sharedSecret,
       audit: false,
-      serviceAccounts: async (id) => ({ id, userId: 'bot-1' }),
+      serviceAccounts: (id) => Promise.resolve({ id, userId: 'bot-1' }),
     });
     const request = requestWith(bot()) as { user?: { id: string } };
     let calls = 0;
@@ -89,6 +89,36 @@ describe('the hook, called as Fastify calls it', () => {
     assert.equal(await done, undefined);
     assert.equal(request.user?.id, 'bot-1');
   });
+
+  // A throw after the decision (here: a userProperty the request will not take, as Fastify's
+  // getter-only request.hostname) reaches Fastify as done(err) on both paths, never as an
+  // unhandled rejection, which would end the process.
+  test(
+    'hands a throw after an asynchronous decision to done(err), as Fastify does with a synchronous one',
+    {
+      timeout: 5000,
+    },
+    async () => {
+      const hook = await hookOf({
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        audit: false,
+        userProperty: 'hostname',
+        serviceAccounts: (id) => Promise.resolve({ id, userId: 'bot-1' }),
+      });
+      const request = Object.defineProperty(requestWith(bot()), 'hostname', { get: () => 'x' });
+      let calls = 0;
+      const done = new Promise<Error | undefined>((resolve) =>
+        hook(request, {}, (err) => {
+          calls++;
+          resolve(err);
+        }),
+      );
+      assert.equal(calls, 0);
+      assert.ok((await done) instanceof TypeError);
+      assert.equal(calls, 1);
+    },
+  );
 });
 
 test('allowImpersonation checks its grants when the route is defined', () => {
@@ -110,7 +140,7 @@ for (const [name, fastify] of [
       apps.push(app);
       return app;
     };
-    const who = async (request: PomeriumRequest) => ({
+    const who = (request: PomeriumRequest) => ({
       pomerium: request.pomerium?.user.id ?? request.pomerium,
       user: request.user?.id ?? request.user,
     });
@@ -140,10 +170,12 @@ for (const [name, fastify] of [
       app.register(async (guarded) => {
         await guarded.register(pomeriumAuth, options);
         guarded.get('/private', who);
+        // eslint-disable-next-line @typescript-eslint/require-await -- Fastify waits on a plugin's promise: async is its contract
         guarded.register(async (nested) => {
           nested.get('/private/nested', who);
         });
       });
+      // eslint-disable-next-line @typescript-eslint/require-await -- as above
       app.register(async (sibling) => {
         sibling.get('/sibling', who);
       });
@@ -189,7 +221,7 @@ for (const [name, fastify] of [
     test('puts the principal under userProperty and leaves request.user alone', async () => {
       const app = make();
       await app.register(pomeriumAuth, { ...options, userProperty: 'principal' });
-      app.get('/', async (request) => ({
+      app.get('/', (request) => ({
         principal: (request as PomeriumRequest<'principal'>).principal?.id,
         user: request.user,
       }));
@@ -222,7 +254,7 @@ for (const [name, fastify] of [
     test('removes the impersonation headers from the request and its raw lines', async () => {
       const app = make();
       await app.register(pomeriumAuth, options);
-      app.get('/', async (request) => ({
+      app.get('/', (request) => ({
         user: request.user?.id,
         header: request.headers['impersonate-user'] ?? null,
         raw: request.raw.rawHeaders.filter((h) => h.toLowerCase().startsWith('impersonate')),
@@ -342,7 +374,7 @@ for (const [name, fastify] of [
       const app = make();
       app.setErrorHandler((err, _request, reply) => {
         seen.push(err);
-        const e = err as unknown as PomeriumAuthError;
+        const e = err as PomeriumAuthError;
         void reply.code(e.status).headers(e.headers).send(`custom ${e.error}`);
       });
       await app.register(pomeriumAuth, { ...options, onError: 'next' });
@@ -376,9 +408,7 @@ for (const [name, fastify] of [
     test("leaves errors of the app's own handlers to Fastify", async () => {
       const app = make();
       await app.register(pomeriumAuth, options);
-      app.get('/', async () => {
-        throw new Error('handler bug');
-      });
+      app.get('/', () => Promise.reject(new Error('handler bug')));
       app.setErrorHandler((err, _request, reply) => {
         void reply.code(500).send((err as Error).message);
       });

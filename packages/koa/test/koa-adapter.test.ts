@@ -36,7 +36,7 @@ for (const [name, KoaClass] of [
     const apps: Array<{ close(): Promise<void> }> = [];
     after(() => Promise.all(apps.map((a) => a.close())));
     const start = async (setup: (app: Koa<PomeriumState>) => void) => {
-      const app = new KoaClass() as Koa<PomeriumState>;
+      const app = new KoaClass();
       app.silent = true;
       setup(app);
       const running = await listen(app);

@@ -14,7 +14,7 @@ export interface WebsocketsPeer {
 
 /** What this package uses of `@nestjs/passport`. */
 export interface PassportPeer {
-  AuthGuard(type?: string): abstract new (...args: never[]) => object;
+  AuthGuard: (type?: string) => abstract new (...args: never[]) => object;
 }
 
 /**

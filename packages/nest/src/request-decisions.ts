@@ -53,7 +53,7 @@ export function decideOncePerHandler<T>(
     holders.set(holder, decisions);
   }
   let byHandler = decisions.made.get(scope);
-  if (!byHandler) decisions.made.set(scope, (byHandler = new Map()));
+  if (!byHandler) decisions.made.set(scope, (byHandler = new Map<object, Promise<unknown>>()));
   const known = byHandler.get(handler) as Promise<T> | undefined;
   if (known) return known;
   if (decisions.liveTaken && !decisions.pristine)

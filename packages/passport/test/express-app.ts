@@ -10,7 +10,7 @@ import {
   whoamiBody,
   type ConformanceApp,
 } from '@pomerium-auth/adapter-conformance';
-import { PomeriumAuthError, type Principal, type RouteRule } from '@pomerium-auth/core';
+import { PomeriumAuthError, type RouteRule } from '@pomerium-auth/core';
 import {
   PomeriumStrategy,
   pomeriumAuthErrorOf,
@@ -42,11 +42,13 @@ export async function startConformanceApp(
   const passport = new Passport();
   passport.use(new PomeriumStrategy(options));
   const authenticate = (route?: RouteRule): RequestHandler =>
-    passport.authenticate('pomerium', { session: false, failWithError: true, route } as object);
+    passport.authenticate('pomerium', {
+      session: false,
+      failWithError: true,
+      route,
+    } as object) as RequestHandler;
   const whoami: RequestHandler = (req, res) => {
-    res.json(
-      whoamiBody((req as PassportRequest).pomerium, req.headers, req.user as Principal | undefined),
-    );
+    res.json(whoamiBody((req as PassportRequest).pomerium, req.headers, req.user));
   };
   const app = express();
   // A request-scoped context entered before authentication: audit events must be delivered in it.

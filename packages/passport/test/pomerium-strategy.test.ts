@@ -202,9 +202,7 @@ describe('PomeriumStrategy', () => {
     const global = globalThis as Record<symbol, unknown>;
     assert.equal(global[key], undefined, '@pomerium-auth/nest is not loaded in this test');
     await strategy.onApplicationBootstrap();
-    global[key] = async () => {
-      throw new Error('a route decorator is ignored');
-    };
+    global[key] = () => Promise.reject(new Error('a route decorator is ignored'));
     try {
       await assert.rejects(strategy.onApplicationBootstrap(), /a route decorator is ignored/);
     } finally {

@@ -104,7 +104,7 @@ export function signAssertion(
 ): string {
   const iat = options.now ?? nowSeconds();
   // sub and user are the same id in Pomerium's tokens: naming one names both.
-  const userId = (claims.sub ?? claims.user ?? DEFAULT_TEST_USER.id) as string;
+  const userId = claims.sub ?? claims.user ?? DEFAULT_TEST_USER.id;
   const defaults: Record<string, unknown> = {
     iss: context.issuer,
     aud: context.audience,

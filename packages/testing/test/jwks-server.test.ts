@@ -140,7 +140,7 @@ test('an issuer closes every server it started', async () => {
 
 /** Reads a body up to `limit` bytes, then cancels it; the byte count read. */
 async function readUpTo(res: Response, limit: number): Promise<number> {
-  const reader = res.body!.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
   let total = 0;
   while (total <= limit) {
     const { done, value } = await reader.read();
@@ -194,7 +194,9 @@ test('fault "endless" stalls after `bytes` without ending the body', async (t) =
   const server = await startJwksServer({ jwks: { keys: [] } });
   t.after(() => server.close());
   server.fault('endless', { bytes: 100_000 });
-  const reader = (await fetch(server.url)).body!.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = (
+    await fetch(server.url)
+  ).body!.getReader();
   let total = 0;
   for (;;) {
     const next = await Promise.race([

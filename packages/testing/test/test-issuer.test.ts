@@ -12,8 +12,8 @@ function decode(token: string): {
 } {
   const [h, p, s] = token.split('.') as [string, string, string];
   return {
-    header: JSON.parse(Buffer.from(h, 'base64url').toString()),
-    payload: JSON.parse(Buffer.from(p, 'base64url').toString()),
+    header: JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>,
     signingInput: `${h}.${p}`,
     signature: Buffer.from(s, 'base64url'),
   };

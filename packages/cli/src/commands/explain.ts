@@ -79,7 +79,7 @@ function readRouteGrants(ctx: CommandContext, file: string): Grant[] {
   const grants = Array.isArray(value)
     ? value
     : Array.isArray(obj?.grants)
-      ? obj!.grants
+      ? obj.grants
       : obj?.impersonation?.grants;
   if (!Array.isArray(grants))
     throw new CliError(

@@ -30,7 +30,7 @@ export async function runJwks(ctx: CommandContext, argv: string[]): Promise<numb
     const input = await readSharedSecret(ctx, 'jwks', flags.positionals[0]);
     const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
     checkSharedSecret(input, encoding);
-    keys.push(deriveSigningKey(input.secret, encoding).publicJwk as PublishedJwk);
+    keys.push(deriveSigningKey(input.secret, encoding).publicJwk);
   } else {
     if (flags.positionals.length === 0)
       throw usageError('jwks', 'name one or more key files, or use --derive-from-shared-secret');

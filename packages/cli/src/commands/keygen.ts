@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateSigningKey, type AssertionAlgorithm } from '@pomerium-auth/testing';
+import { generateSigningKey } from '@pomerium-auth/testing';
 import { CliError, EXIT_CODES, usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { KEYGEN_HELP } from '../help-text.js';
@@ -32,7 +32,7 @@ export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<nu
   const alg = (stringFlag(flags, 'alg') ?? 'ES256').toUpperCase();
   if (alg !== 'ES256' && alg !== 'RS256')
     throw usageError('keygen', '--alg must be ES256 or RS256');
-  const key = await generateSigningKey(alg as AssertionAlgorithm, stringFlag(flags, 'kid'));
+  const key = await generateSigningKey(alg, stringFlag(flags, 'kid'));
   const pem = key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const jwk = publishedJwk(key.publicKey, key.alg, key.kid);
   const out = stringFlag(flags, 'out');

@@ -1,4 +1,4 @@
-import type { JsonWebKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { PomeriumAuthConfigError } from '../errors.js';
 import {
@@ -37,10 +37,7 @@ import {
   leaseSignatureWorkers,
   type SignatureWorkersLease,
 } from '../verify/worker-pool/shared-pool.js';
-import {
-  chooseVerification,
-  type AssertionVerification,
-} from '../verify/worker-pool/verification-mode.js';
+import { chooseVerification } from '../verify/worker-pool/verification-mode.js';
 import { optionLabel, optionsFromEnvironment } from './environment.js';
 
 /** What adapters read from an authenticator: the two options that are theirs, resolved. */
@@ -230,7 +227,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       throw new PomeriumAuthConfigError('publicKeys', 'must be an array of JWKs or PEM strings');
     options.publicKeys.forEach((key, i) => {
       try {
-        staticKeys.push(importVerificationKey(key as JsonWebKey | string));
+        staticKeys.push(importVerificationKey(key));
       } catch (err) {
         if (err instanceof KeyImportError)
           throw new PomeriumAuthConfigError(`publicKeys[${i}]`, err.message);
@@ -407,7 +404,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   let signatures: SignatureChecks = ON_THIS_THREAD;
   if (
     (acceptAssertions || options.assertionFor) &&
-    chooseVerification(verification as AssertionVerification) === 'worker-threads'
+    chooseVerification(verification) === 'worker-threads'
   )
     signatures = resolved.signatureWorkers = leaseSignatureWorkers();
   if (acceptAssertions)

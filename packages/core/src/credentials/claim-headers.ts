@@ -133,6 +133,7 @@ function goValue(value: unknown): string {
       .map((k) => `${k}:${goValue((value as Record<string, unknown>)[k])}`);
     return `map[${entries.join(' ')}]`;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above: a primitive is left, which `unknown` cannot be narrowed to
   return String(value);
 }
 

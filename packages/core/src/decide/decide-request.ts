@@ -1,7 +1,12 @@
 import { auditEvent, requestIdOf, type EventFacts } from '../audit/audit-event.js';
 import type { AuditEventName } from '../audit/events.js';
 import type { ResolvedOptions } from '../config/resolve-options.js';
-import { CredentialsRequiredError, InvalidTokenError, PomeriumAuthError } from '../errors.js';
+import {
+  CredentialsRequiredError,
+  InvalidTokenError,
+  isPomeriumAuthError,
+  PomeriumAuthError,
+} from '../errors.js';
 import type { Identity } from '../identity.js';
 import {
   decideImpersonation,
@@ -192,14 +197,13 @@ class Gate {
    * impersonate, else as `authentication_failed`.
    */
   refusal(thrown: unknown): PomeriumAuthError {
-    const err =
-      thrown instanceof PomeriumAuthError
-        ? thrown
-        : new InvalidTokenError(
-            'internal_error',
-            `unexpected: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-            thrown,
-          );
+    const err = isPomeriumAuthError(thrown)
+      ? thrown
+      : new InvalidTokenError(
+          'internal_error',
+          `unexpected: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+          thrown,
+        );
     if (this.opts.audit.active) {
       const { credential, ask } = this;
       const denied = ask !== undefined && credential !== undefined;

@@ -17,8 +17,8 @@ export interface RoutePlan {
 }
 
 const NO_RULES: RoutePlan = Object.freeze({
-  narrowing: Object.freeze([]) as readonly RouteRule[],
-  policies: Object.freeze([]) as readonly NamedPolicy[],
+  narrowing: Object.freeze([]),
+  policies: Object.freeze([]),
 });
 
 /** Reads the rules a decision is asked to apply. */

@@ -3,7 +3,8 @@ import { routePlan } from '../decide/route-plan.js';
 import { policyInput, type NamedPolicy } from '../decide/apply-policy.js';
 import {
   InsufficientScopeError,
-  PomeriumAuthError,
+  isPomeriumAuthError,
+  type PomeriumAuthError,
   type PomeriumAuthErrorCode,
 } from '../errors.js';
 import type { Identity, Principal } from '../identity.js';
@@ -163,7 +164,7 @@ export async function explainDecision(
       });
       ({ user, impersonating, grant } = outcome);
     } catch (err) {
-      if (!(err instanceof PomeriumAuthError)) throw err;
+      if (!isPomeriumAuthError(err)) throw err;
       return refusedAnswer(seen, true, err, []);
     }
   }

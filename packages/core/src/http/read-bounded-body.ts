@@ -33,7 +33,8 @@ export async function readBoundedBody(
     throw tooLarge(maxBytes);
   }
   if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+  // Typed as `fetch` delivers it: bytes (the body's declared type leaves the chunks `any`).
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   // Cancelling ends a pending read() with `done`, even when the fetch ignores the signal.
   const stop = (): void => void reader.cancel().catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });

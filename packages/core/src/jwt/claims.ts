@@ -117,5 +117,5 @@ export function stringArray(payload: Record<string, unknown>, name: string): str
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
     throw new InvalidTokenError('invalid_claim', `"${name}" is not an array of strings`);
   // A copy: the claims are frozen, and the principal's groups are the request's own.
-  return (value as string[]).slice();
+  return value.slice();
 }

@@ -56,7 +56,7 @@ export function importVerificationKey(input: JsonWebKey | string): VerificationK
     }
     if (input.kid !== undefined && (typeof input.kid !== 'string' || input.kid.length === 0))
       throw new KeyImportError('JWK "kid" is not a non-empty string');
-    kid = input.kid as string | undefined;
+    kid = input.kid;
     declaredAlg = input.alg;
     const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicMembers } = input;
     try {

@@ -43,7 +43,7 @@ export function boundedCall<T>(
   } catch (err) {
     throw failed(what, err);
   }
-  if (!isThenable(result)) return result as T;
+  if (!isThenable(result)) return result;
   const pending = result;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(

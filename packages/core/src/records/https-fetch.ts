@@ -30,7 +30,7 @@ const CROSS_ORIGIN_DROPPED = ['authorization', 'cookie', 'proxy-authorization'];
  * https.close();
  * ```
  */
-export function httpsFetch(settings: TlsSettings): { fetch: FetchLike; close(): void } {
+export function httpsFetch(settings: TlsSettings): { fetch: FetchLike; close: () => void } {
   const agent = new Agent({
     keepAlive: false,
     secureContext: settings.secureContext,

@@ -6,7 +6,7 @@ import {
   extractServiceAccountToken,
   checkToken,
 } from '../credentials/extract-credentials.js';
-import { InvalidTokenError, PomeriumAuthError } from '../errors.js';
+import { InvalidTokenError, isPomeriumAuthError } from '../errors.js';
 import { singleHeaderValue } from '../request.js';
 import type { Principal } from '../identity.js';
 import { andThen, boundedLookup, type Maybe } from '../lookups/bounded-lookup.js';
@@ -148,7 +148,7 @@ function withOnBehalfOf(
   if (!value) return credential;
   const token = checkToken(value, rules.maxTokenBytes, ASSERTION_FOR_HEADER);
   const refused = (err: unknown): never => {
-    if (err instanceof PomeriumAuthError && err.code === 'invalid_token') {
+    if (isPomeriumAuthError(err) && err.code === 'invalid_token') {
       throw new InvalidTokenError(err.reason, `${ASSERTION_FOR_HEADER}: ${err.detail ?? ''}`, err);
     }
     throw err;

@@ -146,7 +146,7 @@ for (const [guardName, moduleFor] of Object.entries(modules)) {
       const answer = await ask('{ me { id } }');
       assert.equal(answer.data ?? null, null);
       assert.equal(answer.errors?.length, 1);
-      const [error] = answer.errors!;
+      const [error] = answer.errors;
       assert.equal(error!.message, 'Authentication is required');
       assert.equal(error!.extensions?.code, 'UNAUTHENTICATED');
       assert.deepEqual(error!.extensions?.originalError, {
@@ -162,8 +162,8 @@ for (const [guardName, moduleFor] of Object.entries(modules)) {
         'impersonate-user': 'bob',
       });
       assert.equal(answer.errors?.[0]?.message, 'Impersonation is not allowed');
-      assert.equal(answer.errors![0]!.extensions?.code, 'FORBIDDEN');
-      assert.deepEqual(answer.errors![0]!.extensions?.originalError, {
+      assert.equal(answer.errors[0].extensions?.code, 'FORBIDDEN');
+      assert.deepEqual(answer.errors[0].extensions?.originalError, {
         statusCode: 403,
         error: 'impersonation_denied',
         error_description: 'Impersonation is not allowed',

@@ -316,7 +316,7 @@ for (const platform of PLATFORMS) {
           PomeriumAuthModule.forRootAsync({
             imports: [ConfigModule],
             inject: [Config],
-            useFactory: async (config: Config) => config.get(),
+            useFactory: (config: Config) => Promise.resolve(config.get()),
           }),
         ),
       );
@@ -351,9 +351,9 @@ for (const platform of PLATFORMS) {
       let made = 0;
       @Injectable()
       class SharedConfig implements PomeriumAuthOptionsFactory {
-        async createPomeriumAuthOptions(): Promise<PomeriumAuthOptions> {
+        createPomeriumAuthOptions(): Promise<PomeriumAuthOptions> {
           made++;
-          return { ...fx.options, userProperty: false };
+          return Promise.resolve({ ...fx.options, userProperty: false });
         }
       }
       @Module({ providers: [SharedConfig], exports: [SharedConfig] })

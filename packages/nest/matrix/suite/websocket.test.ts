@@ -215,7 +215,8 @@ describe('ws gateway (@nestjs/platform-ws)', () => {
   };
   const send = (socket: WebSocket, event: string) =>
     new Promise<unknown>((resolve) => {
-      socket.once('message', (data) => resolve(JSON.parse(String(data))));
+      // A text frame, as a Buffer (ws's default binaryType).
+      socket.once('message', (data) => resolve(JSON.parse((data as Buffer).toString())));
       socket.send(JSON.stringify({ event, data: {} }));
     });
 

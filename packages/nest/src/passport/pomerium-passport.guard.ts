@@ -151,6 +151,7 @@ export function pomeriumPassportGuard(strategy: string): Type<CanActivate> {
       if (authError) throw new PomeriumAuthException(authError);
       // The strategy passed (no credential) on an @OptionalAuth() route: anonymous, as core decided.
       if (!err && this.routeOf(context).authentication === 'optional') return undefined as TUser;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the strategy failed with, rethrown as it is (as @nestjs/passport's own handleRequest does)
       throw err ?? new UnauthorizedException();
     }
 
