@@ -48,7 +48,7 @@ const admin = (headers: Record<string, string> = {}): Key => ({
 });
 
 /** What a decision ended in (a PomeriumAuthError's code, or the error), or 'passed'. */
-async function decision(key: Key): Promise<string | unknown> {
+async function decision(key: Key): Promise<unknown> {
   try {
     await gate.decide(auth, key, asAuth(key));
     return 'passed';
@@ -58,7 +58,7 @@ async function decision(key: Key): Promise<string | unknown> {
 }
 
 /** What a step threw (a PomeriumAuthError's code, or the error), or 'passed'. */
-function outcome(run: () => unknown): string | unknown {
+function outcome(run: () => unknown): unknown {
   try {
     run();
     return 'passed';
