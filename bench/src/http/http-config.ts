@@ -30,5 +30,19 @@ deny:
         is: mallory@corp.example
 `;
 
+/**
+ * The variants of the variants servers, chosen per request by the `x-bench-variant` header: the
+ * same `pomeriumAuth` with nothing more (`none`, and `again`, the very same middleware: what two
+ * variants differ by when nothing differs), with a policy, with an audit sink. One server runs
+ * the first three, another `none` and `pino`: pino's work on the same thread left the other
+ * variants' spans some 30 % longer than alone, swamping what a policy costs.
+ */
+export const BENCH_VARIANTS = ['none', 'again', 'policy', 'pino'] as const;
+export type BenchVariant = (typeof BENCH_VARIANTS)[number];
+
+/** The variants each variants server runs. */
+export const POLICY_VARIANTS: readonly BenchVariant[] = ['none', 'again', 'policy'];
+export const AUDIT_VARIANTS: readonly BenchVariant[] = ['none', 'pino'];
+
 /** Path every benchmark server answers on. */
 export const BENCH_PATH = '/whoami';

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median, medianOfRatios } from '../harness/measure.js';
-import { BENCH_PATH, type HttpConfig } from './http-config.js';
+import { BENCH_PATH, type BenchVariant, type HttpConfig } from './http-config.js';
 import type { HttpCase } from './http-cases.js';
 import type { ServerUsage } from './server-process.js';
 
@@ -25,10 +25,10 @@ export interface HttpResult {
   /** The server's event-loop active time per request of each round, µs. */
   roundLoopUs: number[];
   /**
-   * Per round, the median time the server's timed middleware took per request, µs (empty for
-   * servers without one).
+   * Per variant (the variants server), the median time its middleware took per request in each
+   * round, µs.
    */
-  roundMiddlewareUs: number[];
+  roundMiddlewareUs: Partial<Record<BenchVariant, number[]>>;
   /**
    * The load generator's CPU time per request of each round, µs: autocannon runs in the bench's
    * own process, on the same cores as the server, so each request costs the machine this too.
@@ -99,22 +99,16 @@ export function pairedAddedCpuRatio(
 }
 
 /**
- * The median over rounds of `ours[r] − theirs[r]`: what one case adds to another that differs
- * from it by one option (a policy, an audit sink), in µs per request, by the per-round figures
- * `of` picks (server CPU per request, or the timed middleware's median span).
+ * The median over rounds of `ours[r] − theirs[r]`: what one variant's middleware adds to
+ * another's, in µs per request, both timed in the same server process in the same rounds.
  *
  * @example
  * ```ts
- * pairedAddedUs(withPolicy, withoutPolicy, (r) => r.roundMiddlewareUs); // 0.8 (µs per request)
+ * pairedAddedUs(result.roundMiddlewareUs.policy!, result.roundMiddlewareUs.none!); // 0.8 (µs)
  * ```
  */
-export function pairedAddedUs(
-  ours: HttpResult,
-  theirs: HttpResult,
-  of: (result: HttpResult) => number[],
-): number {
-  const base = of(theirs);
-  return median(of(ours).map((us, r) => us - base[r]!));
+export function pairedAddedUs(ours: number[], theirs: number[]): number {
+  return median(ours.map((us, r) => us - theirs[r]!));
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));
@@ -225,7 +219,7 @@ export async function runHttp(
     const runs = servers.map(() => [] as autocannon.Result[]);
     const cpu = servers.map(() => [] as number[]);
     const loop = servers.map(() => [] as number[]);
-    const spans = servers.map(() => [] as number[]);
+    const spans = servers.map((): Partial<Record<BenchVariant, number[]>> => ({}));
     const client = servers.map(() => [] as number[]);
     for (let round = 0; round < rounds; round++) {
       for (const [k, { c, child, port }] of servers.entries()) {
@@ -238,7 +232,8 @@ export async function runHttp(
         const served = Math.max(1, run.requests.total);
         cpu[k]!.push((after.cpuUs - before.cpuUs) / served);
         loop[k]!.push((after.loopActiveUs - before.loopActiveUs) / served);
-        if (after.middlewareUs !== undefined) spans[k]!.push(after.middlewareUs);
+        for (const [variant, us] of Object.entries(after.middlewareUs ?? {}))
+          (spans[k]![variant as BenchVariant] ??= []).push(us);
         client[k]!.push((clientUsed.user + clientUsed.system) / served);
       }
     }

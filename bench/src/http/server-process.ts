@@ -3,9 +3,9 @@
 // the port comes back as an IPC message. Asked `'usage'`, it answers with its CPU time (every
 // thread: the event loop, signature workers, V8's helpers) and its event loop's active time, so
 // the runner can divide what a slice of load cost by the requests it served, and with the median
-// time its timed middleware took per request over the slice, when it has one.
+// time each variant's middleware took per request over the slice (the variants server).
 import { performance } from 'node:perf_hooks';
-import type { HttpConfig } from './http-config.js';
+import type { BenchVariant, HttpConfig } from './http-config.js';
 import { median } from '../harness/measure.js';
 import { startBenchServer, takeMiddlewareSpans, type ServerName } from './servers.js';
 
@@ -16,10 +16,10 @@ export interface ServerUsage {
   /** Time the event loop spent running callbacks (not waiting), µs. */
   loopActiveUs: number;
   /**
-   * The median span of the timed middleware over the requests since the last `'usage'`, µs
-   * (servers with a timed middleware only).
+   * The median span of each variant's middleware over the requests since the last `'usage'`, µs
+   * (the variants server only).
    */
-  middlewareUs?: number;
+  middlewareUs?: Partial<Record<BenchVariant, number>>;
 }
 
 const name = process.argv[2] as ServerName;
@@ -34,11 +34,13 @@ try {
 process.on('message', (message) => {
   if (message !== 'usage') return;
   const { user, system } = process.cpuUsage();
-  const spans = takeMiddlewareSpans();
+  const spans = Object.entries(takeMiddlewareSpans());
   const usage: ServerUsage = {
     cpuUs: user + system,
     loopActiveUs: performance.eventLoopUtilization().active * 1000,
-    ...(spans.length > 0 ? { middlewareUs: median(spans) } : {}),
+    ...(spans.length > 0
+      ? { middlewareUs: Object.fromEntries(spans.map(([v, list]) => [v, median(list)])) }
+      : {}),
   };
   process.send?.({ usage });
 });

@@ -27,7 +27,14 @@ import koaJwt from 'koa-jwt';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import pino from 'pino';
-import { BENCH_GRANTS, BENCH_PATH, BENCH_POLICY, type HttpConfig } from './http-config.js';
+import {
+  BENCH_GRANTS,
+  BENCH_PATH,
+  BENCH_POLICY,
+  BENCH_VARIANTS,
+  type BenchVariant,
+  type HttpConfig,
+} from './http-config.js';
 
 /** Every server answers `GET /whoami` with a small JSON body naming the user it saw. */
 export type ServerName =
@@ -35,9 +42,8 @@ export type ServerName =
   | 'express+pomeriumAuth'
   | 'express+pomeriumAuth(main-thread)'
   | 'express+pomeriumAuth(worker-threads)'
-  | 'express+pomeriumAuth(main-thread, timed)'
-  | 'express+pomeriumAuth(main-thread, timed, policy)'
-  | 'express+pomeriumAuth(main-thread, timed, pino audit)'
+  | 'express+pomeriumAuth(main-thread, policy variants)'
+  | 'express+pomeriumAuth(main-thread, audit variants)'
   | 'express+crypto-verify'
   | 'express+crypto-verify+identity'
   | 'express+identity-only'
@@ -144,36 +150,52 @@ function pinoAudit(): pino.Logger {
   return pino(destination);
 }
 
-/** Spans of the timed middleware (µs), since the server process last took them. */
-const spans: number[] = [];
+/** Spans of each variant's middleware (µs), since the server process last took them. */
+const spans = new Map<BenchVariant, number[]>(BENCH_VARIANTS.map((v) => [v, []]));
 
 /**
- * The spans recorded since the last call, emptied: each is the time from the layer before the
- * timed middleware to the layer after it, on one request (the middleware, and one layer of
- * Express's router).
+ * The spans recorded since the last call, by variant, emptied: each is the time from the layer
+ * before the variant's middleware to the layer after it, on one request.
  */
-export function takeMiddlewareSpans(): number[] {
-  return spans.splice(0);
+export function takeMiddlewareSpans(): Partial<Record<BenchVariant, number[]>> {
+  const taken: Partial<Record<BenchVariant, number[]>> = {};
+  for (const [variant, list] of spans) if (list.length > 0) taken[variant] = list.splice(0);
+  return taken;
 }
 
 /**
- * `middleware` between two layers that time it with `performance.now()`, per request. Its
- * decision must be synchronous (main-thread), so no other request's layers run in between.
+ * One route whose middleware is chosen per request among `variants`, timed with
+ * `performance.now()` from the layer before it to the layer after it. Every variant runs in the
+ * same process, requests interleaved, so their spans differ only by what the variants do (not by
+ * a process's own JIT state or memory layout, which moved two identical servers' medians apart
+ * by up to 20 µs). Decisions must be synchronous (main-thread), so no other request's layers
+ * run in between.
  */
-function timed(middleware: express.RequestHandler): express.RequestHandler[] {
+function variantsApp(
+  variants: Partial<Record<BenchVariant, express.RequestHandler>>,
+): express.Express {
   let started = -1;
-  return [
-    (_req, _res, next) => {
-      started = performance.now();
-      next();
-    },
-    middleware,
-    (_req, _res, next) => {
-      if (started >= 0) spans.push((performance.now() - started) * 1000);
-      started = -1;
-      next();
-    },
-  ];
+  let chosen: BenchVariant = 'none';
+  return expressApp(
+    [
+      (req, _res, next) => {
+        const asked = req.headers['x-bench-variant'];
+        chosen =
+          typeof asked === 'string' && variants[asked as BenchVariant] !== undefined
+            ? (asked as BenchVariant)
+            : 'none';
+        started = performance.now();
+        next();
+      },
+      (req, res, next) => variants[chosen]!(req, res, next),
+      (_req, _res, next) => {
+        if (started >= 0) spans.get(chosen)!.push((performance.now() - started) * 1000);
+        started = -1;
+        next();
+      },
+    ],
+    userId,
+  );
 }
 
 /** The id of the principal an Express middleware put under `req.user`. */
@@ -211,24 +233,29 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
         ],
         userId,
       );
-    case 'express+pomeriumAuth(main-thread, timed)':
-    case 'express+pomeriumAuth(main-thread, timed, policy)':
-    case 'express+pomeriumAuth(main-thread, timed, pino audit)':
-      // The same middleware with nothing, a policy, or an audit sink more, each timed in the
-      // server: the difference between their spans is what the policy or the sink adds.
-      return expressApp(
-        timed(
-          expressPomeriumAuth(
-            pomeriumOptions(config, {
-              assertionVerification: 'main-thread',
-              ...(name.endsWith('policy)') ? { policy: BENCH_POLICY } : {}),
-              // The set-up core's README recommends: pino on an asynchronous file destination.
-              ...(name.endsWith('pino audit)') ? { audit: pinoAudit() } : {}),
-            }),
-          ),
-        ),
-        userId,
+    case 'express+pomeriumAuth(main-thread, policy variants)': {
+      // The policy's cost: see variantsApp.
+      const plain = expressPomeriumAuth(
+        pomeriumOptions(config, { assertionVerification: 'main-thread' }),
       );
+      return variantsApp({
+        none: plain,
+        again: plain,
+        policy: expressPomeriumAuth(
+          pomeriumOptions(config, { assertionVerification: 'main-thread', policy: BENCH_POLICY }),
+        ),
+      });
+    }
+    case 'express+pomeriumAuth(main-thread, audit variants)':
+      return variantsApp({
+        none: expressPomeriumAuth(
+          pomeriumOptions(config, { assertionVerification: 'main-thread' }),
+        ),
+        // The set-up core's README recommends: pino on an asynchronous file destination.
+        pino: expressPomeriumAuth(
+          pomeriumOptions(config, { assertionVerification: 'main-thread', audit: pinoAudit() }),
+        ),
+      });
     case 'express+crypto-verify':
       return expressApp([cryptoVerifyOnly(config)], () => 'verified');
     case 'express+crypto-verify+identity':
