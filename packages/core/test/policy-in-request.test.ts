@@ -204,6 +204,55 @@ describe('a route policy, judged on the effective user', () => {
   });
 });
 
+describe('the request fields a policy reads (read from the request only when a criterion needs them)', () => {
+  // Each row: a policy whose decision turns on one field of the request, and two requests that
+  // differ only in that field. A field the policy reads but the decision did not see would let
+  // the denied request through.
+  const rows: Array<[string, string, [string, string], [string, string]]> = [
+    [
+      'deny http_method',
+      'deny: { or: [{ http_method: DELETE }] }\nallow: { or: [{ accept: true }] }',
+      ['GET', '/x'],
+      ['DELETE', '/x'],
+    ],
+    [
+      'allow http_method under not',
+      'allow: { not: [{ http_method: POST }] }',
+      ['GET', '/x'],
+      ['POST', '/x'],
+    ],
+    [
+      'allow http_path',
+      'allow: { and: [{ http_path: { starts_with: /reports } }] }',
+      ['GET', '/reports/1'],
+      ['GET', '/admin'],
+    ],
+    [
+      'deny http_path under nor',
+      'deny: { nor: [{ http_path: /open }] }\nallow: { or: [{ accept: true }] }',
+      ['GET', '/open'],
+      ['GET', '/closed'],
+    ],
+    [
+      'deny method and path together',
+      'deny: { and: [{ http_method: POST }, { http_path: /admin }] }\nallow: { or: [{ accept: true }] }',
+      ['POST', '/x'],
+      ['POST', '/admin'],
+    ],
+  ];
+  for (const [name, policy, [okMethod, okPath], [noMethod, noPath]] of rows)
+    test(`${name}: ${okMethod} ${okPath} passes, ${noMethod} ${noPath} is refused`, async () => {
+      const { auth } = setup({ policy });
+      const run = (method: string, path: string) =>
+        auth.authenticate(request(as('carl'), method, path)).then(
+          (identity) => `pass ${identity?.user.id}`,
+          (e: PomeriumAuthError) => e.error,
+        );
+      assert.equal(await run(okMethod, okPath), 'pass carl');
+      assert.equal(await run(noMethod, noPath), 'insufficient_scope');
+    });
+});
+
 describe('the app-wide policy option', () => {
   const policy = `
 allow:

@@ -17,16 +17,25 @@ export interface NamedPolicy {
   name: string;
 }
 
-/** What a policy reads of a request: the effective user, method, path, and the client address only when a criterion needs it. */
+/**
+ * What a policy reads of a request: the effective user, and the method, path and client address
+ * only when a criterion needs them (`''` stands for one it never reads). Each is a read of the
+ * framework's request object, which `toAuthRequest` defers until asked: in a running Express
+ * server a property read of `req` costs about a microsecond (bench/README.md), and the address
+ * costs proxy-addr.
+ */
 export function policyInput(
   policy: CompiledPolicy,
   identity: Identity | undefined,
   request: AuthRequest,
 ): PolicyInput {
-  const input: PolicyInput = { method: request.method, path: request.url };
+  const { reads } = policy;
+  const input: PolicyInput = {
+    method: reads.method ? request.method : '',
+    path: reads.path ? request.url : '',
+  };
   if (identity) input.user = identity.user;
-  // The address costs a computation in some frameworks (Express runs proxy-addr): only when read.
-  if (policy.reads.ip) {
+  if (reads.ip) {
     const ip = request.ip;
     if (ip !== undefined) input.ip = ip;
   }
