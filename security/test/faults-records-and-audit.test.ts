@@ -69,6 +69,34 @@ after(async () => {
   await issuer.close();
 });
 
+/**
+ * An authenticator reading service accounts (and the directory, with `directory: true`) from a
+ * records source over the test server (`timeout` 200 ms, closed after the test), once the
+ * source has loaded or given up; no cache, no audit.
+ */
+async function recordsAndAuth(
+  polling: { minDelay: number; maxDelay: number; maxBytes?: number },
+  more: { directory?: true } = {},
+) {
+  const source = createRecordsSource({
+    url: records.url,
+    timeout: 200,
+    logger: quiet,
+    ...polling,
+  });
+  after(() => source.close());
+  await source.ready();
+  return createPomeriumAuth({
+    env: false,
+    sharedSecret: issuer.sharedSecret,
+    serviceAccounts: source,
+    ...(more.directory ? { directory: source } : {}),
+    cache: false,
+    audit: false,
+    logger: quiet,
+  });
+}
+
 const GOOD = JSON.stringify([{ id: 'sa-1', user_id: 'bot', description: 'CI' }]);
 const token = issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' });
 const request = () => ({ method: 'GET', url: '/', headers: serviceAccountHeaders(token) });
@@ -76,23 +104,7 @@ const request = () => ({ method: 'GET', url: '/', headers: serviceAccountHeaders
 describe('records source faults: the last good copy is kept', () => {
   test('down, failing or serving garbage after a good load, then a revocation once it recovers', async () => {
     records.serve({ body: GOOD });
-    const source = createRecordsSource({
-      url: records.url,
-      minDelay: 0.03,
-      maxDelay: 0.06,
-      timeout: 200,
-      logger: quiet,
-    });
-    after(() => source.close());
-    await source.ready();
-    const auth = createPomeriumAuth({
-      env: false,
-      sharedSecret: issuer.sharedSecret,
-      serviceAccounts: source,
-      cache: false,
-      audit: false,
-      logger: quiet,
-    });
+    const auth = await recordsAndAuth({ minDelay: 0.03, maxDelay: 0.06 });
     assert.equal((await auth.authenticate(request()))?.user.serviceAccountId, 'sa-1');
 
     const faults: Array<Parameters<RecordsServer['serve']>[0]> = [
@@ -134,23 +146,7 @@ describe('records source faults: the last good copy is kept', () => {
 
   test('a records source that never loaded answers 503, never a pass', async () => {
     records.serve('down');
-    const source = createRecordsSource({
-      url: records.url,
-      minDelay: 0.05,
-      maxDelay: 0.1,
-      timeout: 200,
-      logger: quiet,
-    });
-    after(() => source.close());
-    await source.ready();
-    const auth = createPomeriumAuth({
-      env: false,
-      sharedSecret: issuer.sharedSecret,
-      serviceAccounts: source,
-      cache: false,
-      audit: false,
-      logger: quiet,
-    });
+    const auth = await recordsAndAuth({ minDelay: 0.05, maxDelay: 0.1 });
     const { error } = await settle(auth.authenticate(request()));
     assert.ok(error instanceof PomeriumAuthError);
     assert.deepEqual(
@@ -213,25 +209,10 @@ describe('records archive faults: the last good copy is kept', () => {
     });
     if (good === undefined) return t.skip('no tar command');
     records.serve({ body: good, type: 'application/gzip' });
-    const source = createRecordsSource({
-      url: records.url,
-      minDelay: 0.03,
-      maxDelay: 0.06,
-      timeout: 200,
-      maxBytes: 1_000_000,
-      logger: quiet,
-    });
-    after(() => source.close());
-    await source.ready();
-    const auth = createPomeriumAuth({
-      env: false,
-      sharedSecret: issuer.sharedSecret,
-      serviceAccounts: source,
-      directory: source,
-      cache: false,
-      audit: false,
-      logger: quiet,
-    });
+    const auth = await recordsAndAuth(
+      { minDelay: 0.03, maxDelay: 0.06, maxBytes: 1_000_000 },
+      { directory: true },
+    );
     assert.equal((await auth.authenticate(request()))?.user.email, 'bot@x.io');
 
     const faults: Array<[string, Buffer]> = [
