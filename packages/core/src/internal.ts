@@ -36,3 +36,11 @@ export {
 } from './verify/worker-pool/verification-mode.js';
 export { checkOnThisThread } from './verify/signature-checks.js';
 export { parseCheckedJws } from './jwt/compact-jws.js';
+export {
+  checkBatch,
+  itemAnswer,
+  writeItem,
+  PENDING,
+  VERIFIED,
+  type BatchKey,
+} from './verify/worker-pool/signature-batch.js';

@@ -13,8 +13,13 @@ import {
   type PomeriumAuthOptions,
 } from '@pomerium-auth/core';
 import {
+  checkBatch,
   chooseVerification,
   cgroupCpuLimit,
+  itemAnswer,
+  PENDING,
+  VERIFIED,
+  writeItem,
   importVerificationKey,
   parseCheckedJws,
   SignatureWorkerPool,
@@ -292,6 +297,71 @@ describe('the worker pool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  test('the worker writes each answer before it says so: progress counts only written answers', () => {
+    const tokens = [es.mintAssertion(), tampered(es.mintAssertion()), es.mintAssertion()];
+    const buffer = Buffer.alloc(16 * 1024);
+    const offsets: number[] = [];
+    let next = 0;
+    for (const token of tokens) {
+      const jws = parseCheckedJws(token);
+      offsets.push(next);
+      next = writeItem(buffer, next, jws.signingInput, jws.signatureText, [1]);
+    }
+    const keys = new Map([[1, { id: 1, alg: esKey.alg, key: esKey.key }]]);
+    const seen: number[] = [];
+    checkBatch(buffer, tokens.length, keys, (checked) => {
+      seen.push(checked);
+      offsets.forEach((offset, i) =>
+        assert.equal(
+          itemAnswer(buffer, offset) === PENDING,
+          i >= checked,
+          `item ${i} at ${checked}`,
+        ),
+      );
+    });
+    assert.deepEqual(seen, [1, 2, 3]);
+    assert.deepEqual(
+      offsets.map((o) => itemAnswer(buffer, o) === VERIFIED),
+      [true, false, true],
+    );
+  });
+
+  test('a signature is answered as soon as the worker says it is checked, not with its whole batch', async () => {
+    // A stand-in worker: it answers the first signature of a batch (writes VERIFIED, posts the
+    // progress) and never finishes the batch. close() then checks the rest on the main thread.
+    const script = `import { parentPort } from 'node:worker_threads';
+      let buffer;
+      parentPort.on('message', (m) => {
+        if (m.buffer) buffer = Buffer.from(m.buffer);
+        buffer[7] = 1;
+        parentPort.postMessage(-1);
+      });
+      parentPort.postMessage('ready');`;
+    const pool = new SignatureWorkerPool({
+      threads: 1,
+      maxPending: 64,
+      script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
+    });
+    const good = parseCheckedJws(es.mintAssertion());
+    const bad = parseCheckedJws(tampered(es.mintAssertion()));
+    const answers: Array<boolean | Promise<boolean>> = [];
+    try {
+      assert.equal(pool.check(good, [esKey]), true, 'checked here while the worker starts');
+      await until(() => pool.stats().ready === 1, 'the stand-in is ready');
+      answers.push(...[good, bad, good].map((jws) => pool.check(jws, [esKey])));
+      const settled: Array<boolean | undefined> = [undefined, undefined, undefined];
+      answers.forEach((a, i) => void Promise.resolve(a).then((ok) => (settled[i] = ok)));
+      await until(() => settled[0] !== undefined, 'the first signature is answered');
+      assert.deepEqual(settled, [true, undefined, undefined], 'the rest wait for their own');
+    } finally {
+      // The stand-in never finishes a batch: close() ends it, whatever the test found.
+      await pool.close();
+    }
+    assert.deepEqual(await Promise.all(answers), [true, false, true]);
+    assert.equal(pool.stats().pending, 0);
+    assert.equal(pool.stats().offThread, 1, 'the worker answered one; the main thread the others');
   });
 
   test('signatures queued meanwhile leave together when the worker answers', async () => {

@@ -6,10 +6,14 @@ import type { AssertionAlgorithm } from '../../keys/verification-key.js';
 /**
  * How a batch of signatures travels to a signature worker and its answers come back: written
  * into a buffer the main thread and the worker share, one item after another, so a batch is one
- * message each way whatever its size and nothing is copied or cloned per signature. Only one
- * batch per worker is ever in flight, and the messages order the two threads' accesses: the
- * main thread writes the items and posts; the worker checks them, writes each item's answer and
- * posts back; only then does the main thread read the answers or write the next batch.
+ * message to the worker whatever its size and nothing is copied or cloned per signature. Only
+ * one batch per worker is ever in flight, and the messages order the two threads' accesses: the
+ * main thread writes the items and posts; the worker checks them in order, writes each item's
+ * answer, and after each one but the last posts how many are answered (a negative number,
+ * {@link checkedSoFar}), so that a request is answered as soon as its own signature is checked,
+ * not when its whole batch is; after the last it posts the batch's count. The main thread reads
+ * an answer only once a message says it is written, and writes the next batch only after the
+ * count.
  *
  * An item, 4-byte aligned:
  *
@@ -49,6 +53,24 @@ export interface BatchMessage {
   forget?: true;
   /** A new, larger buffer, from this batch on. */
   buffer?: SharedArrayBuffer;
+}
+
+/**
+ * The worker's progress message within a batch: `-n` says the first `n` answers are written.
+ *
+ * @example
+ * ```ts
+ * port.postMessage(progressMessage(3)); // -3
+ * const answered = checkedSoFar(message); // 3, or undefined for any other message
+ * ```
+ */
+export function progressMessage(checked: number): number {
+  return -checked;
+}
+
+/** How many answers a progress message says are written, or `undefined` if it is not one. */
+export function checkedSoFar(message: unknown): number | undefined {
+  return typeof message === 'number' && message < 0 ? -message : undefined;
 }
 
 /** The worker's first message, once it can take batches. */
@@ -115,17 +137,19 @@ export function itemAnswer(buffer: Buffer, offset: number): number {
 /**
  * The worker's side: checks `count` items from the start of `buffer`, each against its keys in
  * turn with {@link verifyAsymmetricSignature} (the main thread's own check), and writes each
- * answer in place. A key number the worker does not hold refuses that key, never the batch.
+ * answer in place; `onChecked(n)` is called once the first `n` answers are written. A key number
+ * the worker does not hold refuses that key, never the batch.
  *
  * @example
  * ```ts
- * checkBatch(buffer, message.count, keys);
+ * checkBatch(buffer, message.count, keys, (n) => port.postMessage(-n));
  * ```
  */
 export function checkBatch(
   buffer: Buffer,
   count: number,
   keys: ReadonlyMap<number, BatchKey>,
+  onChecked?: (checked: number) => void,
 ): void {
   let offset = 0;
   for (let n = 0; n < count; n++) {
@@ -146,5 +170,6 @@ export function checkBatch(
     }
     buffer[offset + ANSWER_OFFSET] = answer;
     offset = (signatureStart + signatureLength + dataLength + 3) & ~3;
+    onChecked?.(n + 1);
   }
 }

@@ -5,6 +5,7 @@ import type { ParsedJws } from '../../jwt/compact-jws.js';
 import type { VerificationKey } from '../../keys/verification-key.js';
 import { checkOnThisThread, type SignatureChecks } from '../signature-checks.js';
 import {
+  checkedSoFar,
   itemAnswer,
   itemBytes,
   VERIFIED,
@@ -69,6 +70,8 @@ interface SignatureThread {
   ready: boolean;
   /** The batch the worker is checking; at most one at a time. */
   batch: PendingSignature[] | undefined;
+  /** How many of the batch's signatures are answered already (from the worker's progress). */
+  answered: number;
   /** The buffer shared with this worker, once the first batch was written. */
   buffer: Buffer | undefined;
   /** Key numbers the worker holds. */
@@ -239,6 +242,7 @@ export class SignatureWorkerPool implements SignatureChecks {
       worker,
       ready: false,
       batch: undefined,
+      answered: 0,
       buffer: undefined,
       keys: new Set(),
     };
@@ -320,16 +324,34 @@ export class SignatureWorkerPool implements SignatureChecks {
       return;
     }
     const batch = thread.batch;
-    if (batch === undefined || message !== batch.length) return;
+    if (batch === undefined) return;
+    const checked = checkedSoFar(message);
+    if (checked !== undefined) {
+      // Answered as each is checked: a request waits for its own signature, not its batch.
+      if (checked > batch.length) return;
+      this.#resolveAnswered(thread, batch, checked);
+      return;
+    }
+    if (message !== batch.length) return;
+    this.#resolveAnswered(thread, batch, batch.length);
     thread.batch = undefined;
+    thread.answered = 0;
     this.#pending -= batch.length;
     this.#stats.offThread += batch.length;
     this.#stats.batches++;
-    // Read every answer before the buffer is written again.
-    for (const item of batch) item.resolve(itemAnswer(thread.buffer!, item.offset) === VERIFIED);
     if (this.#queue.length === 0) thread.worker.unref();
     else if (this.#stopped) this.#drainOnThisThread();
     else this.#send(thread);
+  }
+
+  /** Resolves the batch's signatures the worker has answered since the last call, up to `upTo`. */
+  #resolveAnswered(thread: SignatureThread, batch: PendingSignature[], upTo: number): void {
+    // Every answer is read before the buffer is written again (after the batch's last message).
+    for (let i = thread.answered; i < upTo; i++) {
+      const item = batch[i]!;
+      item.resolve(itemAnswer(thread.buffer!, item.offset) === VERIFIED);
+    }
+    if (upTo > thread.answered) thread.answered = upTo;
   }
 
   #exited(thread: SignatureThread, code: number, error: unknown): void {
@@ -345,7 +367,14 @@ export class SignatureWorkerPool implements SignatureChecks {
     }
     const batch = thread.batch;
     thread.batch = undefined;
-    if (batch !== undefined) this.#answerOnThisThread(batch);
+    if (batch !== undefined) {
+      // What the worker answered before it ended stands; the rest is checked here.
+      const answered = thread.answered;
+      thread.answered = 0;
+      this.#pending -= answered;
+      this.#stats.offThread += answered;
+      this.#answerOnThisThread(batch.slice(answered));
+    }
     if (!this.#threads.some((t) => t.ready)) this.#drainOnThisThread();
     else if (this.#queue.length > 0) this.#scheduleFlush();
   }

@@ -1,9 +1,15 @@
 // The entry point of a signature worker (a `worker_threads` thread started by
 // SignatureWorkerPool): it holds the public keys it was sent and checks batches of signatures
-// in the buffer it shares with the main thread (signature-batch.ts), one message each way per
-// batch. Anything unexpected ends the thread; the pool then checks that batch on the main thread.
+// in the buffer it shares with the main thread (signature-batch.ts): one message in per batch,
+// and one out per signature as it is checked, the last carrying the batch's count. Anything unexpected ends the thread; the pool then checks that batch on the main thread.
 import { parentPort } from 'node:worker_threads';
-import { checkBatch, WORKER_READY, type BatchKey, type BatchMessage } from './signature-batch.js';
+import {
+  checkBatch,
+  progressMessage,
+  WORKER_READY,
+  type BatchKey,
+  type BatchMessage,
+} from './signature-batch.js';
 
 const port = parentPort;
 if (port === null)
@@ -17,7 +23,10 @@ port.on('message', (message: BatchMessage) => {
   if (message.keys) for (const key of message.keys) keys.set(key.id, key);
   if (message.buffer) batch = Buffer.from(message.buffer);
   if (batch === undefined) throw new Error('a batch arrived before its buffer');
-  checkBatch(batch, message.count, keys);
-  port.postMessage(message.count);
+  const { count } = message;
+  checkBatch(batch, count, keys, (checked) => {
+    if (checked < count) port.postMessage(progressMessage(checked));
+  });
+  port.postMessage(count);
 });
 port.postMessage(WORKER_READY);
