@@ -32,19 +32,24 @@ test('the internal subpath is there for the suite, in both builds', () => {
   const cjs = require('@pomerium-auth/core/internal') as Record<string, unknown>;
   assert.deepEqual(Object.keys(cjs).sort(), [
     'KeyImportError',
+    'PENDING',
     'RemoteKeySet',
     'SignatureWorkerPool',
+    'VERIFIED',
     'VerifiedTokenCache',
     'cgroupCpuLimit',
+    'checkBatch',
     'checkOnThisThread',
     'chooseVerification',
     'defaultPoolSize',
     'importVerificationKey',
+    'itemAnswer',
     'leaseSignatureWorkers',
     'parseCheckedJws',
     'sharedSignatureWorkers',
     'usableCores',
     'verifyJwsSignatureOnThreadPool',
+    'writeItem',
   ]);
   for (const name of ['RemoteKeySet', 'VerifiedTokenCache', 'importVerificationKey'])
     assert.ok(!(name in esm), `${name} is not on the public entry`);
