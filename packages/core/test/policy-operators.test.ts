@@ -233,6 +233,7 @@ describe('the trace of what decided', () => {
 
   test('decisions and traces handed out are frozen where they are shared', () => {
     const decision = policy.evaluate(input());
+    assert.ok(Object.isFrozen(decision));
     assert.ok(Object.isFrozen(decision.reasons));
     assert.ok(Object.isFrozen(decision.decidedBy));
     assert.ok(Object.isFrozen(decision.decidedBy[0]));
@@ -246,6 +247,27 @@ describe('the trace of what decided', () => {
     policy.evaluate(anonymous());
     assert.equal(JSON.stringify(first), snapshot);
   });
+
+  // A policy keeps its decisions by the pattern of its criteria's outcomes, up to a bound (and
+  // for policies of up to 18 criteria): past either, each decision is made afresh, and every
+  // one must still be its own request's.
+  for (const count of [9, 20]) {
+    test(`every pattern of ${count} criteria decides as its own outcomes say, past the decisions kept`, () => {
+      const names = Array.from({ length: count }, (_, i) => `c${i}`);
+      const all = compilePolicy({ allow: { and: names.map((n) => ({ [`claim/${n}`]: true })) } });
+      const patterns = Math.min(2 ** count, 600);
+      for (let round = 0; round < 2; round++) {
+        for (let bits = 0; bits < patterns; bits++) {
+          const claims = Object.fromEntries(names.map((n, i) => [n, ((bits >> i) & 1) === 1]));
+          const decision = all.evaluate(input({ user: user({ claims }) }));
+          const holds = names.map((_, i) => ((bits >> i) & 1) === 1);
+          assert.equal(decision.allowed, holds.every(Boolean), `pattern ${bits}`);
+          const traced = decision.decidedBy[0]?.criteria.map((c) => c.matched);
+          assert.deepEqual(traced, holds, `pattern ${bits}`);
+        }
+      }
+    });
+  }
 
   test('names the policy and what it reads', () => {
     const named = compilePolicy(

@@ -586,29 +586,38 @@ test('evaluate never throws and decides as the reference evaluator does', (t) =>
     asText: 0,
   };
   fc.assert(
-    fc.property(documentArb, inputArb, fc.nat(3), (doc, req, n) => {
-      // One document in four goes through YAML text.
-      const asText = n === 0;
-      const policy = compilePolicy((asText ? stringify(doc) : doc) as PolicyDocument);
-      const decision = policy.evaluate(req);
-      const { expected, formsDisagree } = reference(doc, req);
-      const got = {
-        allowed: decision.allowed,
-        reasons: [...decision.reasons],
-        decidedBy: decision.decidedBy.map((o) => ({
-          path: o.path,
-          matched: o.matched,
-          criteria: o.criteria.map((c) => [c.matched, c.reason]),
-        })),
-      };
-      assert.deepEqual(got, expected);
-      if (decision.allowed) seen.allowed++;
-      else if (decision.decidedBy[0]?.action === 'deny') seen.deniedByDeny++;
-      else if (decision.decidedBy.length > 0) seen.deniedForWantOfAllow++;
-      if (decision.reasons.includes('user-unauthenticated')) seen.unauthenticated++;
-      if (formsDisagree) seen.pathFormsDisagree++;
-      if (asText) seen.asText++;
-    }),
+    // Several requests per compiled policy: a policy keeps the decisions it has made, and each
+    // must still be the one its own request's outcomes make.
+    fc.property(
+      documentArb,
+      fc.array(inputArb, { minLength: 1, maxLength: 6 }),
+      fc.nat(3),
+      (doc, requests, n) => {
+        // One document in four goes through YAML text.
+        const asText = n === 0;
+        const policy = compilePolicy((asText ? stringify(doc) : doc) as PolicyDocument);
+        for (const req of requests) {
+          const decision = policy.evaluate(req);
+          const { expected, formsDisagree } = reference(doc, req);
+          const got = {
+            allowed: decision.allowed,
+            reasons: [...decision.reasons],
+            decidedBy: decision.decidedBy.map((o) => ({
+              path: o.path,
+              matched: o.matched,
+              criteria: o.criteria.map((c) => [c.matched, c.reason]),
+            })),
+          };
+          assert.deepEqual(got, expected);
+          if (decision.allowed) seen.allowed++;
+          else if (decision.decidedBy[0]?.action === 'deny') seen.deniedByDeny++;
+          else if (decision.decidedBy.length > 0) seen.deniedForWantOfAllow++;
+          if (decision.reasons.includes('user-unauthenticated')) seen.unauthenticated++;
+          if (formsDisagree) seen.pathFormsDisagree++;
+          if (asText) seen.asText++;
+        }
+      },
+    ),
     { numRuns: 1000 },
   );
   t.diagnostic(JSON.stringify(seen));

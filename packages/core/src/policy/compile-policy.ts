@@ -90,6 +90,9 @@ export interface CompiledPolicy {
    * A path that is not in canonical form (it holds `%` escapes, `//`, `.` or `..` segments)
    * is allowed only if both the path as sent and its canonical form are allowed: Pomerium judges
    * the canonical form, while the application's router may see either.
+   *
+   * The decision is frozen, and the same object for every evaluation whose criteria came out
+   * the same: a decision is a function of its criteria's outcomes, so it is built once.
    */
   evaluate(input: PolicyInput): PolicyDecision;
 }
@@ -104,22 +107,12 @@ const NOR = 3;
 const MATCHED = 1 << 30;
 const REASONS = MATCHED - 1;
 
-// Operators with up to this many criteria cache their traces by outcome pattern (3^15 < 2^24).
-const MAX_TRACED_CRITERIA = 15;
-const MAX_CACHED_TRACES = 256;
-
 interface Criterion {
   readonly slot: number;
   readonly test: (ctx: EvaluationContext) => Outcome;
   /** Reason bits by outcome: fail, pass, unauthenticated. */
   readonly bits: readonly [number, number, number];
   readonly traces: readonly [PolicyCriterionTrace, PolicyCriterionTrace, PolicyCriterionTrace];
-}
-
-interface CachedTrace {
-  readonly trace: PolicyOperatorTrace;
-  /** The trace alone in a list: the usual `decidedBy`, built once. */
-  readonly alone: readonly PolicyOperatorTrace[];
 }
 
 class Operator {
@@ -131,7 +124,6 @@ class Operator {
   readonly #action: PolicyActionName;
   readonly #operator: PolicyOperator;
   readonly #path: string;
-  readonly #traces = new Map<number, CachedTrace>();
 
   constructor(
     index: number,
@@ -150,15 +142,14 @@ class Operator {
     this.#criteria = criteria;
   }
 
-  /** Evaluates every criterion (Pomerium's reasons need them all) into `outcomes`. */
-  run(ctx: EvaluationContext, outcomes: Uint8Array): number {
+  /** The operator's result from its criteria's outcomes (Pomerium's reasons need them all). */
+  result(outcomes: Uint8Array): number {
     let passBits = 0;
     let failBits = 0;
     let anyPass = false;
     let anyFail = false;
     for (const criterion of this.#criteria) {
-      const outcome = criterion.test(ctx);
-      outcomes[criterion.slot] = outcome;
+      const outcome = outcomes[criterion.slot] as Outcome;
       if (outcome === PASS) {
         anyPass = true;
         passBits |= criterion.bits[outcome];
@@ -180,27 +171,16 @@ class Operator {
     }
   }
 
-  /** This operator's trace for the outcomes of its last run. */
-  trace(outcomes: Uint8Array, matched: boolean): CachedTrace {
-    const criteria = this.#criteria;
-    let key = -1;
-    if (criteria.length <= MAX_TRACED_CRITERIA) {
-      key = 0;
-      for (let i = criteria.length - 1; i >= 0; i--) key = key * 3 + outcomes[criteria[i]!.slot]!;
-      const cached = this.#traces.get(key);
-      if (cached !== undefined) return cached;
-    }
-    const trace: PolicyOperatorTrace = Object.freeze({
+  /** This operator's trace for `outcomes`. */
+  trace(outcomes: Uint8Array, matched: boolean): PolicyOperatorTrace {
+    return Object.freeze({
       rule: this.#rule,
       action: this.#action,
       operator: this.#operator,
       path: this.#path,
       matched,
-      criteria: Object.freeze(criteria.map((c) => c.traces[outcomes[c.slot] as Outcome])),
+      criteria: Object.freeze(this.#criteria.map((c) => c.traces[outcomes[c.slot] as Outcome])),
     });
-    const entry = { trace, alone: Object.freeze([trace]) };
-    if (key !== -1 && this.#traces.size < MAX_CACHED_TRACES) this.#traces.set(key, entry);
-    return entry;
   }
 }
 
@@ -211,85 +191,103 @@ const ERROR_DECISION: PolicyDecision = Object.freeze({
   decidedBy: NO_TRACES,
 });
 
-/** One evaluation's working memory: each criterion's outcome, each operator's result. */
-interface Scratch {
-  readonly outcomes: Uint8Array;
-  readonly results: Int32Array;
-}
+// A decision is a function of its criteria's outcomes alone, so a policy of up to this many
+// criteria keeps each decision by its outcome pattern (a base-3 number below 3^18 < 2^30, a small
+// integer), built once: evaluating is then the criteria, and the last decision or one lookup.
+// The bound on entries only keeps a policy whose patterns vary without end from growing the
+// cache without end.
+const MAX_KEYED_CRITERIA = 18;
+const MAX_CACHED_DECISIONS = 256;
 
 class Policy implements CompiledPolicy {
   readonly name?: string;
   readonly reads: PolicyReads;
   readonly #allow: readonly Operator[];
   readonly #deny: readonly Operator[];
-  readonly #slots: number;
-  readonly #scratch: Scratch;
-  #busy = false;
+  /** Every criterion of the document, by slot. */
+  readonly #criteria: readonly Criterion[];
+  readonly #decisions: Map<number, PolicyDecision> | undefined;
+  #lastKey = -1;
+  #lastDecision: PolicyDecision = ERROR_DECISION;
 
   constructor(
     name: string | undefined,
     allow: readonly Operator[],
     deny: readonly Operator[],
-    slots: number,
+    criteria: readonly Criterion[],
     reads: PolicyReads,
   ) {
     if (name !== undefined) this.name = name;
     this.#allow = allow;
     this.#deny = deny;
-    this.#slots = slots;
-    this.#scratch = this.#newScratch();
+    this.#criteria = criteria;
+    this.#decisions = criteria.length <= MAX_KEYED_CRITERIA ? new Map() : undefined;
     this.reads = reads;
   }
 
-  #newScratch(): Scratch {
-    return {
-      outcomes: new Uint8Array(this.#slots),
-      results: new Int32Array(this.#allow.length + this.#deny.length),
-    };
-  }
-
   evaluate(input: PolicyInput): PolicyDecision {
-    // The scratch is reused across evaluations; a getter of the input that evaluated this
-    // policy again from inside would find it taken and get its own.
-    const reentered = this.#busy;
-    const scratch = reentered ? this.#newScratch() : this.#scratch;
-    this.#busy = true;
     try {
       const source: PolicyInput = input ?? { method: '', path: '' };
       const ctx = new EvaluationContext(source);
-      if (!this.reads.path) return this.#decide(ctx, scratch);
+      if (!this.reads.path) return this.#decide(ctx);
       const path = source.path;
       const raw = pathWithoutQuery(typeof path === 'string' ? path : '');
       const canonical = canonicalPath(raw);
       ctx.path = canonical;
-      const first = this.#decide(ctx, scratch);
+      const first = this.#decide(ctx);
       if (canonical === raw || !first.allowed) return first;
       ctx.path = raw;
-      const second = this.#decide(ctx, scratch);
+      const second = this.#decide(ctx);
       return second.allowed ? first : second;
     } catch {
       return ERROR_DECISION;
-    } finally {
-      if (!reentered) this.#busy = false;
     }
   }
 
-  #decide(ctx: EvaluationContext, scratch: Scratch): PolicyDecision {
-    const deny = this.#side(this.#deny, ctx, scratch);
-    if (deny & MATCHED) return this.#decision(false, deny, this.#deny, scratch, true);
-    const allow = this.#side(this.#allow, ctx, scratch);
+  /**
+   * Every criterion's outcome (the `allow` side's too when a `deny` holds: criteria have no
+   * effects, and one pass over one list is cheaper than walking the operators), then the
+   * decision those outcomes make.
+   */
+  #decide(ctx: EvaluationContext): PolicyDecision {
+    const criteria = this.#criteria;
+    const decisions = this.#decisions;
+    if (decisions === undefined) {
+      const outcomes = new Uint8Array(criteria.length);
+      for (let slot = 0; slot < criteria.length; slot++) outcomes[slot] = criteria[slot]!.test(ctx);
+      return this.#decisionOf(outcomes);
+    }
+    let key = 0;
+    for (let slot = 0; slot < criteria.length; slot++) key = key * 3 + criteria[slot]!.test(ctx);
+    if (key === this.#lastKey) return this.#lastDecision;
+    let decision = decisions.get(key);
+    if (decision === undefined) {
+      decision = this.#decisionOf(outcomesOf(key, criteria.length));
+      if (decisions.size < MAX_CACHED_DECISIONS) decisions.set(key, decision);
+    }
+    this.#lastKey = key;
+    this.#lastDecision = decision;
+    return decision;
+  }
+
+  /** The decision `outcomes` (one per criterion, by slot) make: `deny` first, then `allow`. */
+  #decisionOf(outcomes: Uint8Array): PolicyDecision {
+    const results = new Int32Array(this.#allow.length + this.#deny.length);
+    const deny = this.#side(this.#deny, outcomes, results);
+    if (deny & MATCHED) return this.#decision(false, deny, this.#deny, outcomes, results, true);
+    const allow = this.#side(this.#allow, outcomes, results);
     const allowed = (allow & MATCHED) !== 0;
-    return this.#decision(allowed, allow, this.#allow, scratch, allowed);
+    return this.#decision(allowed, allow, this.#allow, outcomes, results, allowed);
   }
 
   /** The OR of a side's operators (Pomerium evaluates them all, for their reasons). */
-  #side(operators: readonly Operator[], ctx: EvaluationContext, scratch: Scratch): number {
+  #side(operators: readonly Operator[], outcomes: Uint8Array, results: Int32Array): number {
     let matchedBits = 0;
     let allBits = 0;
     let matched = false;
     for (const operator of operators) {
-      const result = operator.run(ctx, scratch.outcomes);
-      scratch.results[operator.index] = result;
+      const result = operator.result(outcomes);
+      results[operator.index] = result;
       allBits |= result & REASONS;
       if (result & MATCHED) {
         matched = true;
@@ -301,37 +299,38 @@ class Policy implements CompiledPolicy {
 
   /**
    * The decision, traced by the side's operators that held (`onlyMatched`) or by all of them
-   * (none held). One deciding operator, the usual case, costs no new array.
+   * (none held). Frozen: decisions are shared between evaluations.
    */
   #decision(
     allowed: boolean,
     side: number,
     operators: readonly Operator[],
-    scratch: Scratch,
+    outcomes: Uint8Array,
+    results: Int32Array,
     onlyMatched: boolean,
   ): PolicyDecision {
-    const { outcomes, results } = scratch;
-    let count = 0;
-    let first: Operator | undefined;
+    const traces: PolicyOperatorTrace[] = [];
     for (const operator of operators) {
-      if (onlyMatched && !(results[operator.index]! & MATCHED)) continue;
-      count++;
-      first ??= operator;
+      const matched = (results[operator.index]! & MATCHED) !== 0;
+      if (onlyMatched && !matched) continue;
+      traces.push(operator.trace(outcomes, matched));
     }
-    let decidedBy = NO_TRACES;
-    if (count === 1) {
-      decidedBy = first!.trace(outcomes, (results[first!.index]! & MATCHED) !== 0).alone;
-    } else if (count > 1) {
-      const traces: PolicyOperatorTrace[] = [];
-      for (const operator of operators) {
-        const matched = (results[operator.index]! & MATCHED) !== 0;
-        if (onlyMatched && !matched) continue;
-        traces.push(operator.trace(outcomes, matched).trace);
-      }
-      decidedBy = Object.freeze(traces);
-    }
-    return { allowed, reasons: reasonsOf(side & REASONS), decidedBy };
+    return Object.freeze({
+      allowed,
+      reasons: reasonsOf(side & REASONS),
+      decidedBy: traces.length === 0 ? NO_TRACES : Object.freeze(traces),
+    });
   }
+}
+
+/** The outcomes a base-3 key stands for, the first criterion's the most significant digit. */
+function outcomesOf(key: number, count: number): Uint8Array {
+  const outcomes = new Uint8Array(count);
+  for (let slot = count - 1; slot >= 0; slot--) {
+    outcomes[slot] = key % 3;
+    key = Math.floor(key / 3);
+  }
+  return outcomes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,7 +406,7 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
   const allow: Operator[] = [];
   const deny: Operator[] = [];
   const reads = { user: false, method: false, path: false, ip: false, now: false };
-  let slots = 0;
+  const all: Criterion[] = [];
   rules.forEach(([rule, rulePath], ruleIndex) => {
     if (!isPlainObject(rule))
       policyError(
@@ -449,8 +448,8 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
           if (compiled.reads !== undefined) reads[compiled.reads satisfies InputField] = true;
           const traceOf = (matched: boolean, reason: typeof compiled.pass) =>
             Object.freeze({ criterion: key, path: itemPath, matched, reason });
-          return {
-            slot: slots++,
+          const criterion: Criterion = {
+            slot: all.length,
             test: compiled.test,
             bits: [
               reasonBit(compiled.fail),
@@ -463,6 +462,8 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
               traceOf(false, 'user-unauthenticated'),
             ],
           };
+          all.push(criterion);
+          return criterion;
         });
         // Pomerium leaves an empty operator out: `and: []` does not hold, even vacuously.
         if (criteria.length === 0) continue;
@@ -480,7 +481,7 @@ function compileDocument(doc: unknown, option: string, name: string | undefined)
       }
     }
   });
-  return new Policy(name, allow, deny, slots, Object.freeze(reads));
+  return new Policy(name, allow, deny, all, Object.freeze(reads));
 }
 
 /**
