@@ -235,12 +235,11 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       );
     case 'express+pomeriumAuth(main-thread, policy variants)': {
       // The policy's cost: see variantsApp.
-      const plain = expressPomeriumAuth(
-        pomeriumOptions(config, { assertionVerification: 'main-thread' }),
-      );
+      const plain = () =>
+        expressPomeriumAuth(pomeriumOptions(config, { assertionVerification: 'main-thread' }));
       return variantsApp({
-        none: plain,
-        again: plain,
+        none: plain(),
+        again: plain(),
         policy: expressPomeriumAuth(
           pomeriumOptions(config, { assertionVerification: 'main-thread', policy: BENCH_POLICY }),
         ),
