@@ -37,8 +37,13 @@ export {
 export { checkOnThisThread } from './verify/signature-checks.js';
 export { parseCheckedJws } from './jwt/compact-jws.js';
 export {
+  answeredSoFar,
+  batchControl,
   checkBatch,
+  claimProgressMessage,
+  CONTROL_BYTES,
   itemAnswer,
+  readProgress,
   writeItem,
   PENDING,
   VERIFIED,

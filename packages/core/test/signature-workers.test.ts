@@ -13,7 +13,12 @@ import {
   type PomeriumAuthOptions,
 } from '@pomerium-auth/core';
 import {
+  answeredSoFar,
+  batchControl,
   checkBatch,
+  claimProgressMessage,
+  CONTROL_BYTES,
+  readProgress,
   chooseVerification,
   cgroupCpuLimit,
   itemAnswer,
@@ -301,9 +306,10 @@ describe('the worker pool', () => {
 
   test('the worker writes each answer before it says so: progress counts only written answers', () => {
     const tokens = [es.mintAssertion(), tampered(es.mintAssertion()), es.mintAssertion()];
-    const buffer = Buffer.alloc(16 * 1024);
+    const buffer = Buffer.from(new SharedArrayBuffer(16 * 1024));
+    const control = batchControl(buffer);
     const offsets: number[] = [];
-    let next = 0;
+    let next = CONTROL_BYTES;
     for (const token of tokens) {
       const jws = parseCheckedJws(token);
       offsets.push(next);
@@ -313,6 +319,7 @@ describe('the worker pool', () => {
     const seen: number[] = [];
     checkBatch(buffer, tokens.length, keys, (checked) => {
       seen.push(checked);
+      assert.equal(answeredSoFar(control), checked, 'the count in the buffer says as much');
       offsets.forEach((offset, i) =>
         assert.equal(
           itemAnswer(buffer, offset) === PENDING,
@@ -328,14 +335,41 @@ describe('the worker pool', () => {
     );
   });
 
+  test('one progress message covers every answer written before the main thread reads it', () => {
+    const tokens = Array.from({ length: 4 }, () => es.mintAssertion());
+    const buffer = Buffer.from(new SharedArrayBuffer(16 * 1024));
+    const control = batchControl(buffer);
+    let next = CONTROL_BYTES;
+    for (const token of tokens) {
+      const jws = parseCheckedJws(token);
+      next = writeItem(buffer, next, jws.signingInput, jws.signatureText, [1]);
+    }
+    const keys = new Map([[1, { id: 1, alg: esKey.alg, key: esKey.key }]]);
+    // The worker's rule, with a main thread that reads its messages after the second answer.
+    const posted: number[] = [];
+    const read: number[] = [];
+    checkBatch(buffer, tokens.length, keys, (checked) => {
+      if (checked < tokens.length && claimProgressMessage(control)) posted.push(checked);
+      if (checked === 2) read.push(readProgress(control));
+    });
+    // Posted after the first answer; the second found it unread; read after the second (it
+    // reports two), so the third is posted again.
+    assert.deepEqual(posted, [1, 3]);
+    assert.deepEqual(read, [2]);
+    assert.equal(readProgress(control), 4, 'the count covers the last answer too');
+    assert.equal(claimProgressMessage(control), true, 'read: the next answer is posted');
+    assert.equal(claimProgressMessage(control), false, 'unread: the next one is not');
+  });
+
   test('a signature is answered as soon as the worker says it is checked, not with its whole batch', async () => {
     // A stand-in worker: it answers the first signature of a batch (writes VERIFIED, posts the
     // progress) and never finishes the batch. close() then checks the rest on the main thread.
     const script = `import { parentPort } from 'node:worker_threads';
-      let buffer;
+      let buffer, control;
       parentPort.on('message', (m) => {
-        if (m.buffer) buffer = Buffer.from(m.buffer);
-        buffer[7] = 1;
+        if (m.buffer) [buffer, control] = [Buffer.from(m.buffer), new Int32Array(m.buffer, 0, 2)];
+        buffer[${CONTROL_BYTES} + 7] = 1;
+        Atomics.store(control, 0, 1);
         parentPort.postMessage(-1);
       });
       parentPort.postMessage('ready');`;
@@ -362,6 +396,74 @@ describe('the worker pool', () => {
     assert.deepEqual(await Promise.all(answers), [true, false, true]);
     assert.equal(pool.stats().pending, 0);
     assert.equal(pool.stats().offThread, 1, 'the worker answered one; the main thread the others');
+  });
+
+  test('what a worker wrote before it ended stands, even unannounced; the rest is checked here', async () => {
+    // A stand-in worker: it writes an answer for the first signature of a batch (REFUSED, so the
+    // test can tell its answer from the main thread's) and the count, posts nothing, and ends.
+    const script = `import { parentPort } from 'node:worker_threads';
+      parentPort.on('message', (m) => {
+        Buffer.from(m.buffer)[${CONTROL_BYTES} + 7] = 2;
+        Atomics.store(new Int32Array(m.buffer, 0, 2), 0, 1);
+        process.exit(3);
+      });
+      parentPort.postMessage('ready');`;
+    const warnings: string[] = [];
+    const pool = new SignatureWorkerPool({
+      threads: 1,
+      maxPending: 64,
+      script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
+      warn: (m) => void warnings.push(m),
+    });
+    const good = parseCheckedJws(es.mintAssertion());
+    const bad = parseCheckedJws(tampered(es.mintAssertion()));
+    try {
+      assert.equal(pool.check(good, [esKey]), true, 'checked here while the worker starts');
+      await until(() => pool.stats().ready === 1, 'the stand-in is ready');
+      const answers = await Promise.all([good, bad, good].map((jws) => pool.check(jws, [esKey])));
+      assert.deepEqual(answers, [false, false, true], "the first is the worker's written answer");
+      assert.equal(pool.stats().offThread, 1);
+      assert.equal(pool.stats().pending, 0);
+      assert.match(warnings.join('\n'), /a signature worker ended/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('close() called while a batch is in flight resolves, and the code after it runs', async () => {
+    // A stand-in worker: it answers a whole batch, says so with one progress message, and posts
+    // the batch's count right behind it. The answers come with the first message, so the test
+    // closes the pool before the pool has read the second.
+    const script = `import { parentPort } from 'node:worker_threads';
+      let shared;
+      parentPort.on('message', (m) => {
+        if (m.buffer) shared = m.buffer;
+        const buffer = Buffer.from(shared);
+        let at = ${CONTROL_BYTES};
+        for (let n = 0; n < m.count; n++) {
+          buffer[at + 7] = 1;
+          const size = 8 + 4 * buffer[at + 6] + buffer.readUInt16LE(at + 4) + buffer.readUInt32LE(at);
+          at += (size + 3) & ~3;
+        }
+        Atomics.store(new Int32Array(shared, 0, 2), 0, m.count);
+        parentPort.postMessage(-1);
+        parentPort.postMessage(m.count);
+      });
+      parentPort.postMessage('ready');`;
+    const pool = new SignatureWorkerPool({
+      threads: 1,
+      maxPending: 64,
+      script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
+    });
+    const good = parseCheckedJws(es.mintAssertion());
+    assert.equal(pool.check(good, [esKey]), true, 'checked here while the worker starts');
+    await until(() => pool.stats().ready === 1, 'the stand-in is ready');
+    const answers = await Promise.all([good, good, good].map((jws) => pool.check(jws, [esKey])));
+    assert.deepEqual(answers, [true, true, true]);
+    // Nothing else holds the process open here: if the pool let go of its worker as the batch's
+    // count arrived, the process would end before close() resolved.
+    await pool.close();
+    assert.equal(pool.stats().threads, 0);
   });
 
   test('signatures queued meanwhile leave together when the worker answers', async () => {

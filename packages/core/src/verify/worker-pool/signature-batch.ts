@@ -7,15 +7,19 @@ import type { AssertionAlgorithm } from '../../keys/verification-key.js';
  * How a batch of signatures travels to a signature worker and its answers come back: written
  * into a buffer the main thread and the worker share, one item after another, so a batch is one
  * message to the worker whatever its size and nothing is copied or cloned per signature. Only
- * one batch per worker is ever in flight, and the messages order the two threads' accesses: the
- * main thread writes the items and posts; the worker checks them in order, writes each item's
- * answer, and after each one but the last posts how many are answered (a negative number,
- * {@link checkedSoFar}), so that a request is answered as soon as its own signature is checked,
- * not when its whole batch is; after the last it posts the batch's count. The main thread reads
- * an answer only once a message says it is written, and writes the next batch only after the
- * count.
+ * one batch per worker is ever in flight. The main thread writes the items and posts; the worker
+ * checks them in order and writes each item's answer, then the count of answers written into
+ * the buffer's control words (an atomic store, after the answer: whoever reads the count reads
+ * the answers it counts). A request is answered as soon as its own signature is checked, not
+ * when its whole batch is: after an answer the worker posts a progress message (a negative
+ * number, {@link checkedSoFar}) unless one it posted is still unread, and the main thread marks
+ * it read before it reads the count. So an idle main thread hears of each answer at once, and a
+ * busy one reads several answers per message instead of one message per answer. After the last
+ * answer the worker posts the batch's count; the main thread writes the next batch only after
+ * it.
  *
- * An item, 4-byte aligned:
+ * The buffer starts with {@link CONTROL_BYTES} of control words (answers written so far in this
+ * batch; whether a progress message is unread), then the items, each 4-byte aligned:
  *
  * | bytes | what |
  * | --- | --- |
@@ -29,6 +33,80 @@ import type { AssertionAlgorithm } from '../../keys/verification-key.js';
  */
 const HEADER_BYTES = 8;
 const ANSWER_OFFSET = 7;
+
+/** Where the first item of a batch starts: after the control words. */
+export const CONTROL_BYTES = 8;
+// The control words, as 32-bit integers.
+const ANSWERED = 0;
+const NOTIFIED = 1;
+
+/**
+ * The control words of a batch buffer (it must start 4-byte aligned, as a `SharedArrayBuffer`'s
+ * view does).
+ *
+ * @example
+ * ```ts
+ * const control = batchControl(buffer);
+ * ```
+ */
+export function batchControl(buffer: Buffer): Int32Array {
+  return new Int32Array(buffer.buffer, buffer.byteOffset, CONTROL_BYTES / 4);
+}
+
+/**
+ * The main thread's side, before it posts a batch: nothing answered, no message unread.
+ *
+ * @example
+ * ```ts
+ * beginBatch(control);
+ * worker.postMessage({ count });
+ * ```
+ */
+export function beginBatch(control: Int32Array): void {
+  Atomics.store(control, ANSWERED, 0);
+  Atomics.store(control, NOTIFIED, 0);
+}
+
+/**
+ * How many answers of the batch are written, as the main thread reads them (the answers it
+ * counts are written).
+ *
+ * @example
+ * ```ts
+ * const n = answeredSoFar(control);
+ * ```
+ */
+export function answeredSoFar(control: Int32Array): number {
+  return Atomics.load(control, ANSWERED);
+}
+
+/**
+ * The main thread's side of a progress message: marks it read, then reads how many answers are
+ * written. In that order, an answer written after the read finds no message unread, and the
+ * worker posts another: none goes unheard.
+ *
+ * @example
+ * ```ts
+ * worker.on('message', (m) => { if (checkedSoFar(m) !== undefined) resolveUpTo(readProgress(control)); });
+ * ```
+ */
+export function readProgress(control: Int32Array): number {
+  Atomics.store(control, NOTIFIED, 0);
+  return Atomics.load(control, ANSWERED);
+}
+
+/**
+ * The worker's side: whether to post a progress message now, true unless one it posted is still
+ * unread (then that message covers this answer too).
+ *
+ * @example
+ * ```ts
+ * if (claimProgressMessage(control)) port.postMessage(progressMessage(checked));
+ * ```
+ */
+export function claimProgressMessage(control: Int32Array): boolean {
+  return Atomics.compareExchange(control, NOTIFIED, 0, 1) === 0;
+}
 
 /** An item's answer before the worker has checked it. */
 export const PENDING = 0;
@@ -135,14 +213,17 @@ export function itemAnswer(buffer: Buffer, offset: number): number {
 }
 
 /**
- * The worker's side: checks `count` items from the start of `buffer`, each against its keys in
- * turn with {@link verifyAsymmetricSignature} (the main thread's own check), and writes each
- * answer in place; `onChecked(n)` is called once the first `n` answers are written. A key number
- * the worker does not hold refuses that key, never the batch.
+ * The worker's side: checks `count` items after the control words of `buffer`, each against
+ * its keys in turn with {@link verifyAsymmetricSignature} (the main thread's own check), writes
+ * each answer in place and then the count of answers written; `onChecked(n)` is called once the
+ * first `n` answers are written. A key number the worker does not hold refuses that key, never
+ * the batch.
  *
  * @example
  * ```ts
- * checkBatch(buffer, message.count, keys, (n) => port.postMessage(-n));
+ * checkBatch(buffer, message.count, keys, (n) => {
+ *   if (n < message.count && claimProgressMessage(batchControl(buffer))) port.postMessage(-n);
+ * });
  * ```
  */
 export function checkBatch(
@@ -151,7 +232,8 @@ export function checkBatch(
   keys: ReadonlyMap<number, BatchKey>,
   onChecked?: (checked: number) => void,
 ): void {
-  let offset = 0;
+  const control = batchControl(buffer);
+  let offset = CONTROL_BYTES;
   for (let n = 0; n < count; n++) {
     const dataLength = buffer.readUInt32LE(offset);
     const signatureLength = buffer.readUInt16LE(offset + 4);
@@ -169,6 +251,7 @@ export function checkBatch(
         answer = VERIFIED;
     }
     buffer[offset + ANSWER_OFFSET] = answer;
+    Atomics.store(control, ANSWERED, n + 1);
     offset = (signatureStart + signatureLength + dataLength + 3) & ~3;
     onChecked?.(n + 1);
   }

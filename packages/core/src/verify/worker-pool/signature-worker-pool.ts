@@ -5,8 +5,13 @@ import type { ParsedJws } from '../../jwt/compact-jws.js';
 import type { VerificationKey } from '../../keys/verification-key.js';
 import { checkOnThisThread, type SignatureChecks } from '../signature-checks.js';
 import {
+  answeredSoFar,
+  batchControl,
+  beginBatch,
   checkedSoFar,
+  CONTROL_BYTES,
   itemAnswer,
+  readProgress,
   itemBytes,
   VERIFIED,
   WORKER_READY,
@@ -39,7 +44,7 @@ export interface SignatureWorkerPoolStats {
   threads: number;
   /** Of those, the ones taking signatures. */
   ready: number;
-  /** Signatures queued or in a worker now. */
+  /** Signatures queued or in a worker now, not yet answered. */
   pending: number;
   /** Signatures answered by a worker. */
   offThread: number;
@@ -72,8 +77,9 @@ interface SignatureThread {
   batch: PendingSignature[] | undefined;
   /** How many of the batch's signatures are answered already (from the worker's progress). */
   answered: number;
-  /** The buffer shared with this worker, once the first batch was written. */
+  /** The buffer shared with this worker, once the first batch was written, and its control words. */
   buffer: Buffer | undefined;
+  control: Int32Array | undefined;
   /** Key numbers the worker holds. */
   keys: Set<number>;
 }
@@ -102,11 +108,12 @@ const emitWarning = (message: string): void =>
 /**
  * Checks assertion signatures on a few worker threads, many signatures per message: the main
  * thread writes a batch into a buffer it shares with a worker and posts one message, the worker
- * (which holds the public keys it was sent once) checks them all with the main thread's own
- * check and answers with one message. Each worker has at most one batch in flight; signatures
- * that arrive meanwhile wait and leave together when it answers, so under load a batch grows
- * with the load and the cost of the two thread hand-offs is shared by all its signatures. At no
- * load a signature leaves alone, at once.
+ * (which holds the public keys it was sent once) checks them in turn with the main thread's own
+ * check, each answer in place, and says so as it goes (one progress message covers every answer
+ * written before the main thread read it; signature-batch.ts). Each worker has at most one batch
+ * in flight; signatures that arrive meanwhile wait and leave together when it has answered the
+ * whole batch, so under load a batch grows with the load and the cost of the two thread
+ * hand-offs is shared by all its signatures. At no load a signature leaves alone, at once.
  *
  * Every signature is answered, and by a real check: when no worker is ready yet (the first one
  * starts at the first signature), when `maxPending` signatures are already waiting, when a worker
@@ -179,7 +186,12 @@ export class SignatureWorkerPool implements SignatureChecks {
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
     this.#stopped = true;
-    this.#closing = Promise.all(this.#threads.map((t) => t.worker.terminate())).then(() => {
+    // Each worker holds the process open until it has ended: code awaiting close() runs.
+    const ending = this.#threads.map((t) => {
+      t.worker.ref();
+      return t.worker.terminate();
+    });
+    this.#closing = Promise.all(ending).then(() => {
       this.#drainOnThisThread();
     });
     return this.#closing;
@@ -244,6 +256,7 @@ export class SignatureWorkerPool implements SignatureChecks {
       batch: undefined,
       answered: 0,
       buffer: undefined,
+      control: undefined,
       keys: new Set(),
     };
     this.#threads.push(thread);
@@ -259,7 +272,7 @@ export class SignatureWorkerPool implements SignatureChecks {
   #send(thread: SignatureThread): void {
     const batch = this.#queue.splice(0, this.#options.maxBatch);
     const message: BatchMessage = { count: batch.length };
-    let bytes = 0;
+    let bytes = CONTROL_BYTES;
     const needed = new Set<number>();
     for (const item of batch) {
       bytes += itemBytes(
@@ -273,6 +286,7 @@ export class SignatureWorkerPool implements SignatureChecks {
       const size = Math.max(bytes, 2 * (thread.buffer?.length ?? 32 * 1024));
       message.buffer = new SharedArrayBuffer(size);
       thread.buffer = Buffer.from(message.buffer);
+      thread.control = batchControl(thread.buffer);
     }
     let unknown = [...needed].filter((id) => !thread.keys.has(id));
     if (unknown.length > 0 && thread.keys.size + unknown.length > MAX_KEYS_PER_WORKER) {
@@ -292,7 +306,7 @@ export class SignatureWorkerPool implements SignatureChecks {
         }
       message.keys = keys;
     }
-    let offset = 0;
+    let offset = CONTROL_BYTES;
     for (const item of batch) {
       item.offset = offset;
       offset = writeItem(
@@ -303,6 +317,7 @@ export class SignatureWorkerPool implements SignatureChecks {
         item.keys.map((k) => keyNumber(k.key)),
       );
     }
+    beginBatch(thread.control!);
     thread.batch = batch;
     thread.worker.ref();
     try {
@@ -325,33 +340,36 @@ export class SignatureWorkerPool implements SignatureChecks {
     }
     const batch = thread.batch;
     if (batch === undefined) return;
-    const checked = checkedSoFar(message);
-    if (checked !== undefined) {
-      // Answered as each is checked: a request waits for its own signature, not its batch.
-      if (checked > batch.length) return;
-      this.#resolveAnswered(thread, batch, checked);
+    if (checkedSoFar(message) !== undefined) {
+      // Answered as each is checked: a request waits for its own signature, not its batch. The
+      // message may be older than the answers written since: the count in the buffer says.
+      this.#resolveAnswered(thread, batch, Math.min(readProgress(thread.control!), batch.length));
       return;
     }
     if (message !== batch.length) return;
     this.#resolveAnswered(thread, batch, batch.length);
     thread.batch = undefined;
     thread.answered = 0;
-    this.#pending -= batch.length;
-    this.#stats.offThread += batch.length;
     this.#stats.batches++;
-    if (this.#queue.length === 0) thread.worker.unref();
-    else if (this.#stopped) this.#drainOnThisThread();
+    if (this.#stopped) this.#drainOnThisThread();
+    else if (this.#queue.length === 0) thread.worker.unref();
     else this.#send(thread);
   }
 
-  /** Resolves the batch's signatures the worker has answered since the last call, up to `upTo`. */
+  /**
+   * Resolves the batch's signatures the worker has answered since the last call, up to `upTo`:
+   * from then on they are no longer pending.
+   */
   #resolveAnswered(thread: SignatureThread, batch: PendingSignature[], upTo: number): void {
     // Every answer is read before the buffer is written again (after the batch's last message).
     for (let i = thread.answered; i < upTo; i++) {
       const item = batch[i]!;
       item.resolve(itemAnswer(thread.buffer!, item.offset) === VERIFIED);
     }
-    if (upTo > thread.answered) thread.answered = upTo;
+    if (upTo <= thread.answered) return;
+    this.#pending -= upTo - thread.answered;
+    this.#stats.offThread += upTo - thread.answered;
+    thread.answered = upTo;
   }
 
   #exited(thread: SignatureThread, code: number, error: unknown): void {
@@ -368,11 +386,10 @@ export class SignatureWorkerPool implements SignatureChecks {
     const batch = thread.batch;
     thread.batch = undefined;
     if (batch !== undefined) {
-      // What the worker answered before it ended stands; the rest is checked here.
+      // What the worker answered before it ended stands, told or not; the rest is checked here.
+      this.#resolveAnswered(thread, batch, Math.min(answeredSoFar(thread.control!), batch.length));
       const answered = thread.answered;
       thread.answered = 0;
-      this.#pending -= answered;
-      this.#stats.offThread += answered;
       this.#answerOnThisThread(batch.slice(answered));
     }
     if (!this.#threads.some((t) => t.ready)) this.#drainOnThisThread();

@@ -1,10 +1,14 @@
 // The entry point of a signature worker (a `worker_threads` thread started by
 // SignatureWorkerPool): it holds the public keys it was sent and checks batches of signatures
-// in the buffer it shares with the main thread (signature-batch.ts): one message in per batch,
-// and one out per signature as it is checked, the last carrying the batch's count. Anything unexpected ends the thread; the pool then checks that batch on the main thread.
+// in the buffer it shares with the main thread (signature-batch.ts): one message in per batch;
+// out, a progress message after an answer unless the last one is still unread, and the batch's
+// count after its last answer. Anything unexpected ends the thread; the pool then checks that
+// batch on the main thread.
 import { parentPort } from 'node:worker_threads';
 import {
+  batchControl,
   checkBatch,
+  claimProgressMessage,
   progressMessage,
   WORKER_READY,
   type BatchKey,
@@ -24,8 +28,10 @@ port.on('message', (message: BatchMessage) => {
   if (message.buffer) batch = Buffer.from(message.buffer);
   if (batch === undefined) throw new Error('a batch arrived before its buffer');
   const { count } = message;
+  const control = batchControl(batch);
   checkBatch(batch, count, keys, (checked) => {
-    if (checked < count) port.postMessage(progressMessage(checked));
+    if (checked < count && claimProgressMessage(control))
+      port.postMessage(progressMessage(checked));
   });
   port.postMessage(count);
 });
