@@ -108,6 +108,23 @@ async function readyPool(options: { maxPending?: number; warn?: (m: string) => v
   return pool;
 }
 
+/**
+ * A pool whose one worker is a stand-in running `script` (it must post 'ready'), once that worker
+ * takes signatures; the pool's first signature was checked on the main thread while it started.
+ */
+async function standInPool(script: string, warn?: (m: string) => void) {
+  const pool = new SignatureWorkerPool({
+    threads: 1,
+    maxPending: 64,
+    script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
+    ...(warn ? { warn } : {}),
+  });
+  const first = parseCheckedJws(es.mintAssertion());
+  assert.equal(pool.check(first, [esKey]), true, 'checked here while the worker starts');
+  await until(() => pool.stats().ready === 1, 'the stand-in is ready');
+  return pool;
+}
+
 describe('where signatures are checked (assertionVerification)', () => {
   test("'auto' picks the main thread with one usable core and the workers with more", () => {
     assert.equal(
@@ -373,17 +390,11 @@ describe('the worker pool', () => {
         parentPort.postMessage(-1);
       });
       parentPort.postMessage('ready');`;
-    const pool = new SignatureWorkerPool({
-      threads: 1,
-      maxPending: 64,
-      script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
-    });
+    const pool = await standInPool(script);
     const good = parseCheckedJws(es.mintAssertion());
     const bad = parseCheckedJws(tampered(es.mintAssertion()));
     const answers: Array<boolean | Promise<boolean>> = [];
     try {
-      assert.equal(pool.check(good, [esKey]), true, 'checked here while the worker starts');
-      await until(() => pool.stats().ready === 1, 'the stand-in is ready');
       answers.push(...[good, bad, good].map((jws) => pool.check(jws, [esKey])));
       const settled: Array<boolean | undefined> = [undefined, undefined, undefined];
       answers.forEach((a, i) => void Promise.resolve(a).then((ok) => (settled[i] = ok)));
@@ -409,17 +420,10 @@ describe('the worker pool', () => {
       });
       parentPort.postMessage('ready');`;
     const warnings: string[] = [];
-    const pool = new SignatureWorkerPool({
-      threads: 1,
-      maxPending: 64,
-      script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
-      warn: (m) => void warnings.push(m),
-    });
+    const pool = await standInPool(script, (m) => void warnings.push(m));
     const good = parseCheckedJws(es.mintAssertion());
     const bad = parseCheckedJws(tampered(es.mintAssertion()));
     try {
-      assert.equal(pool.check(good, [esKey]), true, 'checked here while the worker starts');
-      await until(() => pool.stats().ready === 1, 'the stand-in is ready');
       const answers = await Promise.all([good, bad, good].map((jws) => pool.check(jws, [esKey])));
       assert.deepEqual(answers, [false, false, true], "the first is the worker's written answer");
       assert.equal(pool.stats().offThread, 1);
@@ -450,14 +454,8 @@ describe('the worker pool', () => {
         parentPort.postMessage(m.count);
       });
       parentPort.postMessage('ready');`;
-    const pool = new SignatureWorkerPool({
-      threads: 1,
-      maxPending: 64,
-      script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
-    });
+    const pool = await standInPool(script);
     const good = parseCheckedJws(es.mintAssertion());
-    assert.equal(pool.check(good, [esKey]), true, 'checked here while the worker starts');
-    await until(() => pool.stats().ready === 1, 'the stand-in is ready');
     const answers = await Promise.all([good, good, good].map((jws) => pool.check(jws, [esKey])));
     assert.deepEqual(answers, [true, true, true]);
     // Nothing else holds the process open here: if the pool let go of its worker as the batch's
