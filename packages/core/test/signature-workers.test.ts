@@ -29,6 +29,7 @@ import {
   parseCheckedJws,
   SignatureWorkerPool,
   sharedSignatureWorkers,
+  type SignatureWorkerPoolOptions,
   usableCores,
   type SignatureWorkerPoolStats,
   type VerificationKey,
@@ -96,33 +97,31 @@ async function until(ready: () => boolean, what: string): Promise<void> {
   assert.ok(ready(), `gave up waiting until ${what}`);
 }
 
-/** A pool whose one worker is ready (its first check starts it and runs on this thread). */
-async function readyPool(options: { maxPending?: number; warn?: (m: string) => void } = {}) {
+/**
+ * A pool of one worker, once that worker takes signatures: the pool's first signature starts it
+ * and is checked on the main thread while it starts.
+ */
+async function startedPool(options: Partial<SignatureWorkerPoolOptions> = {}) {
   const pool = new SignatureWorkerPool({ threads: 1, maxPending: 64, ...options });
-  const jws = parseCheckedJws(es.mintAssertion());
-  assert.equal(pool.check(jws, [esKey]), true, 'checked at once while the worker starts');
+  const first = parseCheckedJws(es.mintAssertion());
+  assert.equal(pool.check(first, [esKey]), true, 'checked here while the worker starts');
   await until(() => pool.stats().ready === 1, 'the worker is ready');
-  const answer = pool.check(jws, [esKey]);
+  return pool;
+}
+
+/** A pool whose one worker is ready and has answered a signature. */
+async function readyPool(options: { maxPending?: number; warn?: (m: string) => void } = {}) {
+  const pool = await startedPool(options);
+  const answer = pool.check(parseCheckedJws(es.mintAssertion()), [esKey]);
   assert.ok(answer instanceof Promise, 'the worker takes signatures');
   assert.equal(await answer, true);
   return pool;
 }
 
-/**
- * A pool whose one worker is a stand-in running `script` (it must post 'ready'), once that worker
- * takes signatures; the pool's first signature was checked on the main thread while it started.
- */
-async function standInPool(script: string, warn?: (m: string) => void) {
-  const pool = new SignatureWorkerPool({
-    threads: 1,
-    maxPending: 64,
-    script: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
-    ...(warn ? { warn } : {}),
-  });
-  const first = parseCheckedJws(es.mintAssertion());
-  assert.equal(pool.check(first, [esKey]), true, 'checked here while the worker starts');
-  await until(() => pool.stats().ready === 1, 'the stand-in is ready');
-  return pool;
+/** A {@link startedPool} whose worker is a stand-in running `script` (it must post 'ready'). */
+function standInPool(script: string, warn?: (m: string) => void) {
+  const url = new URL(`data:text/javascript,${encodeURIComponent(script)}`);
+  return startedPool(warn ? { script: url, warn } : { script: url });
 }
 
 describe('where signatures are checked (assertionVerification)', () => {
