@@ -168,6 +168,7 @@ describe('HTTP servers of the verification floors and modes', () => {
       for (const [server, user] of [
         ['express+crypto-verify', 'verified'],
         ['express+crypto-verify+identity', 'verified'],
+        ['express+worker-pool-only', 'verified'],
         ['express+pomeriumAuth(main-thread)', 'user_3'],
         ['express+pomeriumAuth(worker-threads)', 'user_3'],
         ['express+pomeriumAuth(main-thread, policy variants)', 'user_3'],

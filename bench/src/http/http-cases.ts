@@ -100,6 +100,16 @@ export function httpCases(tokens: HttpTokens): HttpCase[] {
       expectedUser: () => 'verified',
     },
     {
+      id: 'http.express.worker-pool-only',
+      group: 'Express 5',
+      label:
+        "floor off the thread: core's worker pool checks the assertion's signature, nothing else (fresh ES256)",
+      server: 'express+worker-pool-only',
+      baseline: 'http.express',
+      headers: assertion,
+      expectedUser: () => 'verified',
+    },
+    {
       id: 'http.express.pomerium.es256.main-thread',
       group: 'Express 5',
       label: 'pomeriumAuth, fresh ES256, assertionVerification main-thread',

@@ -14,6 +14,11 @@ import { PomeriumAuthGuard, PomeriumAuthModule } from '@pomerium-auth/nest';
 import { pomeriumAuth as fastifyPomeriumAuth } from '@pomerium-auth/fastify';
 import { pomeriumAuth as honoPomeriumAuth, type PomeriumVariables } from '@pomerium-auth/hono';
 import type { Identity, PomeriumAuthOptions, Principal } from '@pomerium-auth/core';
+import {
+  importVerificationKey,
+  leaseSignatureWorkers,
+  parseCheckedJws,
+} from '@pomerium-auth/core/internal';
 import fastifyJwt from '@fastify/jwt';
 import { createAdaptorServer } from '@hono/node-server';
 import express, { type Request, type RequestHandler, type Response } from 'express';
@@ -46,6 +51,7 @@ export type ServerName =
   | 'express+pomeriumAuth(main-thread, audit variants)'
   | 'express+crypto-verify'
   | 'express+crypto-verify+identity'
+  | 'express+worker-pool-only'
   | 'express+identity-only'
   | 'express+express-jwt'
   | 'express+express-oauth2-jwt-bearer'
@@ -130,6 +136,31 @@ function cryptoVerifyOnly(config: HttpConfig): express.RequestHandler {
     )
       return next();
     res.status(401).end();
+  };
+}
+
+/**
+ * The floor of checking the assertion off the event loop: the header parsed as core parses it
+ * and its ES256 signature checked in core's own signature-worker pool (the one
+ * `assertionVerification: 'auto'` leases), then `next()`. No claims, no identity, nothing on
+ * `req`: what verifying off the thread costs before any of the work a middleware does with the
+ * token.
+ */
+function workerPoolOnly(config: HttpConfig): express.RequestHandler {
+  const keys = [importVerificationKey(config.publicPem)];
+  const signatures = leaseSignatureWorkers();
+  const answer = (ok: boolean, res: Response, next: express.NextFunction) =>
+    ok ? next() : void res.status(401).end();
+  return (req, res, next) => {
+    const token = req.headers[ASSERTION];
+    let verified: boolean | Promise<boolean>;
+    try {
+      verified = typeof token === 'string' && signatures.check(parseCheckedJws(token), keys);
+    } catch {
+      verified = false;
+    }
+    if (verified instanceof Promise) void verified.then((ok) => answer(ok, res, next));
+    else answer(verified, res, next);
   };
 }
 
@@ -257,6 +288,8 @@ function expressServer(name: ServerName, config: HttpConfig): express.Express {
       });
     case 'express+crypto-verify':
       return expressApp([cryptoVerifyOnly(config)], () => 'verified');
+    case 'express+worker-pool-only':
+      return expressApp([workerPoolOnly(config)], () => 'verified');
     case 'express+crypto-verify+identity':
       // The two floors together: the least an Express verifier does that also hands an identity on.
       return expressApp(
