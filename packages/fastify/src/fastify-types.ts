@@ -5,13 +5,15 @@ import type { PomeriumRouteConfig } from './route-config.js';
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The identity the `pomeriumAuth` plugin established: `null` for an anonymous request
-     * (`required: false`), `undefined` in a context where the plugin is not registered.
+     * The identity the `pomeriumAuth` plugin established; `undefined` for an anonymous request
+     * (`required: false`) and in a context where the plugin is not registered.
      */
-    pomerium?: Identity | null;
+    pomerium?: Identity;
     /**
      * The effective principal (the impersonated user while impersonating), set by the
      * `pomeriumAuth` plugin unless its `userProperty` option names another property or is `false`.
+     * `undefined` for an anonymous request; `null` can only come from another plugin that
+     * declared `user` first (`@fastify/passport`), whose initial value is kept.
      */
     user?: Principal | null;
   }

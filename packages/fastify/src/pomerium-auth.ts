@@ -21,7 +21,8 @@ const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'] as const;
 
 function declareRequestProperty(fastify: FastifyInstance, name: string): void {
   // Another plugin (or this one, registered twice) may have declared it: share it, as Passport's users share req.user.
-  if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, null);
+  // `undefined`, as the other adapters leave an anonymous request's properties (a value Fastify 5 takes: not a reference type).
+  if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, undefined);
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- Fastify waits on a plugin's promise (or its done callback): async is its contract
