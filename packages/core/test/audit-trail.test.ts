@@ -213,6 +213,27 @@ describe('audit trail', () => {
     }
   });
 
+  test("an anonymous request's events share the one request_id made up for it", async () => {
+    const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret, required: false });
+    const allowAll = { policy: { allow: { or: [{ accept: true }] } } };
+    const getOnly = { policy: { allow: { or: [{ http_method: 'GET' }] } } };
+    // Each step builds its own AuthRequest around the one request, as an adapter's middleware
+    // and each route helper after it do: what they share is the request's headers object.
+    const headers = {};
+    const req = () => ({ method: 'GET', url: '/x', headers, ip: '127.0.0.1' });
+    assert.equal(await auth.decide(req()), undefined);
+    auth.authorizeRoute(undefined, req(), allowAll);
+    auth.authorizeRoute(undefined, req(), getOnly);
+    assert.throws(() => auth.requireIdentity(undefined, req()), { status: 401 });
+    const ids = events.map((e) => e.request.request_id);
+    assert.equal(ids.length, 3, 'two policies and the refusal');
+    assert.match(ids[0]!, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(new Set(ids).size, 1, `one id: ${ids.join(' ')}`);
+    // Another request gets another.
+    auth.authorizeRoute(undefined, request({}), allowAll);
+    assert.notEqual(events.at(-1)!.request.request_id, ids[0]);
+  });
+
   test('takes x-request-id only when it is short printable ASCII', async () => {
     const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
     const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u' });

@@ -32,13 +32,47 @@ export interface EventFacts {
 const SANE_REQUEST_ID = /^[\x20-\x7e]{1,200}$/;
 
 /**
+ * Ids made up for requests that brought none, by the request's `headers` object: the one object
+ * every {@link AuthRequest} an adapter builds around the same request shares (the middleware and
+ * each route helper after it build their own), so they all find the same id.
+ */
+const madeUpIds = new WeakMap<object, string>();
+
+/**
  * The id every audit event of a request carries: the adapter's `requestId`, else a sane
- * `x-request-id`, else a new UUID. Worked out once per request (the identity keeps it).
+ * `x-request-id`, else a new UUID, made up once per request: every later call for the same
+ * request (a route helper's policy on an anonymous request, say) answers the same one.
  */
 export function requestIdOf(request: AuthRequest): string {
+  const known = givenRequestId(request) ?? madeUpIds.get(request.headers);
+  if (known !== undefined) return known;
+  const id = randomUUID();
+  madeUpIds.set(request.headers, id);
+  return id;
+}
+
+/**
+ * The id of a request about to be decided, for the decision's hot path: as {@link requestIdOf},
+ * but an id it makes up is not remembered (an authenticated request's identity carries it on);
+ * {@link rememberRequestId} keeps it when the request goes on without an identity.
+ */
+export function decisionRequestId(request: AuthRequest): string {
+  return givenRequestId(request) ?? madeUpIds.get(request.headers) ?? randomUUID();
+}
+
+/**
+ * Keeps the id a decision made up for a request that goes on without an identity (anonymous, or
+ * refused where the app handles the refusal itself), so the events of its later decisions share
+ * it. A brought id needs no keeping.
+ */
+export function rememberRequestId(request: AuthRequest, id: string): void {
+  if (givenRequestId(request) === undefined) madeUpIds.set(request.headers, id);
+}
+
+function givenRequestId(request: AuthRequest): string | undefined {
   if (request.requestId) return request.requestId;
   const header = headerValue(request.headers, 'x-request-id');
-  return header !== undefined && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+  return header !== undefined && SANE_REQUEST_ID.test(header) ? header : undefined;
 }
 
 function auditUser(p: Principal | undefined): AuditUser | undefined {

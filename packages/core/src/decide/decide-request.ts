@@ -1,4 +1,9 @@
-import { auditEvent, requestIdOf, type EventFacts } from '../audit/audit-event.js';
+import {
+  auditEvent,
+  decisionRequestId,
+  rememberRequestId,
+  type EventFacts,
+} from '../audit/audit-event.js';
 import type { AuditEventName } from '../audit/events.js';
 import type { ResolvedOptions } from '../config/resolve-options.js';
 import {
@@ -47,7 +52,7 @@ export function decideRequest(
   route: RouteRule | readonly RouteRule[] | undefined,
 ): Maybe<Identity | undefined> {
   const plan = routePlan(route);
-  const requestId = requestIdOf(request);
+  const requestId = decisionRequestId(request);
   const gate = new Gate(opts, request, requestId, plan);
   let pending: Maybe<VerifiedCredential | undefined>;
   try {
@@ -134,6 +139,8 @@ class Gate {
       (opts.required && this.plan.authentication !== 'optional');
     // Nobody to authorize an impersonation: that needs a credential, even on optional routes.
     if (required || askedByHeader) throw new CredentialsRequiredError();
+    // No identity will carry the id on: the request's later decisions find it here.
+    rememberRequestId(request, this.requestId);
     return undefined;
   }
 
@@ -204,6 +211,8 @@ class Gate {
           `unexpected: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
           thrown,
         );
+    // An app that handles the refusal itself may go on to later decisions: they share the id.
+    rememberRequestId(this.request, this.requestId);
     if (this.opts.audit.active) {
       const { credential, ask } = this;
       const denied = ask !== undefined && credential !== undefined;
