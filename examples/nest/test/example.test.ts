@@ -69,7 +69,10 @@ describe('examples/nest: guard and decorators', () => {
   test('every other route asks for a Pomerium credential', async () => {
     const res = await fetch(`${url}/account`);
     assert.equal(res.status, 401);
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+    assert.equal(
+      res.headers.get('www-authenticate'),
+      'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+    );
     assert.deepEqual(await res.json(), {
       error: 'credentials_required',
       error_description: 'Authentication is required',

@@ -52,7 +52,10 @@ test('a service account whose user is a member gets in too', async () => {
 test('a caller without a credential gets 401 with the challenge and the JSON body', async () => {
   const res = await fetch(`${url}/me`);
   assert.equal(res.status, 401);
-  assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+  assert.equal(
+    res.headers.get('www-authenticate'),
+    'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+  );
   assert.deepEqual(await res.json(), {
     error: 'credentials_required',
     error_description: 'Authentication is required',

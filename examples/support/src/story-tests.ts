@@ -72,7 +72,10 @@ export function storyTests(createApp: (options: PomeriumAuthOptions) => Listenab
   test('story 1: without Pomerium the API answers 401 with a challenge', async () => {
     const res = await get('/api/profile');
     assert.equal(res.status, 401);
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+    assert.equal(
+      res.headers.get('www-authenticate'),
+      'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+    );
     assert.deepEqual(await res.json(), {
       error: 'credentials_required',
       error_description: 'Authentication is required',

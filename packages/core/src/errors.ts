@@ -259,9 +259,9 @@ function challengeHeaders(
   description: string,
 ): Record<string, string> {
   switch (code) {
-    // RFC 6750 3.1: a request without any credential gets a challenge without an error code.
+    // Every 401 names its error (SPEC §8), a request without any credential too: RFC 6750 3.1
+    // would rather leave the code out there (a SHOULD NOT), and the product contract asks for it.
     case 'credentials_required':
-      return { 'WWW-Authenticate': `Bearer realm=${quote(REALM)}` };
     case 'invalid_request':
     case 'invalid_token':
     case 'insufficient_scope':

@@ -25,7 +25,10 @@ const rows: Array<[PomeriumAuthError, number, string, Record<string, RegExp>]> =
     new CredentialsRequiredError(),
     401,
     'credentials_required',
-    { 'WWW-Authenticate': /^Bearer realm="pomerium"$/ },
+    {
+      'WWW-Authenticate':
+        /^Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"$/,
+    },
   ],
   [
     new InvalidTokenError('bad_signature', 'HMAC does not verify'),

@@ -190,7 +190,10 @@ for (const [name, express] of [
       const res = await fetch(url);
       assert.equal(res.status, 401);
       assert.equal(await res.text(), 'custom credentials_required');
-      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+      assert.equal(
+        res.headers.get('www-authenticate'),
+        'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+      );
       const err = seen[0] as { expose: boolean; statusCode: number };
       assert.equal(err.expose, true);
       assert.equal(err.statusCode, 401);

@@ -343,7 +343,10 @@ for (const [name, fastify] of [
       assert.equal((await app.inject({ url: '/open' })).statusCode, 200);
       const res = await app.inject({ url: '/orders' });
       assert.equal(res.statusCode, 401);
-      assert.equal(res.headers['www-authenticate'], 'Bearer realm="pomerium"');
+      assert.equal(
+        res.headers['www-authenticate'],
+        'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+      );
       assert.equal((await app.inject({ url: '/orders', headers: alice() })).statusCode, 200);
     });
 
@@ -391,7 +394,10 @@ for (const [name, fastify] of [
       const res = await app.inject({ url: '/' });
       assert.equal(res.statusCode, 401);
       assert.equal(res.body, 'custom credentials_required');
-      assert.equal(res.headers['www-authenticate'], 'Bearer realm="pomerium"');
+      assert.equal(
+        res.headers['www-authenticate'],
+        'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+      );
       assert.ok(seen[0] instanceof PomeriumAuthError);
     });
 

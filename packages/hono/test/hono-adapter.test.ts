@@ -95,12 +95,18 @@ describe('the middleware, in-process (app.request: no Node request, as on other 
     const res = await app.request('/');
     assert.equal(res.status, 401);
     assert.equal(await res.text(), 'custom credentials_required no_credentials');
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+    assert.equal(
+      res.headers.get('www-authenticate'),
+      'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+    );
     const thrown = seen[0] as HTTPException;
     assert.ok(thrown instanceof HTTPException);
     const answer = thrown.getResponse();
     assert.equal(answer.status, 401);
-    assert.equal(answer.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+    assert.equal(
+      answer.headers.get('www-authenticate'),
+      'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+    );
     assert.deepEqual(await answer.json(), {
       error: 'credentials_required',
       error_description: 'Authentication is required',

@@ -93,7 +93,10 @@ for (const [name, KoaClass] of [
       const res = await fetch(url);
       assert.equal(res.status, 401);
       assert.equal(await res.text(), 'custom credentials_required');
-      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+      assert.equal(
+        res.headers.get('www-authenticate'),
+        'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+      );
     });
 
     test("leaves errors of the app's own middleware to Koa", async () => {

@@ -105,7 +105,10 @@ describe('PomeriumStrategy', () => {
     const url = await start(new PomeriumStrategy(options));
     const res = await fetch(`${url}/me`);
     assert.equal(res.status, 401);
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="pomerium"');
+    assert.equal(
+      res.headers.get('www-authenticate'),
+      'Bearer realm="pomerium", error="credentials_required", error_description="Authentication is required"',
+    );
   });
 
   test('fails an expired token with 401 and an invalid_token challenge', async () => {
