@@ -9,7 +9,7 @@ import {
   type ExplainQuestion,
 } from './explain/explain-decision.js';
 import type { PomeriumAuthOptions } from './options.js';
-import type { AuthRequest } from './request.js';
+import { withLowerCaseHeaderNames as own, type AuthRequest } from './request.js';
 import type { RouteRule } from './route/route-rule.js';
 import type { VerifiedCredential } from './verify/verified-credential.js';
 
@@ -133,12 +133,15 @@ export function createPomeriumAuth(options: PomeriumAuthOptions = {}): PomeriumA
     options: Object.freeze({ ...options }),
     settings: resolved.settings,
     warnings: Object.freeze([...resolved.warnings]),
-    authenticate: async (request, route) => decideRequest(resolved, request, route),
-    decide: (request, route) => decideRequest(resolved, request, route),
-    authorizeRoute: (identity, request, rule) => narrowRoute(resolved, identity, request, rule),
-    requireIdentity: (identity, request) => requireIdentity(resolved, identity, request),
+    // Every method that takes a request hands core its header names in lower case (`own`):
+    // header names are case-insensitive, and core reads and removes them by lower-case name.
+    authenticate: async (request, route) => decideRequest(resolved, own(request), route),
+    decide: (request, route) => decideRequest(resolved, own(request), route),
+    authorizeRoute: (identity, request, rule) =>
+      narrowRoute(resolved, identity, own(request), rule),
+    requireIdentity: (identity, request) => requireIdentity(resolved, identity, own(request)),
     refuseIdentity: (identity, request, detail) =>
-      refuseIdentity(resolved, identity, request, detail),
+      refuseIdentity(resolved, identity, own(request), detail),
     invalidate: (serviceAccountId) =>
       cache === undefined
         ? 0

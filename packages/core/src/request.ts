@@ -1,4 +1,5 @@
 import { InvalidRequestError } from './errors.js';
+import { foldAsciiCase } from './lib/fold-ascii-case.js';
 
 /** A header value as Node's `IncomingMessage#headers` holds it. */
 export type HeaderValue = string | string[] | undefined;
@@ -15,7 +16,13 @@ export interface AuthRequest {
   method: string;
   /** Path and query, as in `req.url`. */
   url: string;
-  /** Header names in lower case, as Node gives them. */
+  /**
+   * The request's headers. Names are case-insensitive: Node gives them in lower case, and a
+   * plain object may spell them in any case (`Authorization`). Core lower-cases the names of
+   * such an object in place, once per call, before it reads them; values under names that
+   * differ only in case become one array (as Node's `headersDistinct`), so a header repeated
+   * with different values is still `invalid_request`.
+   */
   headers: Record<string, HeaderValue>;
   /**
    * Node's `req.rawHeaders` (alternating names and values). Optional: when given, a credential
@@ -77,6 +84,58 @@ export function singleHeaderValue(
  */
 export function ownHeader(headers: Record<string, HeaderValue>, name: string): HeaderValue {
   return Object.hasOwn(headers, name) ? headers[name] : undefined;
+}
+
+/**
+ * Gives a request's header names in lower case, as every read of them in core expects (an
+ * {@link ownHeader} is one property check, no scan): called once at each of core's entry points.
+ * A request from {@link toAuthRequest} holds Node's headers, already in lower case, and is left
+ * as it is without a look. In any other request each name with an upper-case ASCII letter is
+ * moved to its lower-case name in the caller's own object, so what core removes later
+ * (impersonation and claim headers) is removed from it whatever its case; values of names that
+ * differ only in case are joined into one array, as Node's `headersDistinct` holds repeats, so a
+ * repeat with a different value is still refused. A headers object that cannot be changed
+ * (frozen) is replaced on the request by a lower-cased copy. Never throws.
+ */
+export function withLowerCaseHeaderNames<R extends Pick<AuthRequest, 'headers'>>(request: R): R {
+  if (request instanceof NodeAuthRequest) return request;
+  const headers = request.headers as Record<string, HeaderValue> | null | undefined;
+  if (headers === null || typeof headers !== 'object') return request;
+  let mixedCase: string[] | undefined;
+  for (const name of Object.keys(headers)) if (UPPER_CASE.test(name)) (mixedCase ??= []).push(name);
+  if (mixedCase === undefined) return request;
+  if (Object.isExtensible(headers)) {
+    for (const name of mixedCase) {
+      const value = headers[name];
+      Reflect.deleteProperty(headers, name);
+      addHeader(headers, foldAsciiCase(name), value);
+    }
+  } else {
+    const copy: Record<string, HeaderValue> = {};
+    for (const name of Object.keys(headers)) addHeader(copy, foldAsciiCase(name), headers[name]);
+    Reflect.set(request, 'headers', copy);
+  }
+  return request;
+}
+
+const UPPER_CASE = /[A-Z]/;
+
+/** Adds a value under a name, beside any already there (both kept, as an array). */
+function addHeader(headers: Record<string, HeaderValue>, name: string, value: HeaderValue): void {
+  const had = ownHeader(headers, name);
+  const joined =
+    had === undefined
+      ? value
+      : value === undefined
+        ? had
+        : [...(Array.isArray(had) ? had : [had]), ...(Array.isArray(value) ? value : [value])];
+  // Defined, not assigned: a header named `__proto__` is a header, never the object's prototype.
+  Reflect.defineProperty(headers, name, {
+    value: joined,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /**

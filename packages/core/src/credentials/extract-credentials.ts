@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import type { CredentialSource } from '../identity.js';
-import { singleHeaderValue, type AuthRequest } from '../request.js';
+import { singleHeaderValue, withLowerCaseHeaderNames, type AuthRequest } from '../request.js';
 
 /** The credentials one request carries, before any verification. */
 export interface ExtractedCredentials {
@@ -43,7 +43,8 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * `maxTokenBytes` (before parsing anything) and a credential that is not compact-JWS syntax.
  *
  * @param request - the request's `headers` (and `rawHeaders`, where Node keeps the repeats of
- *   `Authorization` it drops from `headers`).
+ *   `Authorization` it drops from `headers`). Names in any case; a name with upper-case letters
+ *   is lower-cased in place, as {@link AuthRequest.headers} says.
  * @param maxTokenBytes - the longest token read (default 16 KiB), as the `maxTokenBytes` option.
  * @throws {InvalidRequestError} for a header repeated with different values, two different
  *   service-account tokens, an oversized token, or a credential that is not compact JWS.
@@ -59,6 +60,7 @@ export function extractCredentials(
   maxTokenBytes = 16_384,
 ): ExtractedCredentials {
   const result: ExtractedCredentials = {};
+  withLowerCaseHeaderNames(request);
   const assertion = extractAssertion(request, maxTokenBytes);
   if (assertion !== undefined) result.assertion = assertion;
   const serviceAccount = extractServiceAccountToken(request, maxTokenBytes);
