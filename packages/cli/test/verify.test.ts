@@ -464,7 +464,7 @@ const channels: Array<
     /no_credentials/,
   ],
   [
-    'an explicit service-account header beside the cookie',
+    'a service-account header and the cookie with different tokens',
     [
       '--shared-secret',
       secret,
@@ -476,6 +476,21 @@ const channels: Array<
     ],
     { sharedSecret: secret, sources: ['service-account', 'cookie'] },
     { ...cookieHeaders(otherBot), ...serviceAccountHeaders(bot) },
+    /ambiguous_credentials/,
+  ],
+  [
+    'a service-account header and the cookie with the same token',
+    [
+      '--shared-secret',
+      secret,
+      '--source',
+      'service-account,cookie',
+      '--header',
+      `Cookie: _pomerium=${bot}`,
+      bot,
+    ],
+    { sharedSecret: secret, sources: ['service-account', 'cookie'] },
+    { ...cookieHeaders(bot), ...serviceAccountHeaders(bot) },
     'authorization-bearer-pomerium',
   ],
   [

@@ -216,7 +216,8 @@ export interface PomeriumAuthOptions {
    * Credential sources to accept. Default: `assertion` and `service-account`, as far as the
    * configuration can verify them. Opt-in: `bearer-assertion` (the assertion as
    * `Authorization: Bearer <jwt>`, verified with the assertion keys only) and `cookie` (a
-   * service-account token in the `cookieName` cookie; mind CSRF, see the core README).
+   * service-account token in the `cookieName` cookie; mind CSRF, see the core README). A
+   * service-account header and the cookie carrying different tokens are `invalid_request`.
    */
   sources?: ReadonlyArray<'assertion' | 'service-account' | 'bearer-assertion' | 'cookie'>;
   /** The cookie the `cookie` source reads. Default `_pomerium`. */

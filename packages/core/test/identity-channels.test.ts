@@ -15,6 +15,7 @@ import {
   bearerAssertionHeaders,
   cookieHeaders,
   createTestIssuer,
+  SERVICE_ACCOUNT_SCHEMES,
   serviceAccountHeaders,
   type TestIssuer,
 } from '@pomerium-auth/testing';
@@ -60,6 +61,7 @@ async function outcome(
 describe('channels: each accepted when enabled, never read otherwise', () => {
   const alice = () => issuer.mintAssertion({ sub: 'alice' });
   const sa = () => issuer.mintServiceAccountToken({ id: 'sa-1', userId: 'bot' });
+  const sa2 = () => issuer.mintServiceAccountToken({ id: 'sa-2', userId: 'robot' });
   const both = { sources: ['assertion', 'service-account', 'bearer-assertion', 'cookie'] } as const;
   const rows: Array<[string, Partial<PomeriumAuthOptions>, () => Record<string, string>, string]> =
     [
@@ -161,14 +163,51 @@ describe('channels: each accepted when enabled, never read otherwise', () => {
         () => cookieHeaders('not-a-token'),
         '400 malformed_credential',
       ],
+      ...SERVICE_ACCOUNT_SCHEMES.flatMap(
+        (
+          scheme,
+        ): Array<[string, Partial<PomeriumAuthOptions>, () => Record<string, string>, string]> => [
+          [
+            `cookie: a different token in ${scheme} and the cookie is 400`,
+            both,
+            () => ({ ...cookieHeaders(sa2()), ...serviceAccountHeaders(sa(), scheme) }),
+            '400 ambiguous_credentials',
+          ],
+          [
+            `cookie: the same token in ${scheme} and the cookie is that token, from the header`,
+            both,
+            () => {
+              const token = sa();
+              return { ...cookieHeaders(token), ...serviceAccountHeaders(token, scheme) };
+            },
+            `pass bot @${scheme}`,
+          ],
+        ],
+      ),
       [
-        'cookie: a service-account header wins over the cookie',
+        'cookie: a different token in the cookie is not read unless enabled',
+        {},
+        () => ({ ...cookieHeaders(sa2()), ...serviceAccountHeaders(sa()) }),
+        'pass bot @authorization-bearer-pomerium',
+      ],
+      [
+        'cookie: a malformed cookie beside a header is 400, as a malformed second header is',
         both,
         () => ({
           ...cookieHeaders('garbage'),
           ...serviceAccountHeaders(sa(), 'x-pomerium-authorization'),
         }),
-        'pass bot @x-pomerium-authorization',
+        '400 malformed_credential',
+      ],
+      [
+        'cookie: an assertion wins over a header and a cookie with different tokens',
+        both,
+        () => ({
+          ...cookieHeaders(sa2()),
+          ...serviceAccountHeaders(sa()),
+          ...assertionHeaders(alice()),
+        }),
+        'pass alice @assertion',
       ],
       [
         'cookie: an assertion wins over the cookie',

@@ -6,7 +6,7 @@ import {
   extractServiceAccountToken,
   checkToken,
 } from '../credentials/extract-credentials.js';
-import { InvalidTokenError, isPomeriumAuthError } from '../errors.js';
+import { InvalidRequestError, InvalidTokenError, isPomeriumAuthError } from '../errors.js';
 import { singleHeaderValue } from '../request.js';
 import type { Principal } from '../identity.js';
 import { andThen, boundedLookup, type Maybe } from '../lookups/bounded-lookup.js';
@@ -87,8 +87,10 @@ type FoundCredential =
  * The request's credential among the sources that are on, in this order: the assertion header,
  * the assertion as `Authorization: Bearer`, the service-account headers, the cookie. An
  * assertion is Pomerium's proof and wins: once one is found, nothing else is read (a malformed
- * or ambiguous service-account header beside it does not matter). An explicit service-account
- * header wins over the ambient cookie.
+ * or ambiguous service-account header beside it does not matter). A service-account token is
+ * one token wherever it is sent: a header and the cookie carrying the same one are that token
+ * (reported as the header's source), and different ones are `invalid_request`
+ * (`ambiguous_credentials`), as two different service-account headers are.
  */
 function findCredential(rules: CredentialRules, request: AuthRequest): FoundCredential | undefined {
   const { read, maxTokenBytes } = rules;
@@ -101,14 +103,21 @@ function findCredential(rules: CredentialRules, request: AuthRequest): FoundCred
     if (token !== undefined)
       return { kind: 'assertion', source: 'authorization-bearer-assertion', token };
   }
-  if (read.serviceAccountHeaders) {
-    const found = extractServiceAccountToken(request, maxTokenBytes);
-    if (found !== undefined) return { kind: 'service-account', ...found };
+  const header = read.serviceAccountHeaders
+    ? extractServiceAccountToken(request, maxTokenBytes)
+    : undefined;
+  const cookie =
+    read.cookie === undefined ? undefined : extractCookieToken(request, read.cookie, maxTokenBytes);
+  if (header !== undefined) {
+    if (cookie !== undefined && cookie !== header.token) {
+      throw new InvalidRequestError(
+        'ambiguous_credentials',
+        `${header.source} and cookie ${read.cookie!} carry different tokens`,
+      );
+    }
+    return { kind: 'service-account', ...header };
   }
-  if (read.cookie !== undefined) {
-    const token = extractCookieToken(request, read.cookie, maxTokenBytes);
-    if (token !== undefined) return { kind: 'service-account', source: 'cookie', token };
-  }
+  if (cookie !== undefined) return { kind: 'service-account', source: 'cookie', token: cookie };
   return undefined;
 }
 
