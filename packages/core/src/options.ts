@@ -208,7 +208,10 @@ export interface PomeriumAuthOptions {
   audience?: string | string[];
   /** Seconds of clock skew tolerated. Default 5. */
   clockTolerance?: number;
-  /** Maximum seconds since `iat`. */
+  /**
+   * Maximum seconds since `iat` (plus `clockTolerance`), checked on every request: a cached
+   * verification ends when the token becomes too old.
+   */
   maxTokenAge?: number;
   /** Tokens longer than this are refused before parsing. Default 16384. */
   maxTokenBytes?: number;

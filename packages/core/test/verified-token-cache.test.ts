@@ -1,8 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPomeriumAuth, type ServiceAccountRecord } from '@pomerium-auth/core';
+import {
+  createPomeriumAuth,
+  isPomeriumAuthError,
+  type PomeriumAuth,
+  type PomeriumAuthOptions,
+  type ServiceAccountRecord,
+} from '@pomerium-auth/core';
 import { VerifiedTokenCache } from '@pomerium-auth/core/internal';
-import { serviceAccountHeaders, type TestIssuer } from '@pomerium-auth/testing';
+import { serviceAccountHeaders, signJwt, type TestIssuer } from '@pomerium-auth/testing';
 import { failure, issuer as makeIssuer, request } from './fixtures.js';
 
 let issuer: TestIssuer;
@@ -216,4 +222,67 @@ describe('verified-token cache', () => {
     assert.deepEqual(second!.user.groups, ['a']);
     assert.notEqual(second!.user.id, 'mallory');
   });
+});
+
+describe('verified-token cache and maxTokenAge', () => {
+  // [maxTokenAge, clockTolerance, exp as seconds after iat (none: the token has no exp)]
+  const rows: Array<[number, number, number | undefined]> = [
+    [2, 0, undefined],
+    [2, 5, undefined],
+    [60, 5, 3600],
+    [60, 0, 30],
+    [60, 5, 58],
+  ];
+  for (const [maxTokenAge, clockTolerance, expAfter] of rows) {
+    const exp = expAfter === undefined ? 'no exp' : `exp = iat + ${expAfter}`;
+    test(`a cached token is refused exactly when an uncached one is (maxTokenAge ${maxTokenAge}, clockTolerance ${clockTolerance}, ${exp})`, async (t) => {
+      const iat = 1_900_000_000;
+      let clock = (iat + 1) * 1000;
+      // Date.now is the clock of both the token's time checks and the cache.
+      t.mock.method(Date, 'now', () => clock);
+      let verifications = 0;
+      const options: PomeriumAuthOptions = {
+        env: false,
+        sharedSecret: issuer.sharedSecret,
+        clockTolerance,
+        maxTokenAge,
+      };
+      const cached = createPomeriumAuth({
+        ...options,
+        cache: { maxAge: 86_400 },
+        // Consulted only when a token is verified: it counts the verifications.
+        directory: (id) => (verifications++, { id, groups: [] }),
+      });
+      const uncached = createPomeriumAuth({ ...options, cache: false });
+      const claims: Record<string, unknown> = { jti: 'sa', sub: 'u', iat };
+      if (expAfter !== undefined) claims.exp = iat + expAfter;
+      const token = signJwt({ alg: 'HS256' }, claims, issuer.sharedSecretBytes);
+      const outcome = async (auth: PomeriumAuth): Promise<string> => {
+        try {
+          return (await auth.authenticate(request(serviceAccountHeaders(token))))!.user.id;
+        } catch (err) {
+          assert.ok(isPomeriumAuthError(err), `threw ${String(err)}`);
+          return err.reason;
+        }
+      };
+      // The moments around the last one at which the token passes, in milliseconds.
+      const tooOld = (iat + maxTokenAge + clockTolerance) * 1000;
+      const moments = [tooOld - 1000, tooOld - 1, tooOld, tooOld + 1, tooOld + 1000];
+      if (expAfter !== undefined) {
+        const expired = (iat + expAfter + clockTolerance) * 1000;
+        moments.push(expired - 1, expired, expired + 1);
+      }
+      assert.equal(await outcome(cached), 'u');
+      assert.equal(await outcome(cached), 'u', 'verified twice: stored');
+      const seen: string[] = [];
+      for (const moment of moments.sort((a, b) => a - b)) {
+        clock = moment;
+        const expected = await outcome(uncached);
+        assert.equal(await outcome(cached), expected, `at iat + ${moment / 1000 - iat} s`);
+        seen.push(expected);
+      }
+      assert.ok(seen.includes('u') && !seen.every((o) => o === 'u'), 'passes, then is refused');
+      assert.ok(verifications < 2 + moments.length, 'some answers came from the cache');
+    });
+  }
 });

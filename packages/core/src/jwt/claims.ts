@@ -45,10 +45,30 @@ export function checkTokenTimes(
   if (rules.maxTokenAge !== undefined) {
     if (iat === undefined)
       throw new InvalidTokenError('missing_claim', '"iat" is required with maxTokenAge');
-    if (now - iat > rules.maxTokenAge + clockTolerance)
+    if (now > tooOldAfter(payload, rules)!)
       throw new InvalidTokenError('token_too_old', `issued at ${iat}`);
   }
   return exp;
+}
+
+/**
+ * With `maxTokenAge`, the moment (seconds) after which {@link checkTokenTimes} refuses the token
+ * as too old: `iat` + `maxTokenAge` + `clockTolerance`. A verification kept for later (the
+ * verified-token cache) must end by then. `undefined` without `maxTokenAge`, or without a
+ * numeric `iat` (which `checkTokenTimes` refuses then).
+ *
+ * @example
+ * ```ts
+ * tooOldAfter({ iat: 1_700_000_000 }, { clockTolerance: 5, maxTokenAge: 60 }); // 1_700_000_065
+ * ```
+ */
+export function tooOldAfter(
+  payload: Readonly<Record<string, unknown>>,
+  rules: TimeRules,
+): number | undefined {
+  const iat = payload.iat;
+  if (rules.maxTokenAge === undefined || typeof iat !== 'number') return undefined;
+  return iat + rules.maxTokenAge + rules.clockTolerance;
 }
 
 /**

@@ -28,8 +28,9 @@ function fingerprint(text: string): number {
 /**
  * A bounded cache of verified tokens. Service-account tokens are long-lived and sent again and
  * again; a hit skips signature verification and record lookups. Rules: the key is the whole
- * token (every byte, signature included); an entry never outlives the token's `exp` nor
- * `maxAge` (the bound on how long a revoked account may still pass); failures are never
+ * token (every byte, signature included); an entry never outlives the moment it is stored
+ * with (the token's `exp`, or sooner when `maxTokenAge` ends it) nor `maxAge` (the bound on how
+ * long a revoked account may still pass); failures are never
  * stored; the oldest entry goes first when the cache is full.
  *
  * The map is indexed by the token's signature segment, which is short and, among tokens that
@@ -111,7 +112,10 @@ export class VerifiedTokenCache<T> {
     return entry.value;
   }
 
-  /** Stores a verified token until `expSeconds` (if any) or `maxAge`, whichever comes first. */
+  /**
+   * Stores a verified token until `expSeconds` (if any: the moment in seconds its verification
+   * ends, its `exp` or sooner) or `maxAge`, whichever comes first.
+   */
   set(token: string, value: T, expSeconds: number | undefined, now = Date.now()): void {
     this.store(indexKey(token), token, value, expSeconds, now);
   }

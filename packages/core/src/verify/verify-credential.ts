@@ -7,6 +7,7 @@ import {
   checkToken,
 } from '../credentials/extract-credentials.js';
 import { InvalidRequestError, InvalidTokenError, isPomeriumAuthError } from '../errors.js';
+import { tooOldAfter } from '../jwt/claims.js';
 import { singleHeaderValue } from '../request.js';
 import type { Principal } from '../identity.js';
 import { andThen, boundedLookup, type Maybe } from '../lookups/bounded-lookup.js';
@@ -213,16 +214,19 @@ function ownCopy(
 /**
  * Offers a verified service-account token to the cache; stored at its second verification (the
  * cache's doorkeeper), so a token sent once costs nothing more. What the cache keeps is never
- * what the request receives.
+ * what the request receives. A hit skips the token's time checks, so the entry ends when they
+ * would first refuse it: at `exp`, or sooner when `maxTokenAge` makes the token too old.
  */
 function remember(
   rules: CredentialRules,
   token: string,
   verified: VerifiedCredential,
 ): VerifiedCredential {
-  return rules.cache?.offer(token, verified, verified.exp)
-    ? ownCopy(verified, verified.source)
-    : verified;
+  const cache = rules.cache;
+  if (cache === undefined) return verified;
+  const tooOld = tooOldAfter(verified.principal.claims, rules.serviceAccounts!.time);
+  const until = tooOld === undefined ? verified.exp : Math.min(tooOld, verified.exp ?? Infinity);
+  return cache.offer(token, verified, until) ? ownCopy(verified, verified.source) : verified;
 }
 
 /** A service account that acts as a directory user takes that user's email, name and groups. */
