@@ -1,9 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  defineRouteRule,
   explainImpersonation,
+  isPomeriumAuthError,
+  type AuthRequest,
   type DirectoryUser,
   type ImpersonationOptions,
+  type PomeriumAuth,
   type PomeriumAuthOptions,
   type RouteRule,
 } from '@pomerium-auth/core';
@@ -624,5 +628,170 @@ describe('impersonation rules', () => {
       (await failure(auth.authenticate(request({ 'impersonate-user': 'user_1' })))).status,
       401,
     );
+  });
+});
+
+// A route's grants judge the same whether the route helper comes before the route's
+// authentication (its rule is part of the decision) or after an app-wide one (it narrows the
+// decision): the target by its own groups, the groups asked for each against the grant's
+// `groups`, then the method. The global grant lets admin do anything, so only the route decides.
+describe('a route’s grants answer the same as part of the decision and as a narrowing', () => {
+  const everything: ImpersonationOptions = {
+    grants: [{ name: 'global', initiators: ['admin'], targets: ['*'], groups: ['*'] }],
+  };
+  interface NarrowRow {
+    says: string;
+    grants: NonNullable<ImpersonationOptions['grants']>;
+    headers: Record<string, string | string[]>;
+    method?: string;
+    /** `granted`, or the reason of the refusal. */
+    expect: string;
+  }
+  const anyone = { name: 'route', initiators: ['admin'], targets: ['*'] };
+  const customers = {
+    name: 'route',
+    initiators: ['admin'],
+    targets: ['group:customers'],
+    groups: ['customers'],
+  };
+  const narrowRows: NarrowRow[] = [
+    {
+      says: 'a group asked for that the route grant does not list is refused',
+      grants: [anyone],
+      headers: { 'impersonate-user': 'user_2', 'impersonate-group': 'admins' },
+      expect: 'group_not_allowed',
+    },
+    {
+      says: 'a group asked for that the route grant lists is allowed',
+      grants: [{ ...anyone, groups: ['adm*'] }],
+      headers: { 'impersonate-user': 'user_2', 'impersonate-group': 'admins' },
+      expect: 'granted',
+    },
+    {
+      says: 'one of several groups asked for that the route grant does not list is refused',
+      grants: [{ ...anyone, groups: ['customers'] }],
+      headers: { 'impersonate-user': 'user_2', 'impersonate-group': ['customers', 'admins'] },
+      expect: 'group_not_allowed',
+    },
+    {
+      says: 'a group:NAME target is the target’s own group, not one asked for',
+      grants: [customers],
+      headers: { 'impersonate-user': 'user_2', 'impersonate-group': 'customers' },
+      expect: 'not_allowed',
+    },
+    {
+      says: 'a group:NAME target allows a member of that group, asking for it',
+      grants: [customers],
+      headers: { 'impersonate-user': 'customer_1', 'impersonate-group': 'customers' },
+      expect: 'granted',
+    },
+    {
+      says: 'a group:NAME target allows a member of that group, asking for no group',
+      grants: [customers],
+      headers: { 'impersonate-user': 'customer_1' },
+      expect: 'granted',
+    },
+    {
+      says: 'a group:NAME target refuses a user outside that group',
+      grants: [customers],
+      headers: { 'impersonate-user': 'user_2' },
+      expect: 'not_allowed',
+    },
+    {
+      says: 'a grant that allows the target but not the groups gives way to one that allows both',
+      grants: [anyone, { ...anyone, name: 'with-groups', groups: ['admins'] }],
+      headers: { 'impersonate-user': 'user_2', 'impersonate-group': 'admins' },
+      expect: 'granted',
+    },
+    {
+      says: 'a target named by email compares case-insensitively',
+      grants: [{ ...anyone, targets: ['User1@Corp.example'] }],
+      headers: { 'impersonate-user': 'user_1' },
+      expect: 'granted',
+    },
+    {
+      says: 'a route grant that does not name the initiator refuses',
+      grants: [{ ...anyone, initiators: ['bob'] }],
+      headers: { 'impersonate-user': 'user_2' },
+      expect: 'not_allowed',
+    },
+    {
+      says: 'a read-only route grant refuses POST',
+      grants: [{ ...anyone, readOnly: true }],
+      headers: { 'impersonate-user': 'user_2' },
+      method: 'POST',
+      expect: 'read_only',
+    },
+    {
+      says: 'a read-only route grant allows GET',
+      grants: [{ ...anyone, readOnly: true }],
+      headers: { 'impersonate-user': 'user_2' },
+      expect: 'granted',
+    },
+  ];
+
+  /** How a route's rule meets the request: the helper before or after the authentication. */
+  const orders: Array<
+    [string, (auth: PomeriumAuth, req: AuthRequest, rule: RouteRule) => Promise<unknown>]
+  > = [
+    ['part of the decision', (auth, req, rule) => auth.authenticate(req, rule)],
+    [
+      'narrowing an app-wide decision (authorizeRoute)',
+      async (auth, req, rule) => auth.authorizeRoute(await auth.authenticate(req), req, rule),
+    ],
+    [
+      'narrowing as the second of stacked rules',
+      (auth, req, rule) =>
+        auth.authenticate(req, [{ impersonation: { grants: everything.grants! } }, rule]),
+    ],
+  ];
+
+  for (const row of narrowRows) {
+    test(row.says, async () => {
+      const answers: string[] = [];
+      for (const [order, apply] of orders) {
+        const { auth, events } = withAudit({
+          sharedSecret: issuer.sharedSecret,
+          directory,
+          impersonation: everything,
+        });
+        const req = request(
+          { ...serviceAccountHeaders(tokenFor(admin)), ...row.headers },
+          row.method ?? 'GET',
+        );
+        const rule = defineRouteRule({ impersonation: { grants: row.grants } });
+        try {
+          await apply(auth, req, rule);
+          answers.push('granted');
+        } catch (err) {
+          assert.ok(isPomeriumAuthError(err), `${order}: threw ${String(err)}`);
+          assert.equal(err.status, 403, order);
+          assert.equal(events.at(-1)?.error?.reason, err.reason, `${order}: audited`);
+          answers.push(err.reason);
+        }
+      }
+      assert.deepEqual(
+        answers,
+        orders.map(() => row.expect),
+        orders.map(([order]) => order).join(' / '),
+      );
+    });
+  }
+
+  test('an impersonating identity no decision here granted cannot pass a route’s grants', async () => {
+    const { auth } = withAudit({
+      sharedSecret: issuer.sharedSecret,
+      directory,
+      impersonation: everything,
+    });
+    const req = request({
+      ...serviceAccountHeaders(tokenFor(admin)),
+      'impersonate-user': 'user_2',
+    });
+    const identity = (await auth.authenticate(req))!;
+    const rule = { impersonation: { grants: [anyone] } };
+    assert.doesNotThrow(() => auth.authorizeRoute({ ...identity }, req, rule), 'a copy is fine');
+    const forged = { ...identity, user: { ...identity.user, groups: ['customers'] } };
+    assert.throws(() => auth.authorizeRoute(forged, req, rule), { reason: 'not_allowed' });
   });
 });

@@ -221,6 +221,59 @@ for (const [name, express] of [
       assert.equal((await fetch(url, { headers: alice() })).status, 500);
     });
 
+    test('allowImpersonation answers the same before the route’s pomeriumAuth and after an app-wide one', async () => {
+      // The global grant lets admin do anything: only the route's grants decide, judging the
+      // target by its own groups and each group asked for against the grant's `groups`.
+      const withGrants: PomeriumAuthOptions = {
+        ...options,
+        directory: (key) =>
+          ({
+            bob: { id: 'bob', groups: [] },
+            carol: { id: 'carol', groups: ['customers'] },
+          })[key] ?? null,
+        impersonation: { grants: [{ initiators: ['admin'], targets: ['*'], groups: ['*'] }] },
+      };
+      const routeGrants = [
+        { initiators: ['admin'], targets: ['bob'] },
+        { initiators: ['admin'], targets: ['group:customers'], groups: ['customers'] },
+      ];
+      const url = await start((app) => {
+        const auth = pomeriumAuth(withGrants);
+        const whoami: RequestHandler = (req, res) => {
+          res.json({ user: req.pomerium?.user.id, groups: req.pomerium?.user.groups });
+        };
+        app.get('/before', allowImpersonation(routeGrants), auth, whoami);
+        app.use('/after', auth);
+        app.get('/after', allowImpersonation(routeGrants), whoami);
+      });
+      const admin = assertionHeaders(issuer.mintAssertion({ sub: 'admin' }));
+      const cases: Array<[Record<string, string>, number, unknown?]> = [
+        [{ 'impersonate-user': 'bob' }, 200, { user: 'bob', groups: [] }],
+        [{ 'impersonate-user': 'bob', 'impersonate-group': 'admins' }, 403],
+        [{ 'impersonate-user': 'bob', 'impersonate-group': 'customers' }, 403],
+        [
+          { 'impersonate-user': 'carol', 'impersonate-group': 'customers' },
+          200,
+          { user: 'carol', groups: ['customers'] },
+        ],
+        [{ 'impersonate-user': 'carol', 'impersonate-group': 'admins' }, 403],
+      ];
+      for (const [asked, status, body] of cases) {
+        for (const path of ['/before', '/after']) {
+          const res = await fetch(`${url}${path}`, { headers: { ...admin, ...asked } });
+          const said = `${path} ${JSON.stringify(asked)}`;
+          assert.equal(res.status, status, said);
+          if (body) assert.deepEqual(await res.json(), body, said);
+          else
+            assert.equal(
+              ((await res.json()) as { error?: string }).error,
+              'impersonation_denied',
+              said,
+            );
+        }
+      }
+    });
+
     test('a route under a mounted router is audited with its full path', async () => {
       const paths: string[] = [];
       const url = await start((app) => {

@@ -10,15 +10,10 @@ import { boundedLookup } from '../lookups/bounded-lookup.js';
 import type { DirectoryUser, Lookup } from '../options.js';
 import type { AuthRequest } from '../request.js';
 import { routeGrants, type RouteRule } from '../route/route-rule.js';
-import {
-  grantAllowsGroups,
-  grantAllowsTarget,
-  grantForMethod,
-  grantNamesInitiator,
-  targetNamesOf,
-} from './grants.js';
+import { grantAllowing, grantsNaming, targetNamesOf } from './grants.js';
 import type { ImpersonationAsk } from './impersonation-request.js';
 import type { ImpersonationRules } from './impersonation-rules.js';
+import { rememberJudged } from './judged-impersonations.js';
 import { checkTargetName } from './look-alike-names.js';
 
 const EMPTY_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -122,9 +117,8 @@ export async function decideImpersonation(
   // 'forbid' was refused above: a route rule here can only carry grants of its own.
   const routeRule = ctx.route?.impersonation;
   const grants = routeRule ? routeGrants(routeRule.grants) : rules.grants;
-  const candidates = grants.filter((g) => grantNamesInitiator(g, initiator));
   // Decide what we can before touching the directory, so its timing tells nobody anything.
-  if (candidates.length === 0) deny('not_allowed', `${initiator.id} has no grant`);
+  const candidates = grantsNaming(grants, initiator);
 
   let user: Principal;
   let targetGroups: readonly string[];
@@ -149,12 +143,7 @@ export async function decideImpersonation(
 
   const names = targetNamesOf(user, ask.target, targetGroups);
   if (rules.protect.isProtected(names)) deny('protected_target', `${user.id} is protected`);
-  const allowing = candidates.filter((g) => grantAllowsTarget(g, names));
-  if (allowing.length === 0) deny('not_allowed', `no grant lets ${initiator.id} act as ${user.id}`);
-  const withGroups = allowing.filter((g) => grantAllowsGroups(g, ask.groups));
-  if (withGroups.length === 0)
-    deny('group_not_allowed', `groups ${JSON.stringify(ask.groups)} are not granted`);
-  const grant = grantForMethod(withGroups, ctx.request.method);
+  const grant = grantAllowing(candidates, initiator, names, ask.groups, ctx.request.method);
 
   if (rules.canImpersonate) {
     let verdict: unknown;
@@ -168,5 +157,7 @@ export async function decideImpersonation(
     }
     if (verdict !== true) deny('hook_denied', 'canImpersonate said no');
   }
+  // A route rule that narrows this decision later judges with the same target and groups.
+  rememberJudged(user, names, ask.groups);
   return { initiator, user, impersonating: true, grant: grant.name };
 }

@@ -95,7 +95,7 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
 }
 
 /** Does this grant name the initiator (by id exactly, by email case-insensitively, or by group)? */
-export function grantNamesInitiator(grant: CompiledGrant, initiator: Principal): boolean {
+function grantNamesInitiator(grant: CompiledGrant, initiator: Principal): boolean {
   if (grant.initiatorIds.has(initiator.id)) return true;
   if (initiator.email !== undefined && grant.initiatorEmails.has(foldAsciiCase(initiator.email)))
     return true;
@@ -114,31 +114,70 @@ function ruleMatches(rule: TargetRule, target: TargetNames): boolean {
   );
 }
 
-/** Does this grant allow the target (by id, email, or one of its groups)? */
-export function grantAllowsTarget(grant: CompiledGrant, target: TargetNames): boolean {
+/** Does this grant allow the target (by id, email, or one of its own groups)? */
+function grantAllowsTarget(grant: CompiledGrant, target: TargetNames): boolean {
   return grant.targets.some((rule) => ruleMatches(rule, target));
 }
 
 /** Are all the groups asked for allowed by this grant (Kubernetes-style, separately from the user)? */
-export function grantAllowsGroups(grant: CompiledGrant, groups: readonly string[]): boolean {
+function grantAllowsGroups(grant: CompiledGrant, groups: readonly string[]): boolean {
   return groups.every((g) => grant.groups.some((p) => p.matches(g)));
 }
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The grant that allows this method among those that allow the target: any of them for GET,
- * HEAD and OPTIONS, else the first that is not read-only. Refuses with `read_only` when only
- * read-only grants allow it.
+ * The grants that name the initiator. Refuses with `not_allowed` when none does: the decision
+ * asks this before the directory, so its timing tells nobody whether the target exists.
+ *
+ * @param what - what the grants are called in the refusal's detail (`grant`, `route grant`).
  */
-export function grantForMethod(
-  allowing: readonly CompiledGrant[],
+export function grantsNaming(
+  grants: readonly CompiledGrant[],
+  initiator: Principal,
+  what = 'grant',
+): CompiledGrant[] {
+  const naming = grants.filter((g) => grantNamesInitiator(g, initiator));
+  if (naming.length === 0)
+    throw new ImpersonationDeniedError('not_allowed', `${initiator.id} has no ${what}`);
+  return naming;
+}
+
+/**
+ * The grant, among those naming the initiator ({@link grantsNaming}), that lets it act as the
+ * target with the groups asked for, for this method. The target is judged by its own names and
+ * groups (`group:NAME` is a group the target is in, never one asked for); each group asked for
+ * must match the grant's `groups`. Refuses with `not_allowed` when no grant names the target,
+ * `group_not_allowed` when none of those allows the groups, and `read_only` when only read-only
+ * ones allow a method other than GET, HEAD and OPTIONS. The impersonation decision and a route
+ * rule narrowing it afterwards both judge with this.
+ */
+export function grantAllowing(
+  candidates: readonly CompiledGrant[],
+  initiator: Principal,
+  target: TargetNames,
+  groups: readonly string[],
   method: string,
   what = 'grant',
 ): CompiledGrant {
+  const allowing = candidates.filter((g) => grantAllowsTarget(g, target));
+  if (allowing.length === 0) {
+    throw new ImpersonationDeniedError(
+      'not_allowed',
+      `no ${what} lets ${initiator.id} act as ${target.id}`,
+    );
+  }
+  const withGroups = allowing.filter((g) => grantAllowsGroups(g, groups));
+  if (withGroups.length === 0) {
+    throw new ImpersonationDeniedError(
+      'group_not_allowed',
+      `groups ${JSON.stringify(groups)} are not granted`,
+    );
+  }
+  // Any grant allows GET, HEAD and OPTIONS; other methods need one that is not read-only.
   const grant = SAFE_METHODS.has(method.toUpperCase())
-    ? allowing[0]
-    : allowing.find((g) => !g.readOnly);
+    ? withGroups[0]
+    : withGroups.find((g) => !g.readOnly);
   if (!grant)
     throw new ImpersonationDeniedError('read_only', `${method} under a read-only ${what}`);
   return grant;

@@ -2,12 +2,11 @@ import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js'
 import type { Identity } from '../identity.js';
 import {
   compileGrants,
-  grantNamesInitiator,
-  grantAllowsTarget,
-  grantForMethod,
-  targetNamesOf,
+  grantAllowing,
+  grantsNaming,
   type CompiledGrant,
 } from '../impersonation/grants.js';
+import { judgedImpersonation } from '../impersonation/judged-impersonations.js';
 import type { Grant } from '../options.js';
 import { compilePolicy, isCompiledPolicy, type CompiledPolicy } from '../policy/compile-policy.js';
 import type { PolicyDocument } from '../policy/policy-document.js';
@@ -118,8 +117,11 @@ export function routeGrants(grants: Grant[]): CompiledGrant[] {
 /**
  * Applies a route's impersonation rule to an identity that was already decided under the global
  * rules (an app-wide middleware runs before the route's own). It can only narrow: `'forbid'`
- * refuses any impersonation; route grants must also allow the initiator to act as the effective
- * user with its groups, for this method. Returns the grant that allows it, if any.
+ * refuses any impersonation; route grants must also allow it, judged as the decision judges
+ * grants (the initiator, the target by its own names and groups, the groups asked for, the
+ * method), so a rule answers the same whether it was part of the decision or narrows it. An
+ * impersonating identity no decision of this suite granted is refused. Returns the grant that
+ * allows it, if any.
  */
 export function narrowImpersonation(
   identity: Identity,
@@ -135,15 +137,20 @@ export function narrowImpersonation(
     );
   }
   const { initiator, user } = identity;
-  const names = targetNamesOf(user, user.email ?? user.id, user.groups);
-  const allowing = routeGrants(imp.grants).filter(
-    (g) => grantNamesInitiator(g, initiator) && grantAllowsTarget(g, names),
-  );
-  if (allowing.length === 0) {
+  const judged = judgedImpersonation(user);
+  if (!judged) {
     throw new ImpersonationDeniedError(
       'not_allowed',
-      `no route grant lets ${initiator.id} act as ${user.id}`,
+      `no decision here made ${initiator.id} act as ${user.id}`,
     );
   }
-  return grantForMethod(allowing, request.method, 'route grant').name;
+  const candidates = grantsNaming(routeGrants(imp.grants), initiator, 'route grant');
+  return grantAllowing(
+    candidates,
+    initiator,
+    judged.target,
+    judged.groups,
+    request.method,
+    'route grant',
+  ).name;
 }
