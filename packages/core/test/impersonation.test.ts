@@ -485,6 +485,90 @@ describe('impersonation rules', () => {
     );
   });
 
+  // An act claim naming the token's own subject asks for oneself: no impersonation, exactly as
+  // a header asking for oneself, and the rules checked before that (enabled, route) still apply.
+  const oneselfRows: Array<{
+    says: string;
+    options?: Partial<PomeriumAuthOptions>;
+    route?: RouteRule;
+    expect: string;
+  }> = [
+    {
+      says: 'without any grant',
+      options: { impersonation: { grants: [] } },
+      expect: 'itself',
+    },
+    {
+      says: 'with a grant that lets it act as anyone',
+      options: { impersonation: { grants: [{ initiators: ['user_1'], targets: ['*'] }] } },
+      expect: 'itself',
+    },
+    {
+      says: 'when it is protected, and a reason is required',
+      options: { impersonation: { ...impersonation, protect: ['user_1'], requireReason: true } },
+      expect: 'itself',
+    },
+    {
+      says: 'without a directory',
+      options: { ...noDirectory, impersonation: { grants: [] } },
+      expect: 'itself',
+    },
+    {
+      says: 'on a route that forbids impersonation',
+      route: { impersonation: 'forbid' },
+      expect: 'forbidden_on_route',
+    },
+    {
+      says: 'with impersonation: false',
+      options: { impersonation: false },
+      expect: 'impersonation_disabled',
+    },
+  ];
+  for (const row of oneselfRows) {
+    test(`an act claim naming its own subject is no impersonation, as a header asking for oneself: ${row.says}`, async () => {
+      const claims = { sub: 'user_1', user: 'user_1', groups: ['from-token'] };
+      const asks = {
+        'act claim': serviceAccountHeaders(
+          signJwt(
+            { alg: 'HS256' },
+            { ...claims, act: { sub: 'user_1' } },
+            issuer.sharedSecretBytes,
+          ),
+        ),
+        header: {
+          ...serviceAccountHeaders(signJwt({ alg: 'HS256' }, claims, issuer.sharedSecretBytes)),
+          'impersonate-user': 'user_1',
+        },
+      };
+      const answers: Record<string, unknown> = {};
+      for (const [how, headers] of Object.entries(asks)) {
+        const { auth, events } = withAudit({
+          sharedSecret: issuer.sharedSecret,
+          directory,
+          impersonation,
+          logger: { warn: () => undefined },
+          ...row.options,
+        });
+        try {
+          const identity = (await auth.authenticate(request(headers), row.route))!;
+          assert.equal(identity.user, identity.initiator, `${how}: the user is the initiator`);
+          assert.equal(identity.impersonation, undefined, how);
+          answers[how] = {
+            answer: identity.impersonating ? 'impersonating' : 'itself',
+            user: identity.user.id,
+            groups: identity.user.groups,
+            events: events.map((e) => e.event),
+          };
+        } catch (err) {
+          assert.ok(isPomeriumAuthError(err), `${how}: threw ${String(err)}`);
+          answers[how] = { answer: err.reason, events: events.map((e) => e.event) };
+        }
+      }
+      assert.equal((answers['act claim'] as { answer: string }).answer, row.expect);
+      assert.deepEqual(answers['act claim'], answers.header);
+    });
+  }
+
   test('explain answers the same as a request, naming the grant or the reason', async () => {
     const { auth } = withAudit({ sharedSecret: issuer.sharedSecret, directory, impersonation });
     assert.deepEqual(await auth.explain({ initiator: 'admin', target: 'user_1' }), {

@@ -21,7 +21,10 @@ const EMPTY_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
 /** What an allowed impersonation yields. */
 export interface ImpersonationOutcome {
   initiator: Principal;
-  /** The effective principal; the initiator itself when the ask was for oneself. */
+  /**
+   * The effective principal; when the ask was for oneself, the authenticated principal itself
+   * (also the initiator then).
+   */
   user: Principal;
   impersonating: boolean;
   grant?: string;
@@ -108,9 +111,14 @@ export async function decideImpersonation(
       if (actor.email !== undefined) initiator.email = actor.email;
     }
   }
-  if (sameUser(initiator, ask.target) && ask.groups.length === 0 && ask.via !== 'act-claim') {
-    return { initiator, user: initiator, impersonating: false };
-  }
+  // Acting as oneself is no impersonation, however it was asked for: the request is the
+  // authenticated principal's own (under an act claim naming its own subject, the token's).
+  const self: ImpersonationOutcome = {
+    initiator: ask.subject ?? initiator,
+    user: ask.subject ?? initiator,
+    impersonating: false,
+  };
+  if (sameUser(initiator, ask.target) && ask.groups.length === 0) return self;
   if (rules.requireReason && !ask.reason)
     throw new InvalidRequestError('reason_required', 'impersonation without a reason');
 
@@ -137,9 +145,7 @@ export async function decideImpersonation(
     user = { id: ask.target, groups: [...ask.groups], kind: 'user', claims: EMPTY_CLAIMS };
     if (ask.target.includes('@')) user.email = ask.target;
   }
-  if (sameUser(initiator, user.id) && ask.groups.length === 0 && ask.via !== 'act-claim') {
-    return { initiator, user: initiator, impersonating: false };
-  }
+  if (sameUser(initiator, user.id) && ask.groups.length === 0) return self;
 
   const names = targetNamesOf(user, ask.target, targetGroups);
   if (rules.protect.isProtected(names)) deny('protected_target', `${user.id} is protected`);

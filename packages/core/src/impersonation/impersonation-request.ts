@@ -13,6 +13,11 @@ export interface ImpersonationAsk {
   via: ImpersonationVia;
   /** Who asks: the authenticated principal, or the `act.sub` actor of an RFC 8693 token. */
   initiator: Principal;
+  /**
+   * Under an `act` claim, the token's own principal (its `sub`): who the request is when the
+   * actor acts as itself. Otherwise the initiator is the authenticated principal.
+   */
+  subject?: Principal;
   /** The name asked for (id or email); undefined when only groups were asked for. */
   target?: string;
   /** Groups asked for. */
@@ -92,6 +97,7 @@ export function readImpersonationAsk(
     tokenAsk = {
       via: 'act-claim',
       initiator,
+      subject: principal,
       target: principal.id,
       groups: [],
       chained: claimsAsk,
