@@ -217,13 +217,32 @@ test('authenticate with arbitrary impersonate-user values gives the reference de
 
 test('arbitrary glob and regex patterns: a config error or the anchored reference answer', async () => {
   const globPattern = fc
-    .array(fc.constantFrom('a', 'b', '_', '*', '?', '.', '@'), { minLength: 1, maxLength: 6 })
+    .array(fc.constantFrom('a', 'b', 'A', '_', '*', '?', '.', '@'), { minLength: 1, maxLength: 6 })
     .map((p) => p.join(''));
   const regexPattern = fc
-    .array(fc.constantFrom('a', 'b', '[ab]', '|', '(a|b)', '.', '+', '*', '?', '(', ')', '\\'), {
-      minLength: 1,
-      maxLength: 5,
-    })
+    .array(
+      fc.constantFrom(
+        'a',
+        'b',
+        'A',
+        '[ab]',
+        '[A-B]',
+        '[^A]',
+        '|',
+        '(a|b)',
+        '.',
+        '+',
+        '*',
+        '?',
+        '(',
+        ')',
+        '\\',
+      ),
+      {
+        minLength: 1,
+        maxLength: 5,
+      },
+    )
     .map((p) => `/${p.join('')}/`);
   const value = fc
     .array(fc.constantFrom('a', 'b', '_', '.', '@', 'A'), { maxLength: 6 })

@@ -879,3 +879,64 @@ describe('a route’s grants answer the same as part of the decision and as a na
     assert.throws(() => auth.authorizeRoute(forged, req, rule), { reason: 'not_allowed' });
   });
 });
+
+// Target patterns: ids compare exactly, emails case-insensitively (their ASCII letters only), in
+// exact names, globs and /regex/ alike. Without a directory the target is taken as named.
+describe('target patterns: ids compare exactly, emails case-insensitively, in every kind of pattern', () => {
+  const patternRows: Array<[kind: string, pattern: string, target: string, allowed: boolean]> = [
+    ['exact', 'bob@corp.com', 'bob@corp.com', true],
+    ['exact', 'bob@corp.com', 'BOB@Corp.COM', true],
+    ['exact', 'Bob@Corp.com', 'bob@corp.com', true],
+    ['exact', 'user_1', 'user_1', true],
+    ['exact', 'user_1', 'USER_1', false],
+    ['exact', 'User_1', 'user_1', false],
+    ['exact', 'boss@corp.com', 'bo\u017fs@corp.com', false],
+    ['glob', '*@corp.com', 'Bob@CORP.com', true],
+    ['glob', '*@CORP.com', 'bob@corp.com', true],
+    ['glob', 'B?b@corp.com', 'bob@corp.com', true],
+    ['glob', 'user_*', 'user_1', true],
+    ['glob', 'user_*', 'USER_1', false],
+    ['glob', 'User_*', 'user_1', false],
+    ['glob', 'bos?@corp.com', 'bo\u017fs@corp.com', false],
+    ['regex', '/Bob@corp\\.com/', 'bob@corp.com', true],
+    ['regex', '/bob@corp\\.com/', 'BOB@CORP.COM', true],
+    ['regex', '/Bob@corp\\.com/', 'BoB@Corp.com', true],
+    ['regex', '/[A-Z]+@corp\\.com/', 'bob@corp.com', true],
+    ['regex', '/\\x42ob@corp\\.com/', 'bob@corp.com', true],
+    ['regex', '/(?<n>B)o\\k<n>@corp\\.com/', 'boB@corp.com', true],
+    // A negated class refuses both cases of a letter it names, as the i flag has it.
+    ['regex', '/[^B]ob@corp\\.com/', 'bob@corp.com', false],
+    ['regex', '/[a-z]+@corp\\.com/', 'bob@corp.com', true],
+    ['regex', '/bob@corp\\.com/', 'bob@corp.com.evil', false],
+    ['regex', '/User_\\d+/', 'User_1', true],
+    ['regex', '/User_\\d+/', 'user_1', false],
+    ['regex', '/user_\\d+/', 'USER_1', false],
+    // Only ASCII letters fold: `ſ` is no `s`, the Kelvin sign no `k`.
+    ['regex', '/bos+@corp\\.com/', 'bo\u017fs@corp.com', false],
+    ['regex', '/[a-z]+@corp\\.com/', '\u212ade@corp.com', false],
+    ['regex', '/\\u212Ade@corp\\.com/', 'kde@corp.com', false],
+  ];
+  for (const [kind, pattern, target, allowed] of patternRows) {
+    test(`${kind} ${pattern} ${allowed ? 'allows' : 'refuses'} ${JSON.stringify(target)}`, async () => {
+      const answer = await explainImpersonation(
+        { impersonation: { grants: [{ initiators: ['initiator'], targets: [pattern] }] } },
+        { initiator: { id: 'initiator' }, target },
+      );
+      assert.equal(answer.allowed, allowed, `${answer.reason ?? ''} ${answer.detail ?? ''}`);
+      if (!allowed) assert.equal(answer.reason, 'not_allowed');
+    });
+  }
+
+  test('a /regex/ in protect refuses an email in any case', async () => {
+    const answer = await explainImpersonation(
+      {
+        impersonation: {
+          grants: [{ initiators: ['initiator'], targets: ['*'] }],
+          protect: ['/Root@corp\\.example/'],
+        },
+      },
+      { initiator: { id: 'initiator' }, target: 'root@CORP.example' },
+    );
+    assert.equal(answer.reason, 'protected_target');
+  });
+});

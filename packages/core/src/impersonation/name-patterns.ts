@@ -1,4 +1,5 @@
 import { PomeriumAuthConfigError } from '../errors.js';
+import { asciiCaseInsensitiveBody } from '../lib/ascii-case-insensitive-regex.js';
 import { foldAsciiCase } from '../lib/fold-ascii-case.js';
 
 /** A compiled name pattern: exact, glob (`*`, `?`) or `/regex/`, always matching the whole name. */
@@ -22,12 +23,13 @@ function isEmail(name: string): boolean {
 /**
  * Compiles a target pattern as Search Guard reads them: an exact name, a glob with `*` and `?`,
  * or `/regex/` that must match the whole name (it is anchored for you). Emails compare
- * case-insensitively, ids exactly.
+ * case-insensitively (their ASCII letters, in all three kinds), ids exactly.
  *
  * @example
  * ```ts
  * compileNamePattern('user_*', 'grants[0].targets[0]').matches('user_42'); // true
  * compileNamePattern('/svc-[a-z]+/', 'x').matches('svc-a1');              // false: whole name
+ * compileNamePattern('/Bob@corp\\.com/', 'x').matches('bob@CORP.com');    // true: an email
  * ```
  */
 export function compileNamePattern(source: string, option: string): NamePattern {
@@ -36,6 +38,7 @@ export function compileNamePattern(source: string, option: string): NamePattern 
   const regexBody = REGEX.exec(source)?.[1];
   if (regexBody !== undefined) {
     let regex: RegExp;
+    let folded: RegExp;
     try {
       regex = new RegExp(`^(?:${regexBody})$`, 'u');
     } catch (err) {
@@ -44,8 +47,16 @@ export function compileNamePattern(source: string, option: string): NamePattern 
         `is not a valid regular expression (${(err as Error).message})`,
       );
     }
-    // Emails are matched in lower case (ASCII): write email regexes in lower case.
-    return { source, matches: (name) => regex.test(isEmail(name) ? foldAsciiCase(name) : name) };
+    try {
+      // Emails are tested in lower case (ASCII) against the regex with its letters in both cases.
+      folded = new RegExp(`^(?:${asciiCaseInsensitiveBody(regexBody)})$`, 'u');
+    } catch {
+      throw new PomeriumAuthConfigError(option, 'cannot be matched case-insensitively to emails');
+    }
+    return {
+      source,
+      matches: (name) => (isEmail(name) ? folded.test(foldAsciiCase(name)) : regex.test(name)),
+    };
   }
   if (source.includes('*') || source.includes('?')) {
     const toRegex = (text: string) =>
