@@ -385,16 +385,21 @@ function tokenFor(who: Who): string {
   });
 }
 
+/** An authenticator with the directory and these options (by default the table's rules), audited. */
+function authWith(options: Partial<PomeriumAuthOptions> = {}): ReturnType<typeof withAudit> {
+  return withAudit({
+    sharedSecret: issuer.sharedSecret,
+    directory,
+    impersonation,
+    logger: { warn: () => undefined },
+    ...options,
+  });
+}
+
 describe('impersonation rules', () => {
   for (const row of rows) {
     test(row.says, async () => {
-      const { auth, events } = withAudit({
-        sharedSecret: issuer.sharedSecret,
-        directory,
-        impersonation,
-        logger: { warn: () => undefined },
-        ...row.options,
-      });
+      const { auth, events } = authWith(row.options);
       const req = request(
         { ...serviceAccountHeaders(tokenFor(row.who)), ...row.headers },
         row.method ?? 'GET',
@@ -542,13 +547,7 @@ describe('impersonation rules', () => {
       };
       const answers: Record<string, unknown> = {};
       for (const [how, headers] of Object.entries(asks)) {
-        const { auth, events } = withAudit({
-          sharedSecret: issuer.sharedSecret,
-          directory,
-          impersonation,
-          logger: { warn: () => undefined },
-          ...row.options,
-        });
+        const { auth, events } = authWith(row.options);
         try {
           const identity = (await auth.authenticate(request(headers), row.route))!;
           assert.equal(identity.user, identity.initiator, `${how}: the user is the initiator`);
@@ -834,11 +833,7 @@ describe('a route’s grants answer the same as part of the decision and as a na
     test(row.says, async () => {
       const answers: string[] = [];
       for (const [order, apply] of orders) {
-        const { auth, events } = withAudit({
-          sharedSecret: issuer.sharedSecret,
-          directory,
-          impersonation: everything,
-        });
+        const { auth, events } = authWith({ impersonation: everything });
         const req = request(
           { ...serviceAccountHeaders(tokenFor(admin)), ...row.headers },
           row.method ?? 'GET',
@@ -863,11 +858,7 @@ describe('a route’s grants answer the same as part of the decision and as a na
   }
 
   test('an impersonating identity no decision here granted cannot pass a route’s grants', async () => {
-    const { auth } = withAudit({
-      sharedSecret: issuer.sharedSecret,
-      directory,
-      impersonation: everything,
-    });
+    const { auth } = authWith({ impersonation: everything });
     const req = request({
       ...serviceAccountHeaders(tokenFor(admin)),
       'impersonate-user': 'user_2',
