@@ -113,12 +113,12 @@ export async function decideImpersonation(
   }
   // Acting as oneself is no impersonation, however it was asked for: the request is the
   // authenticated principal's own (under an act claim naming its own subject, the token's).
-  const self: ImpersonationOutcome = {
+  const oneself: ImpersonationOutcome = {
     initiator: ask.subject ?? initiator,
     user: ask.subject ?? initiator,
     impersonating: false,
   };
-  if (sameUser(initiator, ask.target) && ask.groups.length === 0) return self;
+  if (sameUser(initiator, ask.target) && ask.groups.length === 0) return oneself;
   if (rules.requireReason && !ask.reason)
     throw new InvalidRequestError('reason_required', 'impersonation without a reason');
 
@@ -145,7 +145,7 @@ export async function decideImpersonation(
     user = { id: ask.target, groups: [...ask.groups], kind: 'user', claims: EMPTY_CLAIMS };
     if (ask.target.includes('@')) user.email = ask.target;
   }
-  if (sameUser(initiator, user.id) && ask.groups.length === 0) return self;
+  if (sameUser(initiator, user.id) && ask.groups.length === 0) return oneself;
 
   const names = targetNamesOf(user, ask.target, targetGroups);
   if (rules.protect.isProtected(names)) deny('protected_target', `${user.id} is protected`);

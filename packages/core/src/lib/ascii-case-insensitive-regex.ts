@@ -17,7 +17,10 @@ function escapeEnd(body: string, i: number): number {
   return i + 1 + String.fromCodePoint(body.codePointAt(i + 1) ?? 0).length;
 }
 
-/** True for an escape that matches one character (`\d`, `\p{Lu}`, `\x41`, `\.`), not an assertion or a backreference. */
+/**
+ * True for an escape that matches one character (`\d`, `\p{Lu}`, `\x41`, `\.`), not an
+ * assertion or a backreference.
+ */
 function isCharacterEscape(escape: string): boolean {
   return !/^\\(?:[bB]|[1-9]|k<)/.test(escape);
 }
@@ -51,7 +54,7 @@ function lowerLettersMissing(set: string): string {
   try {
     regex = new RegExp(`^(?:${set})$`, 'u');
   } catch {
-    // Half of an escaped surrogate pair: no letter.
+    // Not a set on its own (never, in a body valid in `u` mode): left as written.
     return '';
   }
   let missing = '';
