@@ -1,5 +1,6 @@
-// Fastify: request.pomerium and request.user are declared by augmentation (null for anonymous
-// requests), and route rules in config.pomerium are checked where options are typed.
+// Fastify: request.pomerium and request.user are declared by augmentation (undefined for
+// anonymous requests; user may be null only from another plugin's declaration), and route
+// rules in config.pomerium are checked where options are typed.
 import Fastify, { type RouteShorthandOptions } from 'fastify';
 import {
   pomeriumAuth,
@@ -13,7 +14,7 @@ import { expectTypeOf } from './expect-type.js';
 const app = Fastify();
 await app.register(pomeriumAuth, { audience: 'app.example.com', required: false });
 app.get('/me', (request) => {
-  expectTypeOf(request.pomerium).toEqualTypeOf<Identity | null | undefined>();
+  expectTypeOf(request.pomerium).toEqualTypeOf<Identity | undefined>();
   expectTypeOf(request.user).toEqualTypeOf<Principal | null | undefined>();
   return { id: request.user?.id };
 });

@@ -407,8 +407,8 @@ async function fastifyServer(name: ServerName, config: HttpConfig): Promise<Fast
     case 'fastify+identity-only':
       // The least a Fastify authentication plugin does: declare the request properties and set
       // them in an onRequest hook (see bench/README.md, per-request cost).
-      app.decorateRequest('pomerium', null);
-      app.decorateRequest('user', null);
+      app.decorateRequest('pomerium', undefined);
+      app.decorateRequest('user', undefined);
       app.addHook('onRequest', (request, _reply, done) => {
         const identity = fixedIdentity();
         request.pomerium = identity;
