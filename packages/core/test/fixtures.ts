@@ -16,6 +16,21 @@ export async function issuer(): Promise<TestIssuer> {
   return createTestIssuer({ host: ROUTE_HOST });
 }
 
+/**
+ * Options that verify what `from` mints: its assertions by its first key (issuer and audience
+ * the route host), its service-account tokens by its shared secret; no environment, no warnings.
+ */
+export function issuerOptions(from: TestIssuer): PomeriumAuthOptions {
+  return {
+    env: false,
+    sharedSecret: from.sharedSecret,
+    publicKeys: [from.keys[0]!.publicJwk],
+    issuer: ROUTE_HOST,
+    audience: ROUTE_HOST,
+    logger: { warn: () => undefined },
+  };
+}
+
 /** A request with these headers. */
 export function request(
   headers: Record<string, string | string[]>,

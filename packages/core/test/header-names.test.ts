@@ -16,7 +16,7 @@ import {
   type PomeriumAuthOptions,
 } from '@pomerium-auth/core';
 import { createTestIssuer, type TestIssuer } from '@pomerium-auth/testing';
-import { request, ROUTE_HOST } from './fixtures.js';
+import { issuerOptions, request, ROUTE_HOST } from './fixtures.js';
 
 let issuer: TestIssuer;
 before(async () => {
@@ -32,14 +32,9 @@ const impersonation: ImpersonationOptions = {
   grants: [{ initiators: ['bot'], targets: ['user_*'], groups: ['support'] }],
 };
 const base = (): PomeriumAuthOptions => ({
-  env: false,
-  sharedSecret: issuer.sharedSecret,
-  publicKeys: [issuer.keys[0]!.publicJwk],
-  issuer: ROUTE_HOST,
-  audience: ROUTE_HOST,
+  ...issuerOptions(issuer),
   sources: ['assertion', 'service-account', 'cookie'],
   impersonation,
-  logger: { warn: () => undefined },
 });
 
 /** `pass <user> [by <initiator>] @<source>`, `anonymous`, or `<status> <reason>`. */

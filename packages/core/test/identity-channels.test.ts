@@ -19,7 +19,7 @@ import {
   serviceAccountHeaders,
   type TestIssuer,
 } from '@pomerium-auth/testing';
-import { request, ROUTE_HOST } from './fixtures.js';
+import { issuerOptions, request, ROUTE_HOST } from './fixtures.js';
 
 let issuer: TestIssuer;
 let other: TestIssuer;
@@ -32,15 +32,7 @@ after(async () => {
   await other.close();
 });
 
-const quiet = { warn: () => undefined };
-const base = (): PomeriumAuthOptions => ({
-  env: false,
-  sharedSecret: issuer.sharedSecret,
-  publicKeys: [issuer.keys[0]!.publicJwk],
-  issuer: ROUTE_HOST,
-  audience: ROUTE_HOST,
-  logger: quiet,
-});
+const base = (): PomeriumAuthOptions => issuerOptions(issuer);
 
 /** `pass <user> @<source>`, or `<status> <reason>`. */
 async function outcome(
