@@ -20,7 +20,7 @@ import { compilePolicy, isCompiledPolicy } from '../policy/compile-policy.js';
 import type { PolicyDecision } from '../policy/policy-decision.js';
 import { directoryLookup } from '../records/record-lookups.js';
 import type { AuthRequest } from '../request.js';
-import type { RouteRule } from '../route/route-rule.js';
+import { narrowImpersonation, type RouteRule } from '../route/route-rule.js';
 
 /**
  * A question for {@link explainImpersonation} and `auth.explain`: may this initiator (acting as
@@ -168,17 +168,24 @@ export async function explainDecision(
       return refusedAnswer(seen, true, err, []);
     }
   }
-  const effectiveUser = {
-    id: user.id,
-    groups: user.groups,
-    ...(user.email !== undefined ? { email: user.email } : {}),
-  };
   const identity: Identity = {
     user,
     initiator,
     impersonating,
     credential: { source: 'assertion' },
     requestId: 'explain',
+  };
+  // The route's later impersonation rules narrow what the first allowed, as in a request.
+  try {
+    for (const rule of plan.narrowing) narrowImpersonation(identity, request, rule);
+  } catch (err) {
+    if (!isPomeriumAuthError(err)) throw err;
+    return refusedAnswer(seen, true, err, []);
+  }
+  const effectiveUser = {
+    id: user.id,
+    groups: user.groups,
+    ...(user.email !== undefined ? { email: user.email } : {}),
   };
   const policies: PolicyExplanation[] = [];
   const named = [...(rules.policy ? [rules.policy] : []), ...plan.policies];
