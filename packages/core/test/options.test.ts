@@ -135,6 +135,23 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     'impersonation.grants[0].targets[1]',
   ],
   [
+    // Balanced only inside the anchoring group: it would end it and match any name.
+    'a regex target whose ) would close the anchoring around it',
+    {
+      sharedSecret: SECRET,
+      impersonation: { grants: [{ initiators: ['a'], targets: ['/x)|(.*/'] }] },
+    },
+    'impersonation.grants[0].targets[0]',
+  ],
+  [
+    'a regex in protect whose ) would close the anchoring around it',
+    {
+      sharedSecret: SECRET,
+      impersonation: { grants: [{ initiators: ['a'], targets: ['*'] }], protect: ['/x)|(.*/'] },
+    },
+    'impersonation.protect[0]',
+  ],
+  [
     'an impersonation header that is not a header name',
     { sharedSecret: SECRET, impersonation: { header: 'bad header' } },
     'impersonation.header',

@@ -40,6 +40,9 @@ export function compileNamePattern(source: string, option: string): NamePattern 
     let regex: RegExp;
     let folded: RegExp;
     try {
+      // The body alone first: a `)` it does not open would close the anchoring group around it
+      // (`/x)|(.*/` would match any name).
+      new RegExp(regexBody, 'u');
       regex = new RegExp(`^(?:${regexBody})$`, 'u');
     } catch (err) {
       throw new PomeriumAuthConfigError(
