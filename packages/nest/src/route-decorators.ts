@@ -67,7 +67,8 @@ export function ForbidImpersonation(): MethodDecorator & ClassDecorator {
  * there (`protect`, no chaining, `requireReason` and `canImpersonate` still apply). The grants
  * are checked when the decorator runs, so a bad pattern fails at start-up.
  *
- * @param grants - the route's grants.
+ * @param grants - the route's grants, one per argument or as one array (as the other adapters'
+ *   `allowImpersonation(grants)` takes them).
  * @throws {PomeriumAuthConfigError} when the decorator runs, for a bad grant.
  *
  * @example
@@ -75,10 +76,17 @@ export function ForbidImpersonation(): MethodDecorator & ClassDecorator {
  * @AllowImpersonation({ name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'], readOnly: true })
  * @Get('tickets')
  * tickets(@EffectiveUser() user: Principal) {}
+ *
+ * @AllowImpersonation(supportGrants) // a Grant[]
+ * @Get('orders')
+ * orders(@EffectiveUser() user: Principal) {}
  * ```
  */
-export function AllowImpersonation(...grants: Grant[]): MethodDecorator & ClassDecorator {
-  const rule: RouteRule = defineRouteRule({ impersonation: { grants } });
+export function AllowImpersonation(
+  ...grants: Grant[] | [readonly Grant[]]
+): MethodDecorator & ClassDecorator {
+  const list = grants.length === 1 && Array.isArray(grants[0]) ? grants[0] : grants;
+  const rule: RouteRule = defineRouteRule({ impersonation: { grants: [...(list as Grant[])] } });
   return routeMetadata(ROUTE_RULE_KEY, rule);
 }
 

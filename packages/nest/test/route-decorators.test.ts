@@ -53,6 +53,22 @@ test('the decorators store the rules the guard reads, handler and class alike', 
   assert.equal(Reflect.getMetadata(REQUIRE_AUTHENTICATION_KEY, Controller), true);
 });
 
+test('AllowImpersonation takes the grants one per argument or as one array, as the other adapters take them', () => {
+  const helpdesk = { name: 'helpdesk', initiators: ['group:helpdesk'], targets: ['user_*'] };
+  const ops = { name: 'ops', initiators: ['group:ops'], targets: ['svc-*'] };
+  const stored = (decorator: ClassDecorator) => {
+    class Controller {}
+    decorator(Controller);
+    return Reflect.getMetadata(ROUTE_RULE_KEY, Controller) as unknown;
+  };
+  const expected = { impersonation: { grants: [helpdesk, ops] } };
+  assert.deepEqual(stored(AllowImpersonation(helpdesk, ops)), expected);
+  assert.deepEqual(stored(AllowImpersonation([helpdesk, ops])), expected);
+  assert.throws(() => AllowImpersonation([{ targets: ['x'] } as never]), {
+    name: 'PomeriumAuthConfigError',
+  });
+});
+
 test('OptionalAuth stores its mark on a handler or a class', () => {
   class Controller {
     // Never called: the method is only where the decorators put their metadata.
