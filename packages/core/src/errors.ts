@@ -259,8 +259,8 @@ function challengeHeaders(
   description: string,
 ): Record<string, string> {
   switch (code) {
-    // Every 401 names its error (SPEC §8), a request without any credential too: RFC 6750 3.1
-    // would rather leave the code out there (a SHOULD NOT), and the product contract asks for it.
+    // Every 401 names its error, a request without any credential too (README, "Errors"): RFC
+    // 6750 3.1 would rather leave the code out there (a SHOULD NOT); the suite's errors say it.
     case 'credentials_required':
     case 'invalid_request':
     case 'invalid_token':
