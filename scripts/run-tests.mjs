@@ -46,9 +46,12 @@ if (selected.length === 0) {
   console.error('run-tests: no compiled test files found; run the test:build task first');
   process.exit(1);
 }
+// A file that hangs (a promise never settled, a server never closed) fails by name after 15
+// minutes, instead of running CI into its limit with no word of which file it was; the longest
+// file takes well under two minutes on a busy two-core machine.
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=4', '--test-reporter=spec', ...selected],
+  ['--test', '--test-concurrency=4', '--test-timeout=900000', '--test-reporter=spec', ...selected],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(result.status ?? 1);
