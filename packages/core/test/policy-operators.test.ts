@@ -315,6 +315,15 @@ describe('paths that are not in canonical form', () => {
     ['/public/%zz', true, true],
     ['/public/a%20b?x=/admin', true, true],
     ['/public/..', false, true],
+    // An absolute-form target (`GET http://host/admin HTTP/1.1`), which Node accepts and
+    // Express and Koa route by its path, is judged by its path, as Envoy hands it to Pomerium.
+    ['http://app.example/admin/users', false, false],
+    ['HTTP://APP.EXAMPLE/admin', false, false],
+    ['https://u@app.example:8443/admin?x=/public/', false, false],
+    ['foo://app.example/admin', false, false],
+    ['http://app.example/public/../admin', false, false],
+    ['http://app.example/public/logo.png', true, true],
+    ['http://app.example?x=/public/', false, true],
   ];
   for (const [path, publicAllowed, noAdminAllowed] of rows) {
     test(`${path}: ${publicAllowed ? 'allowed' : 'refused'} by an allow on /public/, ${noAdminAllowed ? 'allowed' : 'refused'} by a deny on /admin`, () => {

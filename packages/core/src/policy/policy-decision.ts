@@ -19,7 +19,10 @@ export interface PolicyInput {
   user?: Principal;
   /** The HTTP method as the framework reports it (compared exactly: `GET`, not `get`). */
   method: string;
-  /** The request path; a query string is ignored. */
+  /**
+   * The request path (`req.url`); a query string is ignored, and an absolute-form target
+   * (`http://host/path`) is judged by its path.
+   */
   path: string;
   /** The client address as the framework reports it (`10.0.0.7`, `::ffff:10.0.0.7`, `::1`). */
   ip?: string;

@@ -6,8 +6,22 @@
  * `compile-policy.ts`), and this module computes them.
  */
 
-/** The path without its query string (and without a fragment, which clients should not send). */
+// An absolute-form request target (RFC 9112, 3.2.2: `GET http://host/admin HTTP/1.1`): Node
+// accepts it as `req.url`, and routers (Express, Koa) route it by its path, as Envoy passes only
+// the path to Pomerium. Its scheme and authority are not part of the path.
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * The path without its query string (and without a fragment, which clients should not send).
+ * An absolute-form target (`http://host/admin?x`) is first reduced to its path (`/admin`; `/`
+ * when it has none).
+ */
 export function pathWithoutQuery(path: string): string {
+  const origin = ABSOLUTE_FORM.exec(path);
+  if (origin !== null) {
+    path = path.slice(origin[0].length);
+    if (!path.startsWith('/')) path = `/${path}`;
+  }
   let end = path.indexOf('?');
   const hash = path.indexOf('#');
   if (hash !== -1 && (end === -1 || hash < end)) end = hash;
