@@ -43,6 +43,23 @@ describe('audit trail', () => {
     assert.deepEqual(e.request, { method: 'GET', path: '/a', ip: '127.0.0.1', request_id: 'r1' });
   });
 
+  test('request.path is the path the router routes and a policy judges, without the query', async () => {
+    const token = issuer.mintServiceAccountToken({ id: 'sa', userId: 'u1' });
+    const rows: Array<[target: string, path: string]> = [
+      ['/a?b=c', '/a'],
+      ['/a/b/', '/a/b/'],
+      // An absolute-form target (GET http://host/admin HTTP/1.1): Node hands it over as req.url.
+      ['http://app.example.com/admin?x=1', '/admin'],
+      ['HTTP://u@app.example.com:80/admin', '/admin'],
+      ['http://app.example.com', '/'],
+    ];
+    for (const [target, path] of rows) {
+      const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
+      await auth.authenticate(request(serviceAccountHeaders(token), 'GET', target));
+      assert.equal(events[0]?.request.path, path, target);
+    }
+  });
+
   test('emits authentication_failed with the code and the internal reason', async () => {
     const { auth, events } = withAudit({ sharedSecret: issuer.sharedSecret });
     await failure(auth.authenticate(request({})));

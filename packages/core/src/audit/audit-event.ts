@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PomeriumAuthError } from '../errors.js';
 import type { CredentialSource, Principal } from '../identity.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
+import { pathWithoutQuery } from '../policy/request-path.js';
 import type { AuthRequest } from '../request.js';
 import { headerValue } from '../request.js';
 import type { AuditEvent, AuditEventName, AuditUser } from './events.js';
@@ -80,11 +81,6 @@ function auditUser(p: Principal | undefined): AuditUser | undefined {
   return p.email === undefined ? { id: p.id } : { id: p.id, email: p.email };
 }
 
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
 /**
  * Builds one audit event, whole, and freezes it: events are never changed once built.
  *
@@ -106,8 +102,17 @@ export function auditEvent(
     event: name,
     request:
       ip === undefined
-        ? { method: request.method, path: pathOf(request.url), request_id: facts.requestId }
-        : { method: request.method, path: pathOf(request.url), ip, request_id: facts.requestId },
+        ? {
+            method: request.method,
+            path: pathWithoutQuery(request.url),
+            request_id: facts.requestId,
+          }
+        : {
+            method: request.method,
+            path: pathWithoutQuery(request.url),
+            ip,
+            request_id: facts.requestId,
+          },
   };
   const { initiator, user, impersonation, policy, error } = facts;
   if (initiator) e.initiating_user = auditUser(initiator);

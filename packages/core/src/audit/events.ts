@@ -21,7 +21,7 @@ export interface AuditUser {
 /** The request an event is about. */
 export interface AuditRequest {
   readonly method: string;
-  /** The path, without the query. */
+  /** The path, without the query (an absolute-form target, `http://host/a`, gives its path, `/a`, as `http_path` reads it). */
   readonly path: string;
   readonly ip?: string;
   /** Shared by every event of one request: `x-request-id`, or generated (`identity.requestId`). */
