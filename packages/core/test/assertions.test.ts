@@ -31,6 +31,18 @@ after(async () => {
   await rs.close();
 });
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The token with its signature's last character moved up by one: the unused low bits of that
+ * character change, so it decodes to the very same bytes (a second spelling of the signature).
+ */
+function nonCanonical(token: string): string {
+  const last = token[token.length - 1]!;
+  assert.notEqual(token.split('.')[2]!.length % 4, 0, 'the signature has unused bits');
+  return token.slice(0, -1) + BASE64URL[BASE64URL.indexOf(last) + 1]!;
+}
+
 function auth(options: PomeriumAuthOptions) {
   return createPomeriumAuth({
     env: false,
@@ -162,6 +174,26 @@ describe('assertions with static keys', () => {
       (i) => signJwt({ alg: 'none', kid: i.keys[0]!.kid }, { sub: 'x', exp: now() + 60 }, null),
       'algorithm_not_allowed',
     ],
+    [
+      'refuse a second spelling of the signature (non-canonical base64url, the same bytes)',
+      (i) => nonCanonical(i.mintAssertion({})),
+      'malformed_token',
+    ],
+    [
+      'refuse an exp that is a string (RFC 7519 NumericDate)',
+      (i) => i.mintAssertion({ exp: String(now() + 60) as unknown as number }),
+      'invalid_claim',
+    ],
+    [
+      'refuse an empty aud array',
+      (i) => i.mintAssertion({ aud: [] as unknown as string }),
+      'invalid_claim',
+    ],
+    [
+      'refuse an iss given as an array (RFC 7519: a single string)',
+      (i) => i.mintAssertion({ iss: [ROUTE_HOST] as unknown as string }),
+      'invalid_claim',
+    ],
   ];
   for (const [description, mint, reason] of refusals) {
     test(description, async () => {
@@ -188,6 +220,33 @@ describe('assertions with static keys', () => {
       auth({ publicKeys: [es.keys[0]!.publicJwk] }).authenticate(request(assertionHeaders(token))),
     );
     assert.equal(err.reason, 'bad_signature');
+  });
+
+  test('ignore x5u and x5c: a key the token points at is never fetched or used', async () => {
+    const attacker = await generateSigningKey('ES256', es.keys[0]!.kid);
+    const header = { x5u: 'https://evil.example.com/cert.pem', x5c: ['MIIB'] };
+    const keys = { publicKeys: [es.keys[0]!.publicJwk] };
+    const refused = await failure(
+      auth(keys).authenticate(
+        request(assertionHeaders(es.mintAssertion({}, { key: attacker, header }))),
+      ),
+    );
+    assert.equal(refused.reason, 'bad_signature');
+    const accepted = await auth(keys).authenticate(
+      request(assertionHeaders(es.mintAssertion({ sub: 'x5-user' }, { header }))),
+    );
+    assert.equal(accepted?.user.id, 'x5-user');
+  });
+
+  test('accept an aud array that names this route among others (RFC 7519 4.1.3)', async () => {
+    const token = es.mintAssertion({
+      sub: 'aud-user',
+      aud: ['other.example.com', ROUTE_HOST] as unknown as string,
+    });
+    const identity = await auth({ publicKeys: [es.keys[0]!.publicJwk] }).authenticate(
+      request(assertionHeaders(token)),
+    );
+    assert.equal(identity?.user.id, 'aud-user');
   });
 
   test('win over a service-account token sent alongside (Pomerium already verified the caller)', async () => {
