@@ -64,7 +64,7 @@ user, email, groups, sid, name), signed ES256 or RS256.
   --key file                    private key: PEM, Pomerium's base64 signing_key, or a private JWK
   --derive-from-shared-secret   sign with the key Pomerium derives from its shared secret when it
                                 has no signing_key (secret as for "mint": argument, environment, stdin)
-  --legacy-raw                  the shared secret is used as raw text (Pomerium v0.8 to v0.13)
+  --legacy-raw                  no effect on the derived key: Pomerium derives it from the decoded secret
   --aud host                    the route host (required)
   --iss host                    issuer (default: the --aud host; https://host/ for jwt_issuer_format uri)
   --sub id                      the user id, also the "user" claim (required)

@@ -200,7 +200,10 @@ export interface PomeriumAuthOptions {
   jwksUrl?: string | string[];
   /** Static assertion keys: public JWKs or PEM (SPKI or X.509 certificate). */
   publicKeys?: Array<JsonWebKey | string>;
-  /** Also accept assertions signed by the key Pomerium derives from `sharedSecret` (no `signing_key`). */
+  /**
+   * Also accept assertions signed by the key Pomerium derives from `sharedSecret` (no
+   * `signing_key`), derived from the decoded secret whatever `sharedSecretEncoding` says.
+   */
   deriveAssertionKey?: boolean;
   /** Expected issuer(s); a host matches both `host` and `https://host/`. */
   issuer?: string | string[];

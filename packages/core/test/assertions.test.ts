@@ -105,6 +105,19 @@ describe('assertions with static keys', () => {
     assert.equal(identity?.user.id, 'derived-user');
   });
 
+  test('derive that key from the decoded secret with sharedSecretEncoding legacy-raw too, as Pomerium does', async () => {
+    // Pomerium derives its key (v0.33 on) from the decoded secret; legacy-raw is v0.8 to v0.13's HMAC key.
+    const derived = deriveSigningKey(Buffer.from(es.sharedSecret, 'base64'));
+    const signer = await importSigningKey(derived.privateKey, 'ES256', derived.kid);
+    const token = es.mintAssertion({ sub: 'derived-user' }, { key: signer });
+    const identity = await auth({
+      sharedSecret: es.sharedSecret,
+      sharedSecretEncoding: 'legacy-raw',
+      deriveAssertionKey: true,
+    }).authenticate(request(assertionHeaders(token)));
+    assert.equal(identity?.user.id, 'derived-user');
+  });
+
   test('accept the issuer as a host or as https://host/ (jwt_issuer_format uri)', async () => {
     const uri = await createTestIssuer({ host: ROUTE_HOST, issuerFormat: 'uri' });
     close.push(() => uri.close());

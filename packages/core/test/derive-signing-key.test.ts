@@ -28,6 +28,12 @@ test('is deterministic and differs between secrets', () => {
   );
 });
 
+test('derives from the decoded secret whatever the encoding, as Pomerium does (legacy-raw is an HMAC key only)', () => {
+  const decoded = deriveSigningKey(Buffer.from(SECRET, 'base64')).kid;
+  for (const encoding of ['base64', 'legacy-raw'] as const)
+    assert.equal(deriveSigningKey(SECRET, encoding).kid, decoded, encoding);
+});
+
 test('publishes the key as Pomerium does: use, kty, kid = hex thumbprint, crv, alg, x, y', () => {
   const { publicJwk, kid } = deriveSigningKey(SECRET);
   assert.deepEqual(Object.keys(publicJwk), ['use', 'kty', 'kid', 'crv', 'alg', 'x', 'y']);

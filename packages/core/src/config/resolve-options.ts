@@ -7,7 +7,7 @@ import {
 } from '../impersonation/impersonation-rules.js';
 import { deriveSigningKey } from '../keys/derive-signing-key.js';
 import { RemoteKeySet } from '../keys/remote-key-set.js';
-import { sharedSecretKey } from '../keys/shared-secret.js';
+import { sharedSecretBytes, sharedSecretKey } from '../keys/shared-secret.js';
 import {
   importVerificationKey,
   KeyImportError,
@@ -240,9 +240,10 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   if (options.deriveAssertionKey) {
     if (secrets.length === 0)
       throw new PomeriumAuthConfigError('deriveAssertionKey', 'needs sharedSecret');
-    // During a rotation, Pomerium instances on either secret sign with their own derived key.
-    for (const { secret } of secrets) {
-      const derived = deriveSigningKey(secret, encoding);
+    // During a rotation, Pomerium instances on either secret sign with their own derived key,
+    // derived from the decoded secret whatever sharedSecretEncoding says (deriveSigningKey).
+    for (const { secret, label } of secrets) {
+      const derived = deriveSigningKey(sharedSecretBytes(secret, 'base64', label));
       staticKeys.push({ kid: derived.kid, alg: 'ES256', key: derived.publicKey });
     }
   }

@@ -34,9 +34,13 @@ export interface DerivedSigningKey {
  * fetching any key.
  *
  * @param sharedSecret - Pomerium's `shared_secret` (base64), or its decoded bytes.
- * @param encoding - how a string secret is read, as in {@link sharedSecretBytes}.
+ * @param _encoding - the `sharedSecretEncoding` in use. It never changes this key: Pomerium
+ *   derives it from the decoded secret in every version that derives one (v0.33 on, long after
+ *   v0.14 made the decoded secret the HMAC key), so `'legacy-raw'`, the HMAC key of v0.8 to
+ *   v0.13, gives the same key as `'base64'`.
  * @returns the key pair, and the public key as the JWK Pomerium publishes, with its `kid`.
- * @throws {PomeriumAuthConfigError} for a string secret that {@link sharedSecretBytes} refuses.
+ * @throws {PomeriumAuthConfigError} for a string secret that {@link sharedSecretBytes} refuses
+ *   as base64.
  *
  * @example
  * ```ts
@@ -46,11 +50,12 @@ export interface DerivedSigningKey {
  */
 export function deriveSigningKey(
   sharedSecret: string | Uint8Array,
-  encoding: SharedSecretEncoding = 'base64',
+  _encoding: SharedSecretEncoding = 'base64',
 ): DerivedSigningKey {
+  // Always the decoded secret, as Pomerium's GetSharedKey gives deriveSigningKey (config/options.go).
   const secret =
     typeof sharedSecret === 'string'
-      ? sharedSecretBytes(sharedSecret, encoding)
+      ? sharedSecretBytes(sharedSecret, 'base64')
       : Buffer.from(sharedSecret);
   const stream = Buffer.from(
     hkdfSync('sha256', secret, Buffer.alloc(0), HKDF_INFO, LEGACY_READ_BYTES),
