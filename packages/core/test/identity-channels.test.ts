@@ -285,6 +285,7 @@ describe('claimHeaders', () => {
       groups: ['staff', 'ops'],
       department: 'sales',
       level: 3,
+      ids: [1_700_000_000, 2],
     });
   const run = async (
     mode: PomeriumAuthOptions['claimHeaders'],
@@ -325,6 +326,27 @@ describe('claimHeaders', () => {
       () => ({ ...assertionHeaders(alice()), 'x-pomerium-claim-level': '3' }),
       'pass',
       ['x-pomerium-claim-level'],
+    ],
+    [
+      'verify: numbers in a list as Go prints integers',
+      'verify',
+      () => ({ ...assertionHeaders(alice()), 'x-pomerium-claim-ids': '1700000000,2' }),
+      'pass',
+      ['x-pomerium-claim-ids'],
+    ],
+    [
+      'verify: numbers in a list as Go prints JSON’s float64 (an identity provider’s claim)',
+      'verify',
+      () => ({ ...assertionHeaders(alice()), 'x-pomerium-claim-ids': '1.7e+09,2' }),
+      'pass',
+      ['x-pomerium-claim-ids'],
+    ],
+    [
+      'verify: numbers in a list written another way are 400',
+      'verify',
+      () => ({ ...assertionHeaders(alice()), 'x-pomerium-claim-ids': '1.7e9,2' }),
+      '400 claim_header_mismatch',
+      [],
     ],
     [
       'verify: an empty header for a claim the assertion lacks',

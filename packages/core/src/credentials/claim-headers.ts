@@ -106,13 +106,21 @@ function claimNamed(suffix: string, claims: Readonly<Record<string, unknown>>): 
 
 /**
  * What Pomerium may have written for a signed value (its `getHeaderStringValue`): an absent claim
- * is an empty header; an array is its elements joined with `,`; anything else Go's `fmt.Sprint`.
- * A number may have reached Pomerium as an integer (its own claims) or as JSON's float64 (an
- * identity provider's), which Go prints differently (`1700000000` or `1.7e+09`): both are Pomerium's.
+ * is an empty header; an array is its elements joined with `,`, each written the same way;
+ * anything else Go's `fmt.Sprint`. A number may have reached Pomerium as an integer (its own
+ * claims) or as JSON's float64 (an identity provider's), which Go prints differently
+ * (`1700000000` or `1.7e+09`): both are Pomerium's, for a number alone or in an array (whose
+ * numbers all came the same way: the first value of each element is its integer form, the last
+ * its float64 form).
  */
 function headerValues(value: unknown): string[] {
   if (value === undefined) return [''];
-  if (Array.isArray(value)) return [value.map((v) => headerValues(v)[0]).join(',')];
+  if (Array.isArray(value)) {
+    const forms = value.map((v) => headerValues(v));
+    const integers = forms.map((f) => f[0]).join(',');
+    const floats = forms.map((f) => f[f.length - 1]).join(',');
+    return integers === floats ? [integers] : [integers, floats];
+  }
   if (typeof value === 'number') {
     const plain = String(value);
     const go = goFloat(value);
