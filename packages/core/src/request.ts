@@ -1,4 +1,4 @@
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, InvalidTokenError } from './errors.js';
 import { foldAsciiCase } from './lib/fold-ascii-case.js';
 
 /** A header value as Node's `IncomingMessage#headers` holds it. */
@@ -95,12 +95,20 @@ export function ownHeader(headers: Record<string, HeaderValue>, name: string): H
  * (impersonation and claim headers) is removed from it whatever its case; values of names that
  * differ only in case are joined into one array, as Node's `headersDistinct` holds repeats, so a
  * repeat with a different value is still refused. A headers object that cannot be changed
- * (frozen) is replaced on the request by a lower-cased copy. Never throws.
+ * (frozen) is replaced on the request by a lower-cased copy.
+ *
+ * @throws {InvalidTokenError} `internal_error`, for a value that is not a request (not an object,
+ *   or without a headers object): the caller's bug, refused as any fault is, never a `TypeError`.
  */
 export function withLowerCaseHeaderNames<R extends Pick<AuthRequest, 'headers'>>(request: R): R {
   if (request instanceof NodeAuthRequest) return request;
-  const headers = request.headers as Record<string, HeaderValue> | null | undefined;
-  if (headers === null || typeof headers !== 'object') return request;
+  const given: unknown = typeof request === 'object' && request !== null ? request.headers : null;
+  if (given === null || typeof given !== 'object')
+    throw new InvalidTokenError(
+      'internal_error',
+      'not a request: core takes an object whose headers are an object (AuthRequest)',
+    );
+  const headers = given as Record<string, HeaderValue>;
   let mixedCase: string[] | undefined;
   for (const name of Object.keys(headers)) if (UPPER_CASE.test(name)) (mixedCase ??= []).push(name);
   if (mixedCase === undefined) return request;

@@ -252,6 +252,34 @@ describe('auth.decide refuses as authenticate does', () => {
     );
   });
 
+  test('a value that is not a request is refused as internal_error by every entry point, never a TypeError', async () => {
+    const a = auth();
+    const notRequests: Array<[what: string, value: unknown]> = [
+      ['undefined', undefined],
+      ['null', null],
+      ['a string', 'GET /'],
+      ['a number', 5],
+      ['an object without headers', { method: 'GET', url: '/' }],
+      ['headers null', { method: 'GET', url: '/', headers: null }],
+      ['headers a number', { method: 'GET', url: '/', headers: 5 }],
+      ['headers a string', { method: 'GET', url: '/', headers: 'authorization: x' }],
+    ];
+    const isFault = (what: string) => (err: unknown) => {
+      assert.ok(err instanceof PomeriumAuthError, `${what}: ${inspect(err)}`);
+      assert.equal(`${err.status} ${err.code} ${err.reason}`, '401 invalid_token internal_error');
+      return true;
+    };
+    for (const [what, value] of notRequests) {
+      const req = value as AuthRequest;
+      isFault(`decide, ${what}`)(thrownBy(() => a.decide(req)));
+      await assert.rejects(a.authenticate(req), isFault(`authenticate, ${what}`));
+      isFault(`requireIdentity, ${what}`)(thrownBy(() => a.requireIdentity(undefined, req)));
+      isFault(`authorizeRoute, ${what}`)(
+        thrownBy(() => a.authorizeRoute(undefined, req, { impersonation: 'forbid' })),
+      );
+    }
+  });
+
   test('whatever the headers hold, it answers, throws or rejects with a PomeriumAuthError that is not an internal fault', async () => {
     const warnings: string[] = [];
     const a = auth(
