@@ -5,8 +5,10 @@ import {
   explainImpersonation,
   ImpersonationDeniedError,
   isPomeriumAuthError,
+  PomeriumAuthConfigError,
   type AuthRequest,
   type DirectoryUser,
+  type ExplainQuestion,
   type ImpersonationOptions,
   type PomeriumAuth,
   type PomeriumAuthOptions,
@@ -698,6 +700,32 @@ describe('impersonation rules', () => {
       { initiator: 'sam', target: 'customer_1' },
     );
     assert.deepEqual([supportAnswer.allowed, supportAnswer.grant], [true, 'support']);
+  });
+
+  test('a malformed question is refused naming its field, never with a TypeError', async () => {
+    const rows: Array<[question: unknown, field: string]> = [
+      [undefined, 'question'],
+      [null, 'question'],
+      ['admin', 'question'],
+      [{}, 'question.initiator'],
+      [{ initiator: '' }, 'question.initiator'],
+      [{ initiator: null }, 'question.initiator'],
+      [{ initiator: { id: 5 } }, 'question.initiator'],
+      [{ initiator: { id: 'a', email: 5 } }, 'question.initiator.email'],
+      [{ initiator: { id: 'a', groups: 'support' } }, 'question.initiator.groups'],
+      [{ initiator: 'admin', target: 5 }, 'question.target'],
+      [{ initiator: 'admin', groups: ['a', 1] }, 'question.groups'],
+      [{ initiator: 'admin', path: 5 }, 'question.path'],
+      [{ initiator: 'admin', method: ['GET'] }, 'question.method'],
+      [{ initiator: 'admin', now: 'noon' }, 'question.now'],
+    ];
+    for (const [question, field] of rows) {
+      await assert.rejects(
+        explainImpersonation({ impersonation, directory }, question as ExplainQuestion),
+        (err: unknown) => err instanceof PomeriumAuthConfigError && err.option === field,
+        JSON.stringify(question),
+      );
+    }
   });
 
   test('a request without credentials that asks for impersonation is refused with 401, even where authentication is optional', async () => {

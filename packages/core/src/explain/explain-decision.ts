@@ -4,6 +4,7 @@ import { policyInput, type NamedPolicy } from '../decide/apply-policy.js';
 import {
   InsufficientScopeError,
   isPomeriumAuthError,
+  PomeriumAuthConfigError,
   type PomeriumAuthError,
   type PomeriumAuthErrorCode,
 } from '../errors.js';
@@ -94,7 +95,8 @@ export interface ExplainRules {
  *
  * @param options - the app's options (only `impersonation`, `directory` and `policy` are read).
  * @param question - who, as whom, which request, which route rules.
- * @throws {PomeriumAuthConfigError} for an invalid option or route rule.
+ * @throws {PomeriumAuthConfigError} for an invalid option or route rule; the promise rejects
+ *   with one for an invalid question, naming its field (`question.initiator`).
  *
  * @example
  * ```ts
@@ -128,6 +130,7 @@ export async function explainDecision(
   rules: ExplainRules,
   q: ExplainQuestion,
 ): Promise<ExplainAnswer> {
+  checkQuestion(q);
   const plan = routePlan(q.route);
   const { principal: initiator, fromDirectory } = await initiatorOf(
     q.initiator,
@@ -236,6 +239,37 @@ function refusedAnswer(
   };
   if (err.detail !== undefined) answer.detail = err.detail;
   return answer;
+}
+
+const isName = (v: unknown): v is string => typeof v === 'string' && v !== '';
+const isStringList = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((g) => typeof g === 'string');
+
+/** A question is checked before anything runs: a bad field is named as a bad option is (`question.target`). */
+function checkQuestion(q: unknown): void {
+  if (q === null || typeof q !== 'object' || Array.isArray(q))
+    throw new PomeriumAuthConfigError('question', 'must be an object');
+  const { initiator, groups, now, ...rest } = q as Record<string, unknown>;
+  if (!isName(initiator)) {
+    const who = initiator as Record<string, unknown> | null;
+    if (who === null || typeof who !== 'object' || !isName(who.id))
+      throw new PomeriumAuthConfigError(
+        'question.initiator',
+        'must be an id or email, or an object with a string id',
+      );
+    if (who.email !== undefined && typeof who.email !== 'string')
+      throw new PomeriumAuthConfigError('question.initiator.email', 'must be a string');
+    if (who.groups !== undefined && !isStringList(who.groups))
+      throw new PomeriumAuthConfigError('question.initiator.groups', 'must be a list of strings');
+  }
+  if (groups !== undefined && !isStringList(groups))
+    throw new PomeriumAuthConfigError('question.groups', 'must be a list of strings');
+  if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now)))
+    throw new PomeriumAuthConfigError('question.now', 'must be a time in ms since the epoch');
+  for (const name of ['target', 'method', 'path', 'ip', 'reason'] as const) {
+    if (rest[name] !== undefined && typeof rest[name] !== 'string')
+      throw new PomeriumAuthConfigError(`question.${name}`, 'must be a string');
+  }
 }
 
 /** The initiator as a principal; named by a string, it takes its id, email and groups from the directory. */
