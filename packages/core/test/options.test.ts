@@ -161,6 +161,51 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     { sharedSecret: SECRET, impersonation: { requireReason: true, reasonHeader: false } },
     'impersonation.requireReason',
   ],
+  // A boolean written as text ('false') or a misspelt key would silently do the opposite.
+  [
+    'requireReason that is not a boolean',
+    { sharedSecret: SECRET, impersonation: { requireReason: 'yes' as never } },
+    'impersonation.requireReason',
+  ],
+  [
+    'fromTokenClaims that is not a boolean',
+    { sharedSecret: SECRET, impersonation: { fromTokenClaims: 'false' as never } },
+    'impersonation.fromTokenClaims',
+  ],
+  [
+    'fromActClaim that is not a boolean',
+    { sharedSecret: SECRET, impersonation: { fromActClaim: 0 as never } },
+    'impersonation.fromActClaim',
+  ],
+  [
+    'a misspelt impersonation option',
+    { sharedSecret: SECRET, impersonation: { requireReasons: true } as never },
+    'impersonation.requireReasons',
+  ],
+  [
+    'impersonation as an array',
+    { sharedSecret: SECRET, impersonation: [] as never },
+    'impersonation',
+  ],
+  [
+    'a grant whose readOnly is not a boolean',
+    {
+      sharedSecret: SECRET,
+      impersonation: { grants: [{ initiators: ['a'], targets: ['*'], readOnly: 'true' as never }] },
+    },
+    'impersonation.grants[0].readOnly',
+  ],
+  [
+    'a grant with a misspelt field',
+    {
+      sharedSecret: SECRET,
+      impersonation: { grants: [{ initiators: ['a'], targets: ['*'], readonly: true } as never] },
+    },
+    'impersonation.grants[0].readonly',
+  ],
+  ['a cache of null', { sharedSecret: SECRET, cache: null as never }, 'cache'],
+  ['a cache that is an array', { sharedSecret: SECRET, cache: [] as never }, 'cache'],
+  ['a misspelt cache option', { sharedSecret: SECRET, cache: { size: 10 } as never }, 'cache.size'],
   [
     'an audit sink that is neither a function nor a logger',
     { sharedSecret: SECRET, audit: { info: () => undefined } as never },

@@ -340,9 +340,13 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
 
   let cache: VerifiedTokenCache<VerifiedCredential> | undefined;
   if (options.cache !== false) {
-    const c = options.cache ?? {};
-    if (c === null || typeof c !== 'object')
+    const c = options.cache === undefined ? {} : options.cache;
+    if (c === null || typeof c !== 'object' || Array.isArray(c))
       throw new PomeriumAuthConfigError('cache', 'must be an object or false');
+    for (const key of Object.keys(c)) {
+      if (key !== 'max' && key !== 'maxAge')
+        throw new PomeriumAuthConfigError(`cache.${key}`, 'is not a known option');
+    }
     cache = new VerifiedTokenCache({
       max: positiveInteger(c.max, 'cache.max', 10_000),
       maxAge: nonNegative(c.maxAge, 'cache.maxAge', 60)!,

@@ -51,6 +51,15 @@ function compileTargetRule(entry: string, option: string): TargetRule {
   return { pattern: compileNamePattern(entry, option) };
 }
 
+/** The fields of a grant: any other is a misspelling, refused. */
+const GRANT_KEYS: ReadonlySet<string> = new Set([
+  'name',
+  'initiators',
+  'targets',
+  'groups',
+  'readOnly',
+]);
+
 /**
  * Checks and compiles grants; a bad grant fails here, naming the option.
  *
@@ -67,8 +76,15 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
     const at = `${option}[${i}]`;
     if (grant === null || typeof grant !== 'object')
       throw new PomeriumAuthConfigError(at, 'must be an object');
+    for (const key of Object.keys(grant)) {
+      // A misspelt key (`readonly`) would silently drop what it meant to say.
+      if (!GRANT_KEYS.has(key))
+        throw new PomeriumAuthConfigError(`${at}.${key}`, 'is not a known grant field');
+    }
     if (grant.name !== undefined && typeof grant.name !== 'string')
       throw new PomeriumAuthConfigError(`${at}.name`, 'must be a string');
+    if (grant.readOnly !== undefined && typeof grant.readOnly !== 'boolean')
+      throw new PomeriumAuthConfigError(`${at}.readOnly`, 'must be a boolean');
     const initiators = stringList(grant.initiators, `${at}.initiators`, true);
     const ids = new Set<string>();
     const emails = new Set<string>();

@@ -32,6 +32,26 @@ export interface ImpersonationRules {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** The keys of the `impersonation` option: any other is a misspelling, refused like one at the top. */
+const IMPERSONATION_KEYS: ReadonlySet<string> = new Set([
+  'header',
+  'groupsHeader',
+  'reasonHeader',
+  'grants',
+  'protect',
+  'requireReason',
+  'fromTokenClaims',
+  'fromActClaim',
+  'canImpersonate',
+]);
+
+/** A boolean option: absent gives the default; anything but a boolean (`'false'`, `1`) is refused. */
+function booleanOption(value: unknown, fallback: boolean, option: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new PomeriumAuthConfigError(option, 'must be a boolean');
+  return value;
+}
+
 function headerOption(value: unknown, fallback: string, option: string): string | undefined {
   if (value === false) return undefined;
   if (value === undefined) return fallback;
@@ -48,8 +68,12 @@ export function compileImpersonationRules(
   options: ImpersonationOptions | false | undefined,
 ): ImpersonationRules {
   const opt = options === false ? {} : (options ?? {});
-  if (opt === null || typeof opt !== 'object')
+  if (opt === null || typeof opt !== 'object' || Array.isArray(opt))
     throw new PomeriumAuthConfigError('impersonation', 'must be an object or false');
+  for (const key of Object.keys(opt)) {
+    if (!IMPERSONATION_KEYS.has(key))
+      throw new PomeriumAuthConfigError(`impersonation.${key}`, 'is not a known option');
+  }
   if (opt.canImpersonate !== undefined && typeof opt.canImpersonate !== 'function')
     throw new PomeriumAuthConfigError('impersonation.canImpersonate', 'must be a function');
   const rules: ImpersonationRules = {
@@ -57,9 +81,9 @@ export function compileImpersonationRules(
     headerNames: [],
     grants: compileGrants(opt.grants, 'impersonation.grants'),
     protect: compileProtectList(opt.protect, 'impersonation.protect'),
-    requireReason: opt.requireReason === true,
-    fromTokenClaims: opt.fromTokenClaims !== false,
-    fromActClaim: opt.fromActClaim !== false,
+    requireReason: booleanOption(opt.requireReason, false, 'impersonation.requireReason'),
+    fromTokenClaims: booleanOption(opt.fromTokenClaims, true, 'impersonation.fromTokenClaims'),
+    fromActClaim: booleanOption(opt.fromActClaim, true, 'impersonation.fromActClaim'),
   };
   const header = headerOption(
     opt.header,
