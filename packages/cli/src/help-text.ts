@@ -8,7 +8,7 @@ Commands:
   mint             mint a service-account token (historic pomerium-cli flags, or today's format with --id)
   mint assertion   mint an X-Pomerium-Jwt-Assertion signed with a key file or the derived key
   verify           check a credential with the options an application uses, and say why it fails
-  keygen           make a signing key pair (ES256 or RS256)
+  keygen           make a signing key pair (ES256 or RS256), or print the one derived from a shared secret
   jwks             print the public key set of key files, or of the key derived from a shared secret
   explain          may this user (acting as that one) make this request? names the grant, rule or policy that decides
 
@@ -129,10 +129,16 @@ Examples:
 `;
 
 export const KEYGEN_HELP = `Usage: pomerium-auth keygen [--alg ES256|RS256] [--kid id] [--out dir [--force]]
+       pomerium-auth keygen --derive-from-shared-secret [secret | -] [--legacy-raw] [--out dir [--force]]
 
 Makes a signing key pair: EC P-256 for ES256 (Pomerium's default), RSA 2048 for RS256.
 Prints the private key (PKCS#8 PEM) and the public JWK, named by its hex thumbprint as
 Pomerium names keys. With --out, writes signing-key.pem (mode 600) and jwks.json instead.
+
+  --derive-from-shared-secret   the pair Pomerium derives from its shared secret when it has no
+                                signing_key, instead of a new one (secret as for "mint": argument,
+                                environment, stdin)
+  --legacy-raw                  the shared secret is used as raw text (Pomerium v0.8 to v0.13)
 `;
 
 export const JWKS_HELP = `Usage: pomerium-auth jwks <key file>... | --derive-from-shared-secret [secret | -] [--legacy-raw]

@@ -30,6 +30,55 @@ for (const secret of [
   });
 }
 
+// keygen gives the derived pair too (SPEC §9): the private key Pomerium signs with when it has no
+// signing_key, so a test can mint the assertions such a Pomerium would, from a file.
+for (const [how, args, io] of [
+  ['an argument', ['X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI='], {}],
+  [
+    'POMERIUM_SHARED_SECRET',
+    [],
+    { env: { POMERIUM_SHARED_SECRET: 'X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=' } },
+  ],
+  ['standard input', ['-'], { input: 'X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=' }],
+] as const) {
+  test(`keygen --derive-from-shared-secret (secret from ${how}) prints the pair the core derives`, async () => {
+    const derived = deriveSigningKey('X/6+31jHCANkIbOajHMACNy+HmDreiXcDzRMRQepoVI=');
+    const result = await pomeriumAuth(['keygen', '--derive-from-shared-secret', ...args], io);
+    assert.equal(result.code, 0, result.stderr);
+    const pem = derived.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    assert.ok(result.stdout.startsWith(pem), result.stdout);
+    assert.deepEqual(JSON.parse(result.stdout.slice(pem.length)), derived.publicJwk);
+  });
+}
+
+test('keygen --derive-from-shared-secret --out writes the derived pair, and refuses what does not apply to it', async () => {
+  const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=';
+  const dir = join(tmp.dir, 'derived');
+  const result = await pomeriumAuth([
+    'keygen',
+    '--derive-from-shared-secret',
+    '--out',
+    dir,
+    secret,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const listed = await pomeriumAuth(['jwks', '--compact', join(dir, 'signing-key.pem')]);
+  assert.equal(
+    listed.stdout,
+    `${JSON.stringify({ keys: [deriveSigningKey(secret).publicJwk] })}\n`,
+  );
+  for (const [argv, message] of [
+    [['keygen', '--derive-from-shared-secret', '--alg', 'RS256', secret], /is ES256/],
+    [['keygen', '--derive-from-shared-secret', '--kid', 'k1', secret], /--kid does not apply/],
+    [['keygen', '--derive-from-shared-secret', 'YWJj'], /decodes to 3 bytes/],
+    [['keygen', '--legacy-raw'], /--derive-from-shared-secret/],
+  ] as const) {
+    const refused = await pomeriumAuth([...argv]);
+    assert.equal(refused.code, 2, argv.join(' '));
+    assert.match(refused.stderr, message);
+  }
+});
+
 test('keygen prints a private key PEM and the public JWK named by its hex thumbprint', async () => {
   for (const alg of ['ES256', 'RS256']) {
     const result = await pomeriumAuth(['keygen', '--alg', alg]);

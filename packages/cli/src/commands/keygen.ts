@@ -1,17 +1,23 @@
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { deriveSigningKey } from '@pomerium-auth/core';
 import { generateSigningKey } from '@pomerium-auth/testing';
 import { CliError, EXIT_CODES, usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { KEYGEN_HELP } from '../help-text.js';
 import { publishedJwk } from '../key-files.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
+import { readSharedSecret } from '../read-input.js';
+import { checkSharedSecret } from '../shared-secret-input.js';
 
 const SPECS: FlagSpecs = {
   alg: { type: 'string' },
   kid: { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
+  'derive-from-shared-secret': { type: 'boolean' },
+  'legacy-raw': { type: 'boolean' },
 };
 
 /** File names written by `keygen --out`. */
@@ -20,6 +26,8 @@ export const KEYGEN_FILES = Object.freeze({ privateKey: 'signing-key.pem', jwks:
 /**
  * `pomerium-auth keygen`: a signing key pair as Pomerium uses (EC P-256 for ES256, RSA 2048 for
  * RS256): the private key as PKCS#8 PEM and the public key as a JWK named by its thumbprint.
+ * With `--derive-from-shared-secret`, the pair is the one Pomerium derives from its shared secret
+ * when it has no `signing_key` (the secret read as for `mint`), instead of a new one.
  */
 export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<number> {
   const flags = parseFlags('keygen', argv, SPECS);
@@ -27,12 +35,36 @@ export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<nu
     ctx.stdout.write(KEYGEN_HELP);
     return 0;
   }
-  if (flags.positionals.length > 0)
-    throw usageError('keygen', `unexpected arguments: ${flags.positionals.join(' ')}`);
+  const derive = booleanFlag(flags, 'derive-from-shared-secret');
+  if (flags.positionals.length > (derive ? 1 : 0))
+    throw usageError(
+      'keygen',
+      `unexpected arguments: ${flags.positionals.slice(derive ? 1 : 0).join(' ')}`,
+    );
+  if (!derive && booleanFlag(flags, 'legacy-raw'))
+    throw usageError(
+      'keygen',
+      '--legacy-raw reads the shared secret of --derive-from-shared-secret',
+    );
   const alg = (stringFlag(flags, 'alg') ?? 'ES256').toUpperCase();
   if (alg !== 'ES256' && alg !== 'RS256')
     throw usageError('keygen', '--alg must be ES256 or RS256');
-  const key = await generateSigningKey(alg, stringFlag(flags, 'kid'));
+  let key: { alg: 'ES256' | 'RS256'; kid: string; privateKey: KeyObject; publicKey: KeyObject };
+  if (derive) {
+    if (alg !== 'ES256')
+      throw usageError('keygen', 'the key derived from the shared secret is ES256 (P-256)');
+    if (stringFlag(flags, 'kid') !== undefined)
+      throw usageError(
+        'keygen',
+        'the derived key is named by its thumbprint, as Pomerium names it: --kid does not apply',
+      );
+    const input = await readSharedSecret(ctx, 'keygen', flags.positionals[0]);
+    const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
+    checkSharedSecret(input, encoding);
+    key = deriveSigningKey(input.secret, encoding);
+  } else {
+    key = await generateSigningKey(alg, stringFlag(flags, 'kid'));
+  }
   const pem = key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const jwk = publishedJwk(key.publicKey, key.alg, key.kid);
   const out = stringFlag(flags, 'out');
