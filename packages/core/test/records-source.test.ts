@@ -477,6 +477,28 @@ describe('createRecordsSource from code, and its options', () => {
     ['a foreignKey that is not a string', { url: '/x', foreignKey: 7 }, 'foreignKey', /non-empty/],
     ['a backoff below 1', { url: '/x', backoff: 0.5 }, 'backoff', /at least 1/],
     ['a backoff that is not a number', { url: '/x', backoff: '2' }, 'backoff', /positive/],
+    // Headers would otherwise fail every load, so the source would never load at all.
+    ['headers that are not an object', { url: 'https://x/y', headers: 'x' }, 'headers', /object/],
+    [
+      'a header name that is no token',
+      { url: 'https://x/y', headers: { 'bad header': 'v' } },
+      'headers.bad header',
+      /not a valid HTTP header/,
+    ],
+    [
+      'a header value holding a line break',
+      { url: 'https://x/y', headers: { authorization: 'Bearer a\r\nx-evil: 1' } },
+      'headers.authorization',
+      /no CR, LF or NUL/,
+    ],
+    [
+      'a header value that is not a string',
+      { url: 'https://x/y', headers: { 'x-n': 5 } },
+      'headers.x-n',
+      /must be a string/,
+    ],
+    ['a logger without warn()', { url: '/x', logger: {} }, 'logger', /warn\(\)/],
+    ['a misspelt option', { url: '/x', minDelays: 5 }, 'minDelays', /not a known option/],
   ];
   for (const [name, options, option, message] of invalid) {
     test(`throws a PomeriumAuthConfigError naming the option at construction for ${name}`, () => {

@@ -113,9 +113,15 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
     throw new PomeriumAuthConfigError('format', 'must be "json" or "csv"');
   }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.has(key)) throw new PomeriumAuthConfigError(key, 'is not a known option');
+  }
   const foreignKey = options.foreignKey ?? 'id';
   if (typeof foreignKey !== 'string' || foreignKey === '')
     throw new PomeriumAuthConfigError('foreignKey', 'must be a non-empty string');
+  checkHeaders(options.headers);
+  if (options.logger !== undefined && typeof options.logger?.warn !== 'function')
+    throw new PomeriumAuthConfigError('logger', 'must have a warn() method');
 
   if (options.records !== undefined) {
     let records: RawRecord[];
@@ -158,6 +164,48 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     );
   }
   return pollingSource(loader, where, { minDelay, maxDelay, backoff, logger, foreignKey, close });
+}
+
+/** The options of {@link createRecordsSource}: any other is a misspelling, refused. */
+const OPTION_NAMES: ReadonlySet<string> = new Set([
+  'records',
+  'url',
+  'format',
+  'foreignKey',
+  'minDelay',
+  'maxDelay',
+  'backoff',
+  'headers',
+  'timeout',
+  'maxBytes',
+  'fetch',
+  'logger',
+  'ca',
+  'cert',
+  'key',
+  'allowInsecureTLS',
+]);
+
+/**
+ * `headers`: an object of header names and string values that an HTTP request can carry; checked
+ * here, so that a bad one fails at construction rather than every load (a source that never loads).
+ */
+function checkHeaders(headers: unknown): void {
+  if (headers === undefined) return;
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers))
+    throw new PomeriumAuthConfigError('headers', 'must be an object of header names and values');
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string')
+      throw new PomeriumAuthConfigError(`headers.${name}`, 'must be a string');
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      throw new PomeriumAuthConfigError(
+        `headers.${name}`,
+        'is not a valid HTTP header name and value (a token name; no CR, LF or NUL in the value)',
+      );
+    }
+  }
 }
 
 function staticSource(copy: RecordsCopy, foreignKey: string): RecordsSource {
