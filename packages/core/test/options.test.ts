@@ -111,6 +111,22 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     'claimHeaders.names.x email',
   ],
   [
+    'claimHeaders with a misspelt names',
+    {
+      sharedSecret: SECRET,
+      claimHeaders: { mode: 'verify', name: { 'x-email': 'email' } } as never,
+    },
+    'claimHeaders.name',
+  ],
+  [
+    'a misspelt key-set option',
+    {
+      jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json',
+      jwks: { timout: 1 } as never,
+    },
+    'jwks.timout',
+  ],
+  [
     'a policy with an unknown criterion',
     { sharedSecret: SECRET, policy: { allow: { or: [{ emial: 'a@b.c' }] } } as never },
     'policy.allow.or[0].emial',

@@ -156,12 +156,18 @@ function jwksUrls(value: unknown, fromEnvironment: boolean): URL[] {
   });
 }
 
+const JWKS_OPTIONS = new Set(['timeout', 'cooldown', 'maxAge', 'maxStale', 'maxBytes', 'fetch']);
+
 /** `jwks`: the key sets' tuning, checked once for all of them. */
 function jwksOptions(value: unknown): JwksOptions {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new PomeriumAuthConfigError('jwks', 'must be an object');
   const jwks = value as JwksOptions;
+  for (const key of Object.keys(jwks)) {
+    if (!JWKS_OPTIONS.has(key))
+      throw new PomeriumAuthConfigError(`jwks.${key}`, 'is not a known option');
+  }
   nonNegative(jwks.timeout, 'jwks.timeout');
   nonNegative(jwks.cooldown, 'jwks.cooldown');
   nonNegative(jwks.maxAge, 'jwks.maxAge');

@@ -26,6 +26,11 @@ export function compileClaimHeaders(option: unknown): ClaimHeaderRules | undefin
       "must be 'ignore', 'verify', 'strip' or { mode: 'verify' | 'strip', names }",
     );
   }
+  for (const key of Object.keys(option)) {
+    // A misspelt `names` would verify the default headers instead of the ones meant.
+    if (key !== 'mode' && key !== 'names')
+      throw new PomeriumAuthConfigError(`claimHeaders.${key}`, 'is not a known option');
+  }
   const { mode, names } = option as { mode?: unknown; names?: unknown };
   if (mode !== 'verify' && mode !== 'strip') {
     throw new PomeriumAuthConfigError('claimHeaders.mode', "must be 'verify' or 'strip'");
