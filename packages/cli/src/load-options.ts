@@ -35,7 +35,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
  * Reads the options object an application passes to `pomeriumAuth(...)` from a file: JSON, or a
  * `.js`/`.mjs`/`.cjs` module whose default export (or `options` export) is that object.
  *
- * JSON cannot hold functions, so in a JSON file `directory` and `serviceAccounts` may also be
+ * JSON cannot hold functions, so in a JSON file `directory`, `serviceAccounts` and `namespaces` may also be
  * written as `createRecordsSource` options (`{ "records": [...] }` or `{ "url": "users.csv" }`,
  * relative to the file): they are loaded before the command runs.
  */
@@ -75,7 +75,7 @@ export async function loadOptionsFile(ctx: CommandContext, file: string): Promis
   const options: PomeriumAuthOptions = { ...(value as PomeriumAuthOptions) };
   const opened: Array<{ name: string; source: RecordsSource; problems: string[] }> = [];
   const close = (): void => opened.forEach((o) => o.source.close());
-  for (const name of ['directory', 'serviceAccounts'] as const) {
+  for (const name of ['directory', 'serviceAccounts', 'namespaces'] as const) {
     const given: unknown = options[name];
     if (given === undefined || typeof given === 'function' || isRecordsSource(given)) continue;
     if (typeof given !== 'object' || given === null) continue; // core names the option in its error

@@ -244,6 +244,39 @@ test('--config reads the options object an application uses, from JSON or from a
   assert.equal(flagged.code, 0, flagged.stdout + flagged.stderr);
 });
 
+test('a JSON --config gives serviceAccounts and namespaces as records, and verify applies both', async () => {
+  const json = join(tmp.dir, 'namespaces.json');
+  writeFileSync(
+    json,
+    JSON.stringify({
+      sharedSecret: secret,
+      namespace: 'ns-team',
+      serviceAccounts: {
+        records: [
+          { id: 'sa-root', user_id: 'bot', namespace_id: 'root' },
+          { id: 'sa-other', user_id: 'bot', namespace_id: 'ns-other' },
+        ],
+      },
+      namespaces: {
+        records: [
+          { id: 'root' },
+          { id: 'ns-team', parent_id: 'root' },
+          { id: 'ns-other', parent_id: 'root' },
+        ],
+      },
+    }),
+  );
+  for (const [id, code, line] of [
+    ['sa-root', 0, /^valid {4}service-account token/],
+    ['sa-other', 1, /^invalid {2}invalid_token \(401\): namespace_mismatch/],
+  ] as const) {
+    const token = issuer.mintServiceAccountToken({ id, userId: 'bot' });
+    const result = await pomeriumAuth(['verify', '--config', json, token]);
+    assert.equal(result.code, code, result.stdout + result.stderr);
+    assert.match(result.stdout, line);
+  }
+});
+
 test('impersonation headers go through the rules of the configuration', async () => {
   const config = join(tmp.dir, 'grants.json');
   writeFileSync(
