@@ -42,6 +42,25 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     { jwksUrl: ['https://app.example.com/.well-known/pomerium/jwks.json', 42 as never] },
     'jwksUrl[1]',
   ],
+  // A timer cannot hold more than 2^31 - 1 ms: a longer one fires at once, timing out every call.
+  [
+    'a lookup timeout longer than a timer can hold',
+    { sharedSecret: SECRET, lookupTimeout: 2 ** 31 },
+    'lookupTimeout',
+  ],
+  [
+    'a key-set timeout longer than a timer can hold',
+    {
+      jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json',
+      jwks: { timeout: 2 ** 31 },
+    },
+    'jwks.timeout',
+  ],
+  [
+    'a key-set timeout of zero (every fetch abandoned at once)',
+    { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: { timeout: 0 } },
+    'jwks.timeout',
+  ],
   [
     'key-set tuning that is not an object',
     { jwksUrl: 'https://app.example.com/.well-known/pomerium/jwks.json', jwks: 5 as never },

@@ -119,6 +119,17 @@ function positiveInteger(value: unknown, option: string, fallback: number): numb
   return value;
 }
 
+/** setTimeout's longest delay: a longer one fires at once (Node warns), so it would time everything out. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timeout in milliseconds: a positive number that a timer can hold. */
+function milliseconds(value: unknown, option: string, fallback: number): number {
+  const ms = positiveInteger(value, option, fallback);
+  if (ms > MAX_TIMER_MS)
+    throw new PomeriumAuthConfigError(option, `must be at most ${MAX_TIMER_MS} ms (about 24 days)`);
+  return ms;
+}
+
 function hostSet(value: unknown, option: string): Set<string> | undefined {
   if (value === undefined) return undefined;
   const list = typeof value === 'string' ? [value] : value;
@@ -168,7 +179,14 @@ function jwksOptions(value: unknown): JwksOptions {
     if (!JWKS_OPTIONS.has(key))
       throw new PomeriumAuthConfigError(`jwks.${key}`, 'is not a known option');
   }
-  nonNegative(jwks.timeout, 'jwks.timeout');
+  if (
+    jwks.timeout !== undefined &&
+    (nonNegative(jwks.timeout, 'jwks.timeout')! === 0 || jwks.timeout > MAX_TIMER_MS)
+  )
+    throw new PomeriumAuthConfigError(
+      'jwks.timeout',
+      `must be a positive number of milliseconds, at most ${MAX_TIMER_MS} (about 24 days)`,
+    );
   nonNegative(jwks.cooldown, 'jwks.cooldown');
   nonNegative(jwks.maxAge, 'jwks.maxAge');
   nonNegative(jwks.maxStale, 'jwks.maxStale');
@@ -306,7 +324,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     'serviceAccounts',
     serviceAccountLookup,
   );
-  const lookupTimeout = positiveInteger(
+  const lookupTimeout = milliseconds(
     options.lookupTimeout,
     'lookupTimeout',
     DEFAULT_LOOKUP_TIMEOUT,
