@@ -470,6 +470,7 @@ describe('createRecordsSource from code, and its options', () => {
       /less than "minDelay"/,
     ],
     ['a zero timeout', { url: 'http://x/y', timeout: 0 }, 'timeout', /positive/],
+    ['a timeout no timer can hold', { url: 'http://x/y', timeout: 2 ** 31 }, 'timeout', /at most/],
     ['an infinite maxBytes', { url: 'http://x/y', maxBytes: Infinity }, 'maxBytes', /positive/],
     ['an unknown format', { url: '/x', format: 'xml' }, 'format', /"json" or "csv"/],
     ['an unsupported scheme', { url: 'ftp://host/x.csv' }, 'url', /scheme "ftp"/],

@@ -140,6 +140,12 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   const backoff = positive(options.backoff, DEFAULT_BACKOFF, 'backoff');
   if (backoff < 1) throw new PomeriumAuthConfigError('backoff', 'must be at least 1');
   const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
+  // A longer delay makes the timer fire at once: every load would be abandoned as it starts.
+  if (timeout > MAX_TIMER_MS)
+    throw new PomeriumAuthConfigError(
+      'timeout',
+      `must be at most ${MAX_TIMER_MS} ms (about 24 days)`,
+    );
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const logger = options.logger ?? {
     warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),
