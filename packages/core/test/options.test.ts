@@ -247,6 +247,14 @@ const rows: Array<[string, PomeriumAuthOptions, string]> = [
     'audit',
   ],
   ['a cache size of zero', { sharedSecret: SECRET, cache: { max: 0 } }, 'cache.max'],
+  // req.pomerium is the identity; __proto__ would replace the request's prototype.
+  ['userProperty pomerium', { sharedSecret: SECRET, userProperty: 'pomerium' }, 'userProperty'],
+  ['userProperty __proto__', { sharedSecret: SECRET, userProperty: '__proto__' }, 'userProperty'],
+  [
+    'userProperty constructor',
+    { sharedSecret: SECRET, userProperty: 'constructor' },
+    'userProperty',
+  ],
   ['an unknown onError', { sharedSecret: SECRET, onError: 'throw' as 'next' }, 'onError'],
   [
     'an unknown place to verify assertions',

@@ -385,6 +385,22 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   ) {
     throw new PomeriumAuthConfigError('userProperty', 'must be a property name or false');
   }
+  // `pomerium` holds the identity: the principal would replace it. The others are not plain
+  // properties: `__proto__` would replace the request's prototype (Express's crashed the process).
+  if (options.userProperty === 'pomerium')
+    throw new PomeriumAuthConfigError(
+      'userProperty',
+      "must not be 'pomerium', where the identity goes (the principal would replace it)",
+    );
+  if (
+    options.userProperty === '__proto__' ||
+    options.userProperty === 'constructor' ||
+    options.userProperty === 'prototype'
+  )
+    throw new PomeriumAuthConfigError(
+      'userProperty',
+      `must be a plain property name, not '${options.userProperty}'`,
+    );
   if (options.logger !== undefined && typeof options.logger?.warn !== 'function')
     throw new PomeriumAuthConfigError('logger', 'must have a warn() method');
 
