@@ -138,7 +138,7 @@ Pomerium names keys. With --out, writes signing-key.pem (mode 600) and jwks.json
   --derive-from-shared-secret   the pair Pomerium derives from its shared secret when it has no
                                 signing_key, instead of a new one (secret as for "mint": argument,
                                 environment, stdin)
-  --legacy-raw                  the shared secret is used as raw text (Pomerium v0.8 to v0.13)
+  --legacy-raw                  no effect on the derived key: Pomerium derives it from the decoded secret
 `;
 
 export const JWKS_HELP = `Usage: pomerium-auth jwks <key file>... | --derive-from-shared-secret [secret | -] [--legacy-raw]
