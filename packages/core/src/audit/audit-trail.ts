@@ -42,8 +42,10 @@ function checkSink(sink: unknown): AuditSink | undefined {
  * `node:diagnostics_channel` channel `pomerium-auth:audit`, then handed to the `audit` option
  * (a function, or a pino-style logger: `info` for grants, `warn` for refusals). The sink runs on
  * the request's path, as any logger call does: give it an asynchronous logger (pino with an
- * asynchronous destination). A sink or subscriber that throws or rejects never changes the
- * answer; the first such failure is reported through `logger` (or `process.emitWarning`).
+ * asynchronous destination). A sink that throws or rejects never changes the answer; the first
+ * such failure is reported through `logger` (or `process.emitWarning`). A channel subscriber
+ * that throws does not change the answer either, but Node's `diagnostics_channel` reports it
+ * itself, as an uncaught exception on the next tick: subscribers must not throw.
  */
 export function createAuditTrail(sinkOption: unknown, logger?: WarningLogger): AuditTrail {
   const sink = checkSink(sinkOption);
