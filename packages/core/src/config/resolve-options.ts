@@ -1,3 +1,4 @@
+import { refuseUnknownKeys } from './known-keys.js';
 import type { KeyObject } from 'node:crypto';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { PomeriumAuthConfigError } from '../errors.js';
@@ -168,6 +169,7 @@ function jwksUrls(value: unknown, fromEnvironment: boolean): URL[] {
 }
 
 const JWKS_OPTIONS = new Set(['timeout', 'cooldown', 'maxAge', 'maxStale', 'maxBytes', 'fetch']);
+const CACHE_OPTIONS = new Set(['max', 'maxAge']);
 
 /** `jwks`: the key sets' tuning, checked once for all of them. */
 function jwksOptions(value: unknown): JwksOptions {
@@ -175,10 +177,7 @@ function jwksOptions(value: unknown): JwksOptions {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new PomeriumAuthConfigError('jwks', 'must be an object');
   const jwks = value as JwksOptions;
-  for (const key of Object.keys(jwks)) {
-    if (!JWKS_OPTIONS.has(key))
-      throw new PomeriumAuthConfigError(`jwks.${key}`, 'is not a known option');
-  }
+  refuseUnknownKeys(jwks, JWKS_OPTIONS, 'jwks');
   if (
     jwks.timeout !== undefined &&
     (nonNegative(jwks.timeout, 'jwks.timeout')! === 0 || jwks.timeout > MAX_TIMER_MS)
@@ -225,9 +224,7 @@ export function lookupOption<T>(
 export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions {
   if (input === null || typeof input !== 'object')
     throw new PomeriumAuthConfigError('options', 'must be an object');
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new PomeriumAuthConfigError(key, 'is not a known option');
-  }
+  refuseUnknownKeys(input, KNOWN_OPTIONS);
   const envSource = input.env === false ? {} : (input.env ?? process.env);
   const fromEnv = optionsFromEnvironment(envSource);
   const options: PomeriumAuthOptions = { ...fromEnv, ...stripUndefined(input) };
@@ -367,10 +364,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     const c = options.cache === undefined ? {} : options.cache;
     if (c === null || typeof c !== 'object' || Array.isArray(c))
       throw new PomeriumAuthConfigError('cache', 'must be an object or false');
-    for (const key of Object.keys(c)) {
-      if (key !== 'max' && key !== 'maxAge')
-        throw new PomeriumAuthConfigError(`cache.${key}`, 'is not a known option');
-    }
+    refuseUnknownKeys(c, CACHE_OPTIONS, 'cache');
     cache = new VerifiedTokenCache({
       max: positiveInteger(c.max, 'cache.max', 10_000),
       maxAge: nonNegative(c.maxAge, 'cache.maxAge', 60)!,

@@ -1,5 +1,9 @@
+import { refuseUnknownKeys } from '../config/known-keys.js';
 import { InvalidRequestError, PomeriumAuthConfigError } from '../errors.js';
 import { removeHeaders, type AuthRequest } from '../request.js';
+
+/** The keys of the object form of `claimHeaders`. */
+const CLAIM_HEADERS_KEYS: ReadonlySet<string> = new Set(['mode', 'names']);
 
 /** The prefix of Pomerium's claim headers: `X-Pomerium-Claim-<claim>`. */
 export const CLAIM_HEADER_PREFIX = 'x-pomerium-claim-';
@@ -26,11 +30,8 @@ export function compileClaimHeaders(option: unknown): ClaimHeaderRules | undefin
       "must be 'ignore', 'verify', 'strip' or { mode: 'verify' | 'strip', names }",
     );
   }
-  for (const key of Object.keys(option)) {
-    // A misspelt `names` would verify the default headers instead of the ones meant.
-    if (key !== 'mode' && key !== 'names')
-      throw new PomeriumAuthConfigError(`claimHeaders.${key}`, 'is not a known option');
-  }
+  // A misspelt `names` would verify the default headers instead of the ones meant.
+  refuseUnknownKeys(option, CLAIM_HEADERS_KEYS, 'claimHeaders');
   const { mode, names } = option as { mode?: unknown; names?: unknown };
   if (mode !== 'verify' && mode !== 'strip') {
     throw new PomeriumAuthConfigError('claimHeaders.mode', "must be 'verify' or 'strip'");

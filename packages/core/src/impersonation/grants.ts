@@ -1,3 +1,4 @@
+import { refuseUnknownKeys } from '../config/known-keys.js';
 import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import type { Grant } from '../options.js';
@@ -76,11 +77,7 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
     const at = `${option}[${i}]`;
     if (grant === null || typeof grant !== 'object')
       throw new PomeriumAuthConfigError(at, 'must be an object');
-    for (const key of Object.keys(grant)) {
-      // A misspelt key (`readonly`) would silently drop what it meant to say.
-      if (!GRANT_KEYS.has(key))
-        throw new PomeriumAuthConfigError(`${at}.${key}`, 'is not a known grant field');
-    }
+    refuseUnknownKeys(grant, GRANT_KEYS, at, 'grant field');
     if (grant.name !== undefined && typeof grant.name !== 'string')
       throw new PomeriumAuthConfigError(`${at}.name`, 'must be a string');
     if (grant.readOnly !== undefined && typeof grant.readOnly !== 'boolean')

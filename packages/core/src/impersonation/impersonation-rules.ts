@@ -1,3 +1,4 @@
+import { refuseUnknownKeys } from '../config/known-keys.js';
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { ImpersonationOptions } from '../options.js';
 import {
@@ -70,10 +71,7 @@ export function compileImpersonationRules(
   const opt = options === false ? {} : (options ?? {});
   if (opt === null || typeof opt !== 'object' || Array.isArray(opt))
     throw new PomeriumAuthConfigError('impersonation', 'must be an object or false');
-  for (const key of Object.keys(opt)) {
-    if (!IMPERSONATION_KEYS.has(key))
-      throw new PomeriumAuthConfigError(`impersonation.${key}`, 'is not a known option');
-  }
+  refuseUnknownKeys(opt, IMPERSONATION_KEYS, 'impersonation');
   if (opt.canImpersonate !== undefined && typeof opt.canImpersonate !== 'function')
     throw new PomeriumAuthConfigError('impersonation.canImpersonate', 'must be a function');
   const rules: ImpersonationRules = {

@@ -1,3 +1,4 @@
+import { refuseUnknownKeys } from '../config/known-keys.js';
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { WarningLogger } from '../options.js';
 import { toRawRecords, type RecordsFormat } from './decode-records.js';
@@ -113,9 +114,7 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
     throw new PomeriumAuthConfigError('format', 'must be "json" or "csv"');
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) throw new PomeriumAuthConfigError(key, 'is not a known option');
-  }
+  refuseUnknownKeys(options, OPTION_NAMES);
   const foreignKey = options.foreignKey ?? 'id';
   if (typeof foreignKey !== 'string' || foreignKey === '')
     throw new PomeriumAuthConfigError('foreignKey', 'must be a non-empty string');

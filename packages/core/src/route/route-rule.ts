@@ -1,3 +1,4 @@
+import { refuseUnknownKeys } from '../config/known-keys.js';
 import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import {
@@ -65,10 +66,7 @@ export function defineRouteRule<R extends RouteRule>(rule: R): R {
   if (rule === null || typeof rule !== 'object') {
     throw new PomeriumAuthConfigError('route', 'must be an object');
   }
-  for (const key of Object.keys(rule)) {
-    if (!RULE_KEYS.has(key))
-      throw new PomeriumAuthConfigError(`route.${key}`, 'is not a known route rule');
-  }
+  refuseUnknownKeys(rule, RULE_KEYS, 'route', 'route rule');
   const imp = rule.impersonation;
   if (imp !== undefined && imp !== 'forbid') {
     if (imp === null || typeof imp !== 'object' || !Array.isArray(imp.grants)) {
