@@ -1,11 +1,9 @@
-import { deriveSigningKey } from '@pomerium-auth/core';
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { JWKS_HELP } from '../help-text.js';
 import { publicJwksOfFile, type PublishedJwk } from '../key-files.js';
 import { booleanFlag, parseFlags, type FlagSpecs } from '../parse-flags.js';
-import { readSharedSecret } from '../read-input.js';
-import { checkSharedSecret } from '../shared-secret-input.js';
+import { derivedKeyOfFlags } from '../shared-secret-input.js';
 
 const SPECS: FlagSpecs = {
   'derive-from-shared-secret': { type: 'boolean' },
@@ -27,10 +25,7 @@ export async function runJwks(ctx: CommandContext, argv: string[]): Promise<numb
   if (booleanFlag(flags, 'derive-from-shared-secret')) {
     if (flags.positionals.length > 1)
       throw usageError('jwks', `unexpected arguments: ${flags.positionals.slice(1).join(' ')}`);
-    const input = await readSharedSecret(ctx, 'jwks', flags.positionals[0]);
-    const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
-    checkSharedSecret(input, encoding);
-    keys.push(deriveSigningKey(input.secret, encoding).publicJwk);
+    keys.push((await derivedKeyOfFlags(ctx, 'jwks', flags)).publicJwk);
   } else {
     if (flags.positionals.length === 0)
       throw usageError('jwks', 'name one or more key files, or use --derive-from-shared-secret');

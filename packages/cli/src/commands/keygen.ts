@@ -1,15 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deriveSigningKey } from '@pomerium-auth/core';
 import { generateSigningKey } from '@pomerium-auth/testing';
 import { CliError, EXIT_CODES, usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
 import { KEYGEN_HELP } from '../help-text.js';
 import { publishedJwk } from '../key-files.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
-import { readSharedSecret } from '../read-input.js';
-import { checkSharedSecret } from '../shared-secret-input.js';
+import { derivedKeyOfFlags } from '../shared-secret-input.js';
 
 const SPECS: FlagSpecs = {
   alg: { type: 'string' },
@@ -58,10 +56,7 @@ export async function runKeygen(ctx: CommandContext, argv: string[]): Promise<nu
         'keygen',
         'the derived key is named by its thumbprint, as Pomerium names it: --kid does not apply',
       );
-    const input = await readSharedSecret(ctx, 'keygen', flags.positionals[0]);
-    const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
-    checkSharedSecret(input, encoding);
-    key = deriveSigningKey(input.secret, encoding);
+    key = await derivedKeyOfFlags(ctx, 'keygen', flags);
   } else {
     key = await generateSigningKey(alg, stringFlag(flags, 'kid'));
   }

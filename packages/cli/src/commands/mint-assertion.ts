@@ -1,4 +1,3 @@
-import { deriveSigningKey } from '@pomerium-auth/core';
 import { createTestIssuer, importSigningKey, type TestSigningKey } from '@pomerium-auth/testing';
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../cli-io.js';
@@ -7,8 +6,7 @@ import { ASSERTION_SCHEMES, tokenPrinter } from '../credential-schemes.js';
 import { MINT_ASSERTION_HELP } from '../help-text.js';
 import { readSigningKey } from '../key-files.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, type FlagSpecs } from '../parse-flags.js';
-import { readSharedSecret } from '../read-input.js';
-import { checkSharedSecret } from '../shared-secret-input.js';
+import { derivedKeyOfFlags } from '../shared-secret-input.js';
 
 const SPECS: FlagSpecs = {
   key: { type: 'string' },
@@ -68,11 +66,8 @@ export async function runMintAssertion(ctx: CommandContext, argv: string[]): Pro
 
   let key: TestSigningKey;
   if (derive) {
-    const input = await readSharedSecret(ctx, 'mint assertion', flags.positionals[0]);
-    const encoding = booleanFlag(flags, 'legacy-raw') ? 'legacy-raw' : 'base64';
-    checkSharedSecret(input, encoding);
     // The key Pomerium signs with when it has no signing_key, named as Pomerium names it.
-    const derived = deriveSigningKey(input.secret, encoding);
+    const derived = await derivedKeyOfFlags(ctx, 'mint assertion', flags);
     key = await importSigningKey(
       derived.privateKey,
       'ES256',
