@@ -1,4 +1,4 @@
-import { refuseUnknownKeys } from './known-keys.js';
+import { MAX_TIMER_MS, optionalBoolean, refuseUnknownKeys, timerDelay } from './option-checks.js';
 import type { KeyObject } from 'node:crypto';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { PomeriumAuthConfigError } from '../errors.js';
@@ -120,15 +120,9 @@ function positiveInteger(value: unknown, option: string, fallback: number): numb
   return value;
 }
 
-/** setTimeout's longest delay: a longer one fires at once (Node warns), so it would time everything out. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** A timeout in milliseconds: a positive number that a timer can hold. */
 function milliseconds(value: unknown, option: string, fallback: number): number {
-  const ms = positiveInteger(value, option, fallback);
-  if (ms > MAX_TIMER_MS)
-    throw new PomeriumAuthConfigError(option, `must be at most ${MAX_TIMER_MS} ms (about 24 days)`);
-  return ms;
+  return timerDelay(positiveInteger(value, option, fallback), option);
 }
 
 function hostSet(value: unknown, option: string): Set<string> | undefined {
@@ -256,8 +250,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
       }
     });
   }
-  if (options.deriveAssertionKey !== undefined && typeof options.deriveAssertionKey !== 'boolean')
-    throw new PomeriumAuthConfigError('deriveAssertionKey', 'must be a boolean');
+  optionalBoolean(options.deriveAssertionKey, 'deriveAssertionKey');
   if (options.deriveAssertionKey) {
     if (secrets.length === 0)
       throw new PomeriumAuthConfigError('deriveAssertionKey', 'needs sharedSecret');
@@ -293,8 +286,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
     throw new PomeriumAuthConfigError('cookieName', 'must be a cookie name');
   if (options.cookieName !== undefined && !sources.has('cookie'))
     throw new PomeriumAuthConfigError('cookieName', "needs 'cookie' in sources");
-  if (options.assertionFor !== undefined && typeof options.assertionFor !== 'boolean')
-    throw new PomeriumAuthConfigError('assertionFor', 'must be a boolean');
+  optionalBoolean(options.assertionFor, 'assertionFor');
   if (options.assertionFor && !canAssert)
     throw new PomeriumAuthConfigError(
       'assertionFor',
@@ -311,9 +303,7 @@ export function resolveOptions(input: PomeriumAuthOptions = {}): ResolvedOptions
   }
 
   const algorithms = new Set<AssertionAlgorithm>(['ES256', 'RS256']);
-  const required = options.required ?? true;
-  if (typeof required !== 'boolean')
-    throw new PomeriumAuthConfigError('required', 'must be a boolean');
+  const required = optionalBoolean(options.required ?? true, 'required')!;
   const impersonation = compileImpersonationRules(options.impersonation);
 
   const serviceAccounts = lookupOption(

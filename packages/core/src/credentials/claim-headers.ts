@@ -1,4 +1,4 @@
-import { refuseUnknownKeys } from '../config/known-keys.js';
+import { refuseUnknownKeys } from '../config/option-checks.js';
 import { InvalidRequestError, PomeriumAuthConfigError } from '../errors.js';
 import { removeHeaders, type AuthRequest } from '../request.js';
 

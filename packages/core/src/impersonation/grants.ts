@@ -1,4 +1,4 @@
-import { refuseUnknownKeys } from '../config/known-keys.js';
+import { optionalBoolean, refuseUnknownKeys } from '../config/option-checks.js';
 import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js';
 import type { Principal } from '../identity.js';
 import type { Grant } from '../options.js';
@@ -80,8 +80,7 @@ export function compileGrants(grants: unknown, option: string): CompiledGrant[] 
     refuseUnknownKeys(grant, GRANT_KEYS, at, 'grant field');
     if (grant.name !== undefined && typeof grant.name !== 'string')
       throw new PomeriumAuthConfigError(`${at}.name`, 'must be a string');
-    if (grant.readOnly !== undefined && typeof grant.readOnly !== 'boolean')
-      throw new PomeriumAuthConfigError(`${at}.readOnly`, 'must be a boolean');
+    optionalBoolean(grant.readOnly, `${at}.readOnly`);
     const initiators = stringList(grant.initiators, `${at}.initiators`, true);
     const ids = new Set<string>();
     const emails = new Set<string>();

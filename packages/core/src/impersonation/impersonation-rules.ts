@@ -1,4 +1,4 @@
-import { refuseUnknownKeys } from '../config/known-keys.js';
+import { optionalBoolean, refuseUnknownKeys } from '../config/option-checks.js';
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { ImpersonationOptions } from '../options.js';
 import {
@@ -46,13 +46,6 @@ const IMPERSONATION_KEYS: ReadonlySet<string> = new Set([
   'canImpersonate',
 ]);
 
-/** A boolean option: absent gives the default; anything but a boolean (`'false'`, `1`) is refused. */
-function booleanOption(value: unknown, fallback: boolean, option: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new PomeriumAuthConfigError(option, 'must be a boolean');
-  return value;
-}
-
 function headerOption(value: unknown, fallback: string, option: string): string | undefined {
   if (value === false) return undefined;
   if (value === undefined) return fallback;
@@ -79,9 +72,9 @@ export function compileImpersonationRules(
     headerNames: [],
     grants: compileGrants(opt.grants, 'impersonation.grants'),
     protect: compileProtectList(opt.protect, 'impersonation.protect'),
-    requireReason: booleanOption(opt.requireReason, false, 'impersonation.requireReason'),
-    fromTokenClaims: booleanOption(opt.fromTokenClaims, true, 'impersonation.fromTokenClaims'),
-    fromActClaim: booleanOption(opt.fromActClaim, true, 'impersonation.fromActClaim'),
+    requireReason: optionalBoolean(opt.requireReason, 'impersonation.requireReason') ?? false,
+    fromTokenClaims: optionalBoolean(opt.fromTokenClaims, 'impersonation.fromTokenClaims') ?? true,
+    fromActClaim: optionalBoolean(opt.fromActClaim, 'impersonation.fromActClaim') ?? true,
   };
   const header = headerOption(
     opt.header,

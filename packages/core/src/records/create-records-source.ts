@@ -1,4 +1,4 @@
-import { refuseUnknownKeys } from '../config/known-keys.js';
+import { MAX_TIMER_MS, refuseUnknownKeys, timerDelay } from '../config/option-checks.js';
 import { PomeriumAuthConfigError } from '../errors.js';
 import type { WarningLogger } from '../options.js';
 import { toRawRecords, type RecordsFormat } from './decode-records.js';
@@ -58,8 +58,6 @@ const DEFAULT_MAX_DELAY = 300;
 const DEFAULT_BACKOFF = 1;
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-/** setTimeout's largest delay; longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Creates a {@link RecordsSource}: records given in code, or loaded from a file or an HTTP(S)
@@ -138,13 +136,7 @@ export function createRecordsSource(options: RecordsSourceOptions): RecordsSourc
     throw new PomeriumAuthConfigError('maxDelay', 'must not be less than "minDelay"');
   const backoff = positive(options.backoff, DEFAULT_BACKOFF, 'backoff');
   if (backoff < 1) throw new PomeriumAuthConfigError('backoff', 'must be at least 1');
-  const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout');
-  // A longer delay makes the timer fire at once: every load would be abandoned as it starts.
-  if (timeout > MAX_TIMER_MS)
-    throw new PomeriumAuthConfigError(
-      'timeout',
-      `must be at most ${MAX_TIMER_MS} ms (about 24 days)`,
-    );
+  const timeout = timerDelay(positive(options.timeout, DEFAULT_TIMEOUT, 'timeout'), 'timeout');
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const logger = options.logger ?? {
     warn: (message: string) => process.emitWarning(message, 'PomeriumAuthWarning'),

@@ -1,3 +1,4 @@
+import { optionalBoolean } from '../config/option-checks.js';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
@@ -54,8 +55,7 @@ export function resolveTlsOptions(
   hasFetch: boolean,
 ): TlsSettings | undefined {
   const { ca, cert, key, allowInsecureTLS } = options;
-  if (allowInsecureTLS !== undefined && typeof allowInsecureTLS !== 'boolean')
-    throw new PomeriumAuthConfigError('allowInsecureTLS', 'must be a boolean');
+  optionalBoolean(allowInsecureTLS, 'allowInsecureTLS');
   const given = (['ca', 'cert', 'key', 'allowInsecureTLS'] as const).filter(
     (name) => options[name] !== undefined,
   );

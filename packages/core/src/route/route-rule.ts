@@ -1,4 +1,4 @@
-import { refuseUnknownKeys } from '../config/known-keys.js';
+import { refuseUnknownKeys } from '../config/option-checks.js';
 import { ImpersonationDeniedError, PomeriumAuthConfigError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import {
