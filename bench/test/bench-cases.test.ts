@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { measure, measureInterleaved, pairedRatio, summarise } from '../dist/harness/measure.js';
 import { buildMicroCases, type MicroCase } from '../dist/micro/micro-cases.js';
 import { checkMicroCase, runMicro } from '../dist/micro/run-micro.js';
+import { roundOrder } from '../dist/http/run-http.js';
 import { createBenchIssuers, type BenchIssuers } from '../dist/micro/token-pools.js';
 import { measureCacheMemory } from '../dist/memory/cache-memory.js';
 
@@ -121,6 +122,25 @@ describe('harness', () => {
       2 * (names.length - 1),
       'the floor pools its samples from every pair',
     );
+  });
+
+  test('HTTP rounds alternate the case order, so each case follows each neighbour as often as it precedes it', () => {
+    const follows = new Map<string, number>();
+    const rounds = 10;
+    for (let round = 0; round < rounds; round++) {
+      const order = roundOrder(4, round);
+      assert.deepEqual([...order].sort(), [0, 1, 2, 3], `round ${round} runs every case once`);
+      for (let i = 1; i < order.length; i++) {
+        const pair = `${order[i - 1]}>${order[i]}`;
+        follows.set(pair, (follows.get(pair) ?? 0) + 1);
+      }
+    }
+    for (let a = 0; a < 3; a++)
+      assert.equal(
+        follows.get(`${a}>${a + 1}`),
+        follows.get(`${a + 1}>${a}`),
+        `cases ${a}, ${a + 1}`,
+      );
   });
 
   test('summarise reports the median and the interquartile range as a share of it', () => {

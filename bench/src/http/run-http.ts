@@ -186,9 +186,28 @@ function load(
 }
 
 /**
+ * The order of the cases in round `round`: as listed in even rounds, reversed in odd ones (an
+ * ABBA design). A case's slice is not independent of where it falls in the round: in A/A runs
+ * with the order fixed, two identical servers differed by up to 6 % in requests/s by position
+ * alone (bench/README.md, "Case order"). Reversing every other round puts each neighbour before
+ * and after each case equally often, so a paired ratio no longer carries the order's bias.
+ *
+ * @example
+ * ```ts
+ * roundOrder(3, 0); // [0, 1, 2]
+ * roundOrder(3, 1); // [2, 1, 0]
+ * ```
+ */
+export function roundOrder(cases: number, round: number): number[] {
+  const order = Array.from({ length: cases }, (_, k) => k);
+  return round % 2 === 0 ? order : order.reverse();
+}
+
+/**
  * Runs the cases interleaved: every server starts in a child process of its own and answers a
  * couple of checked requests and a warm-up; then, round after round, each case in turn gets
- * `durationSeconds / rounds` of load from this process with autocannon. A case's throughput
+ * `durationSeconds / rounds` of load from this process with autocannon, in the order of
+ * {@link roundOrder} (reversed every other round). A case's throughput
  * is the median of its round rates, and its ratio to another case is paired by round (see
  * `pairedRpsRatio`): run one after the other for ten seconds each, two cases saw different
  * machines (the bare Express baseline measured 3 700 req/s in one run and 4 800 in the next).
@@ -222,7 +241,8 @@ export async function runHttp(
     const spans = servers.map((): Partial<Record<BenchVariant, number[]>> => ({}));
     const client = servers.map(() => [] as number[]);
     for (let round = 0; round < rounds; round++) {
-      for (const [k, { c, child, port }] of servers.entries()) {
+      for (const k of roundOrder(servers.length, round)) {
+        const { c, child, port } = servers[k]!;
         const before = await usage(child);
         const clientBefore = process.cpuUsage();
         const run = await load(c, port, slice, options.connections, 2_000_000 + round * 1_000_000);
