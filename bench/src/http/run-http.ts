@@ -207,10 +207,10 @@ export function roundOrder(cases: number, round: number): number[] {
  * Runs the cases interleaved: every server starts in a child process of its own and answers a
  * couple of checked requests and a warm-up; then, round after round, each case in turn gets
  * `durationSeconds / rounds` of load from this process with autocannon, in the order of
- * {@link roundOrder} (reversed every other round). A case's throughput
- * is the median of its round rates, and its ratio to another case is paired by round (see
- * `pairedRpsRatio`): run one after the other for ten seconds each, two cases saw different
- * machines (the bare Express baseline measured 3 700 req/s in one run and 4 800 in the next).
+ * {@link roundOrder} (reversed every other round). A case's throughput is the median of its
+ * round rates, and its ratio to another case is paired by round (see `pairedRpsRatio`): run one
+ * after the other for ten seconds each, two cases saw different machines (the bare Express
+ * baseline measured 3 700 req/s in one run and 4 800 in the next).
  *
  * @example
  * ```ts
