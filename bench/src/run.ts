@@ -24,6 +24,7 @@ import type { OffThreadResult } from './offthread/off-thread-designs.js';
 import { buildMicroCases } from './micro/micro-cases.js';
 import { runMicro, type MicroResult } from './micro/run-micro.js';
 import { assertionPool, createBenchIssuers } from './micro/token-pools.js';
+import { es256VerifyMicros } from './harness/machine-speed.js';
 import { currentClock, currentSampleGc } from './harness/measure.js';
 import { formatReport } from './report/table.js';
 import { judgeTargets } from './report/targets.js';
@@ -79,7 +80,10 @@ if (phases.has('offthread')) {
 }
 
 let http: HttpResult[] = [];
+/** ES256 `crypto.verify` µs in a quiet loop before and after the HTTP phase: the host's speed. */
+const machineSpeed: { beforeHttp?: number; afterHttp?: number } = {};
 if (phases.has('http')) {
+  machineSpeed.beforeHttp = es256VerifyMicros();
   log(`HTTP: minting ${HTTP_ASSERTIONS} assertions, then each case in turn`);
   const keys = await issuers.es256.serve();
   const config: HttpConfig = {
@@ -108,6 +112,7 @@ if (phases.has('http')) {
     },
     log,
   );
+  machineSpeed.afterHttp = es256VerifyMicros();
 }
 await issuers.es256.close();
 await issuers.rs256.close();
@@ -115,7 +120,11 @@ await issuers.rs256.close();
 const targets = judgeTargets(micro, http, memory, offThread);
 const cpu = cpus();
 const header = `pomerium-auth bench — ${started.toISOString()} — Node ${process.version} on ${platform()}/${arch()}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'} — verification clock: ${currentClock()}, GC before each sample: ${currentSampleGc()}`;
-const report = `${header}\n\n${formatReport(micro, http, memory, targets, offThread)}\n`;
+const speed =
+  machineSpeed.beforeHttp === undefined
+    ? ''
+    : `\nmachine speed (one ES256 crypto.verify in a quiet loop): ${machineSpeed.beforeHttp.toFixed(1)} µs before the HTTP phase, ${machineSpeed.afterHttp!.toFixed(1)} µs after`;
+const report = `${header}${speed}\n\n${formatReport(micro, http, memory, targets, offThread)}\n`;
 process.stdout.write(`\n${report}`);
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -129,6 +138,7 @@ writeFileSync(
       started,
       node: process.version,
       cpus: cpu.length,
+      machineSpeed,
       micro: micro.map((m) => ({
         id: m.case.id,
         ratio: m.ratio,

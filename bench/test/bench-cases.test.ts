@@ -6,6 +6,7 @@ import { measure, measureInterleaved, pairedRatio, summarise } from '../dist/har
 import { buildMicroCases, type MicroCase } from '../dist/micro/micro-cases.js';
 import { checkMicroCase, runMicro } from '../dist/micro/run-micro.js';
 import { roundOrder } from '../dist/http/run-http.js';
+import { es256VerifyMicros } from '../dist/harness/machine-speed.js';
 import { createBenchIssuers, type BenchIssuers } from '../dist/micro/token-pools.js';
 import { measureCacheMemory } from '../dist/memory/cache-memory.js';
 
@@ -149,6 +150,11 @@ describe('harness', () => {
     assert.equal(s.minNs, 10);
     assert.equal(s.maxNs, 50);
     assert.equal(s.iqr, (40 - 20) / 30);
+  });
+
+  test('the machine-speed probe reports microseconds per verification (a real verify, checked)', () => {
+    const micros = es256VerifyMicros();
+    assert.ok(Number.isFinite(micros) && micros > 0, String(micros));
   });
 });
 
