@@ -7,6 +7,7 @@ import { buildMicroCases, type MicroCase } from '../dist/micro/micro-cases.js';
 import { checkMicroCase, runMicro } from '../dist/micro/run-micro.js';
 import { roundOrder } from '../dist/http/run-http.js';
 import { es256VerifyMicros } from '../dist/harness/machine-speed.js';
+import { threadTime } from '../dist/http/main-thread-time.js';
 import { createBenchIssuers, type BenchIssuers } from '../dist/micro/token-pools.js';
 import { measureCacheMemory } from '../dist/memory/cache-memory.js';
 
@@ -155,6 +156,22 @@ describe('harness', () => {
   test('the machine-speed probe reports microseconds per verification (a real verify, checked)', () => {
     const micros = es256VerifyMicros();
     assert.ok(Number.isFinite(micros) && micros > 0, String(micros));
+  });
+
+  test("the main thread's scheduler times count this thread's work (Linux)", (t) => {
+    const before = threadTime();
+    if (process.platform !== 'linux') {
+      assert.equal(before, undefined);
+      return t.skip('no /proc/thread-self off Linux');
+    }
+    assert.ok(before && before.runUs >= 0 && before.waitUs >= 0, JSON.stringify(before));
+    // 20 ms of work on this thread: its run time must grow (the kernel updates it at least
+    // every scheduler tick, so no bound is put on by how much).
+    const start = process.hrtime.bigint();
+    while (process.hrtime.bigint() - start < 20_000_000n);
+    const after = threadTime()!;
+    assert.ok(after.runUs > before.runUs, `${after.runUs} after ${before.runUs}`);
+    assert.ok(after.waitUs >= before.waitUs);
   });
 });
 

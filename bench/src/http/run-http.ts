@@ -25,6 +25,13 @@ export interface HttpResult {
   /** The server's event-loop active time per request of each round, µs. */
   roundLoopUs: number[];
   /**
+   * The server's main thread, per request of each round, µs (Linux; empty elsewhere): its own
+   * CPU time (the rest of `roundCpuUs` is every other thread's), and the time it was ready to
+   * run but waited for a core.
+   */
+  roundMainCpuUs: number[];
+  roundMainWaitUs: number[];
+  /**
    * Per variant (the variants server), the median time its middleware took per request in each
    * round, µs.
    */
@@ -34,9 +41,11 @@ export interface HttpResult {
    * own process, on the same cores as the server, so each request costs the machine this too.
    */
   roundClientCpuUs: number[];
-  /** Medians over the rounds of the three above. */
+  /** Medians over the rounds of the five above (the main thread's: `undefined` off Linux). */
   cpuUsPerRequest: number;
   loopUsPerRequest: number;
+  mainCpuUsPerRequest: number | undefined;
+  mainWaitUsPerRequest: number | undefined;
   clientCpuUsPerRequest: number;
 }
 
@@ -238,6 +247,8 @@ export async function runHttp(
     const runs = servers.map(() => [] as autocannon.Result[]);
     const cpu = servers.map(() => [] as number[]);
     const loop = servers.map(() => [] as number[]);
+    const mainCpu = servers.map(() => [] as number[]);
+    const mainWait = servers.map(() => [] as number[]);
     const spans = servers.map((): Partial<Record<BenchVariant, number[]>> => ({}));
     const client = servers.map(() => [] as number[]);
     for (let round = 0; round < rounds; round++) {
@@ -252,6 +263,10 @@ export async function runHttp(
         const served = Math.max(1, run.requests.total);
         cpu[k]!.push((after.cpuUs - before.cpuUs) / served);
         loop[k]!.push((after.loopActiveUs - before.loopActiveUs) / served);
+        if (after.mainThread && before.mainThread) {
+          mainCpu[k]!.push((after.mainThread.runUs - before.mainThread.runUs) / served);
+          mainWait[k]!.push((after.mainThread.waitUs - before.mainThread.waitUs) / served);
+        }
         for (const [variant, us] of Object.entries(after.middlewareUs ?? {}))
           (spans[k]![variant as BenchVariant] ??= []).push(us);
         client[k]!.push((clientUsed.user + clientUsed.system) / served);
@@ -275,10 +290,14 @@ export async function runHttp(
         latencyP99Ms: median(rs.map((r) => r.latency.p99)),
         roundCpuUs: cpu[k]!,
         roundLoopUs: loop[k]!,
+        roundMainCpuUs: mainCpu[k]!,
+        roundMainWaitUs: mainWait[k]!,
         roundMiddlewareUs: spans[k]!,
         roundClientCpuUs: client[k]!,
         cpuUsPerRequest: median(cpu[k]!),
         loopUsPerRequest: median(loop[k]!),
+        mainCpuUsPerRequest: mainCpu[k]!.length > 0 ? median(mainCpu[k]!) : undefined,
+        mainWaitUsPerRequest: mainWait[k]!.length > 0 ? median(mainWait[k]!) : undefined,
         clientCpuUsPerRequest: median(client[k]!),
       };
       log(

@@ -62,12 +62,12 @@ export function formatReport(
     lines.push('');
   }
   if (http.length > 0) {
-    const H = [60, 9, 8, 6, 8, 8, 9, 7, 7];
+    const H = [60, 9, 8, 6, 8, 8, 8, 8, 9, 7, 7];
     const httpRow = (cells: string[]): string =>
       `| ${cells.map((c, i) => pad(c, H[i]!, i > 0)).join(' | ')} |`;
     const httpRule = `|${H.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
     lines.push(
-      "HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better; CPU = the server process's CPU time per request, every thread; loop = its event loop's active time per request (eventLoopUtilization); load CPU = the load generator's CPU time per request, on the same cores; latency as autocannon saw it, median of the rounds)",
+      "HTTP on 127.0.0.1, autocannon in another process, cases interleaved in rounds (requests/s, median of the rounds; spread = lowest to highest round; ratio = throughput / bare framework, paired by round, higher is better; CPU = the server process's CPU time per request, every thread; loop = its event loop's active time per request (eventLoopUtilization, wall time: a loop that waits for a core counts as busy); main CPU = the main thread's own CPU time per request, the rest of CPU being the other threads' (a signature worker, libuv's pool, V8's helpers); main wait = the time per request the main thread was ready to run but waited for a core (both from Linux's scheduler); load CPU = the load generator's CPU time per request, on the same cores; latency as autocannon saw it, median of the rounds)",
       '',
     );
     lines.push(
@@ -78,6 +78,8 @@ export function formatReport(
         'ratio',
         'CPU µs',
         'loop µs',
+        'main CPU µs',
+        'main wait µs',
         'load CPU µs',
         'p50 ms',
         'p99 ms',
@@ -85,7 +87,7 @@ export function formatReport(
       httpRule,
     );
     for (const group of [...new Set(http.map((h) => h.case.group))]) {
-      lines.push(httpRow([`**${group}**`, '', '', '', '', '', '', '', '']));
+      lines.push(httpRow([`**${group}**`, '', '', '', '', '', '', '', '', '', '']));
       for (const h of http.filter((x) => x.case.group === group)) {
         const base = h.case.baseline ? http.find((b) => b.case.id === h.case.baseline) : undefined;
         const failed =
@@ -99,6 +101,8 @@ export function formatReport(
             ratio,
             h.cpuUsPerRequest.toFixed(0),
             h.loopUsPerRequest.toFixed(0),
+            h.mainCpuUsPerRequest?.toFixed(0) ?? '',
+            h.mainWaitUsPerRequest?.toFixed(0) ?? '',
             h.clientCpuUsPerRequest.toFixed(0),
             h.latencyP50Ms.toFixed(1),
             h.latencyP99Ms.toFixed(1),
