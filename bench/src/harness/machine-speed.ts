@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { median } from './measure.js';
 
 const SAMPLES = 15;
 const CALLS_PER_SAMPLE = 200;
@@ -30,6 +31,5 @@ export function es256VerifyMicros(): number {
     }
     perCall.push(Number(process.hrtime.bigint() - start) / 1000 / CALLS_PER_SAMPLE);
   }
-  perCall.sort((a, b) => a - b);
-  return perCall[Math.floor(SAMPLES / 2)]!;
+  return median(perCall);
 }
