@@ -2,7 +2,13 @@
 // iterations. No timing is asserted here: performance is judged by `pnpm bench`, in ratios.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { measure, measureInterleaved, pairedRatio, summarise } from '../dist/harness/measure.js';
+import {
+  measure,
+  measureInterleaved,
+  medianInterval,
+  pairedRatio,
+  summarise,
+} from '../dist/harness/measure.js';
 import { buildMicroCases, type MicroCase } from '../dist/micro/micro-cases.js';
 import { checkMicroCase, runMicro } from '../dist/micro/run-micro.js';
 import { roundOrder } from '../dist/http/run-http.js';
@@ -151,6 +157,67 @@ describe('harness', () => {
     assert.equal(s.minNs, 10);
     assert.equal(s.maxNs, 50);
     assert.equal(s.iqr, (40 - 20) / 30);
+  });
+
+  test("a median's 95 % interval is the pair of order statistics the binomial tables give", () => {
+    // Shuffled, so that the ranks are taken after sorting.
+    const ranks = (n: number) => Array.from({ length: n }, (_, i) => ((i * 7) % n) + 1);
+    // n = 10: the 2nd and 9th, missing the median with chance 2 × P(X ≤ 1) = 2 × 11/1024.
+    assert.deepEqual(medianInterval(ranks(10)), { low: 2, high: 9, coverage: 1 - 22 / 1024 });
+    // n = 20 and 30: the 6th and 15th, the 10th and 21st (the usual tables).
+    assert.deepEqual(
+      [ranks(20), ranks(30)].map((v) => {
+        const { low, high } = medianInterval(v);
+        return [low, high];
+      }),
+      [
+        [6, 15],
+        [10, 21],
+      ],
+    );
+    for (const n of [6, 10, 12, 20, 30, 72])
+      assert.ok(medianInterval(ranks(n)).coverage >= 0.95, `n = ${n} reaches 95 %`);
+    // Fewer than 6: the lowest to the highest, and how much less sure that is.
+    assert.deepEqual(medianInterval([3, 1, 2, 5, 4]), { low: 1, high: 5, coverage: 1 - 2 / 32 });
+  });
+
+  test('an HTTP target whose limit falls inside its interval is reported as not decided by the run', async () => {
+    const { judgeTargets } = await import('../dist/report/targets.js');
+    const result = (id: string, roundRps: number[]) =>
+      ({
+        case: { id },
+        non2xx: 0,
+        errors: 0,
+        roundRps,
+        medianRps: roundRps[0]!,
+        roundCpuUs: roundRps.map(() => 100),
+      }) as never;
+    const peer = Array.from({ length: 10 }, () => 1000);
+    const target = (ours: number[]) =>
+      judgeTargets(
+        [],
+        [
+          result('http.express', peer),
+          result('http.express.oauth2-jwt-bearer', peer),
+          result('http.express.pomerium.es256', ours),
+        ],
+        undefined,
+      ).find((t) => t.target.startsWith('HTTP, auto mode: requests/s at least 1.2x'))!;
+    // Ratios 1.05 … 1.50 by round: median 1.28 passes, but 1.2 lies between the 2nd and 9th.
+    const wide = target([1050, 1100, 1150, 1200, 1260, 1300, 1350, 1400, 1450, 1500]);
+    assert.equal(wide.pass, true);
+    assert.match(
+      wide.measured,
+      /1\.28x; 98 % interval over 10 rounds 1\.10–1\.45, which holds the limit/,
+    );
+    // Every round at 1.3 or more: decided.
+    const clear = target([1300, 1310, 1320, 1330, 1340, 1350, 1360, 1370, 1380, 1390]);
+    assert.equal(clear.pass, true);
+    assert.doesNotMatch(clear.measured, /holds the limit/);
+    // And a clear miss is a clear fail.
+    const low = target([1000, 1010, 1020, 1030, 1040, 1050, 1060, 1070, 1080, 1090]);
+    assert.equal(low.pass, false);
+    assert.doesNotMatch(low.measured, /holds the limit/);
   });
 
   test('the machine-speed probe reports microseconds per verification (a real verify, checked)', () => {

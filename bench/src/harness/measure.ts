@@ -121,11 +121,53 @@ export function median(values: number[]): number {
 }
 
 /**
- * The median over rounds `r` of `ours[r] / theirs[r]`, for two series measured round by round:
- * the pairing behind {@link pairedRatio} and the HTTP ratios.
+ * `ours[r] / theirs[r]` for each round `r` of two series measured round by round: the pairing
+ * behind {@link pairedRatio} and the HTTP ratios.
  */
+export function ratiosByRound(ours: number[], theirs: number[]): number[] {
+  return ours.map((value, r) => value / theirs[r]!);
+}
+
+/** The median over rounds of {@link ratiosByRound}. */
 export function medianOfRatios(ours: number[], theirs: number[]): number {
-  return median(ours.map((value, r) => value / theirs[r]!));
+  return median(ratiosByRound(ours, theirs));
+}
+
+/** An interval that holds the median of what was sampled, and how sure that is. */
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** The chance that the interval holds the true median: 0.95 or more when there are 6 samples or more. */
+  coverage: number;
+}
+
+/**
+ * A 95 % interval for the median of the distribution `values` were drawn from, assuming
+ * nothing of its shape: the `k`-th lowest and the `k`-th highest value, `k` the largest rank at
+ * which the chance that fewer than `k` values fall below the median (a binomial count with
+ * p = ½) is at most 2.5 % on each side. Ten rounds give the 2nd and 9th (97.9 %); with fewer
+ * than 6 values no such pair exists, and the interval is the lowest to the highest value, with
+ * its smaller coverage. One run's median of paired ratios moves by as much as these intervals
+ * are wide on this machine: a target whose limit falls inside one was not decided by that run.
+ *
+ * @example
+ * ```ts
+ * medianInterval([1.02, 1.31, 1.16, 1.2, 1.08, 1.25, 1.11, 1.19, 1.4, 0.97]);
+ * // { low: 1.02, high: 1.31, coverage: 0.978515625 }
+ * ```
+ */
+export function medianInterval(values: number[]): MedianInterval {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { low: NaN, high: NaN, coverage: 0 };
+  // below(m): the chance that at most m of the n values fall below the median.
+  const pmf = [0.5 ** n];
+  for (let j = 0; j < n; j++) pmf.push((pmf[j]! * (n - j)) / (j + 1));
+  const below = (m: number): number => pmf.slice(0, m + 1).reduce((a, b) => a + b, 0);
+  // [k-th lowest, k-th highest] misses the median with chance 2 × below(k − 1).
+  let k = 1;
+  while (k + 1 <= n - k && below(k) <= 0.025) k++;
+  return { low: sorted[k - 1]!, high: sorted[n - k]!, coverage: 1 - 2 * below(k - 1) };
 }
 
 // Results land here so that the optimiser cannot drop a synchronous call whose value is unused.

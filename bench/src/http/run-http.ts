@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { median, medianOfRatios } from '../harness/measure.js';
+import { median, ratiosByRound } from '../harness/measure.js';
 import { BENCH_PATH, type BenchVariant, type HttpConfig } from './http-config.js';
 import type { HttpCase } from './http-cases.js';
 import type { ServerUsage } from './server-process.js';
@@ -69,7 +69,12 @@ export interface LoadOptions {
  * ```
  */
 export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
-  return medianOfRatios(ours.roundRps, theirs.roundRps);
+  return median(rpsRatiosByRound(ours, theirs));
+}
+
+/** `ours[r] / theirs[r]` for requests per second, round by round: what {@link pairedRpsRatio} is the median of. */
+export function rpsRatiosByRound(ours: HttpResult, theirs: HttpResult): number[] {
+  return ratiosByRound(ours.roundRps, theirs.roundRps);
 }
 
 /**
@@ -82,7 +87,12 @@ export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
  * ```
  */
 export function pairedCpuRatio(ours: HttpResult, theirs: HttpResult): number {
-  return medianOfRatios(ours.roundCpuUs, theirs.roundCpuUs);
+  return median(cpuRatiosByRound(ours, theirs));
+}
+
+/** `ours[r] / theirs[r]` for server CPU per request, round by round: what {@link pairedCpuRatio} is the median of. */
+export function cpuRatiosByRound(ours: HttpResult, theirs: HttpResult): number[] {
+  return ratiosByRound(ours.roundCpuUs, theirs.roundCpuUs);
 }
 
 /**
@@ -100,10 +110,17 @@ export function pairedAddedCpuRatio(
   theirs: HttpResult,
   bare: HttpResult,
 ): number {
-  return median(
-    ours.roundCpuUs.map(
-      (cpu, r) => (cpu - bare.roundCpuUs[r]!) / (theirs.roundCpuUs[r]! - bare.roundCpuUs[r]!),
-    ),
+  return median(addedCpuRatiosByRound(ours, theirs, bare));
+}
+
+/** `(ours[r] − bare[r]) / (theirs[r] − bare[r])` for each round: what {@link pairedAddedCpuRatio} is the median of. */
+export function addedCpuRatiosByRound(
+  ours: HttpResult,
+  theirs: HttpResult,
+  bare: HttpResult,
+): number[] {
+  return ours.roundCpuUs.map(
+    (cpu, r) => (cpu - bare.roundCpuUs[r]!) / (theirs.roundCpuUs[r]! - bare.roundCpuUs[r]!),
   );
 }
 
@@ -117,7 +134,12 @@ export function pairedAddedCpuRatio(
  * ```
  */
 export function pairedAddedUs(ours: number[], theirs: number[]): number {
-  return median(ours.map((us, r) => us - theirs[r]!));
+  return median(addedUsByRound(ours, theirs));
+}
+
+/** `ours[r] − theirs[r]` for each round: what {@link pairedAddedUs} is the median of. */
+export function addedUsByRound(ours: number[], theirs: number[]): number[] {
+  return ours.map((us, r) => us - theirs[r]!);
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.js', import.meta.url));

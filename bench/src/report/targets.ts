@@ -1,10 +1,10 @@
-import { median } from '../harness/measure.js';
+import { median, medianInterval } from '../harness/measure.js';
 import type { CacheMemoryResult } from '../memory/cache-memory.js';
 import {
-  pairedAddedCpuRatio,
-  pairedAddedUs,
-  pairedCpuRatio,
-  pairedRpsRatio,
+  addedCpuRatiosByRound,
+  addedUsByRound,
+  cpuRatiosByRound,
+  rpsRatiosByRound,
   type HttpResult,
 } from '../http/run-http.js';
 import type { MicroResult } from '../micro/run-micro.js';
@@ -40,11 +40,43 @@ function atMost(target: string, ratio: number | undefined, limit: number): Targe
   };
 }
 
-function atLeast(target: string, ratio: number | undefined, limit: number): TargetResult {
+/** What a paired HTTP figure is judged against: its median over the rounds must pass it. */
+type Limit =
+  { atLeast: number } | { atMost: number } | { above: number } | { below: number } | 'reported';
+
+function limitValue(limit: Limit): number | undefined {
+  if (limit === 'reported') return undefined;
+  if ('atLeast' in limit) return limit.atLeast;
+  if ('atMost' in limit) return limit.atMost;
+  return 'above' in limit ? limit.above : limit.below;
+}
+
+function passes(value: number, limit: Limit): boolean | 'reported' {
+  if (limit === 'reported') return limit;
+  if ('atLeast' in limit) return value >= limit.atLeast;
+  if ('atMost' in limit) return value <= limit.atMost;
+  return 'above' in limit ? value > limit.above : value < limit.below;
+}
+
+/**
+ * A figure measured round by round (HTTP), judged by its median over the rounds, and shown with
+ * a 95 % interval for that median ({@link medianInterval}): when the limit falls inside the
+ * interval, the run says so, since its pass or fail could have gone the other way.
+ */
+function judgeRounds(
+  target: string,
+  rounds: number[],
+  limit: Limit,
+  shown: (median: number) => string = (m) => `${m.toFixed(2)}x`,
+): TargetResult {
+  const value = median(rounds);
+  const { low, high, coverage } = medianInterval(rounds);
+  const at = limitValue(limit);
+  const undecided = at !== undefined && low <= at && at <= high;
   return {
     target,
-    measured: ratio === undefined ? 'not run' : ratio.toFixed(2),
-    pass: ratio === undefined ? undefined : ratio >= limit,
+    measured: `${shown(value)}; ${(100 * coverage).toFixed(0)} % interval over ${rounds.length} rounds ${low.toFixed(2)}–${high.toFixed(2)}${undecided ? ', which holds the limit: not decided by this run' : ''}`,
+    pass: passes(value, limit),
   };
 }
 
@@ -52,12 +84,21 @@ function ahead(target: string, http: HttpResult[], oursId: string, theirsId: str
   const ours = usable(http, oursId);
   const theirs = usable(http, theirsId);
   if (!ours || !theirs) return { target, measured: 'not run', pass: undefined };
-  const ratio = pairedRpsRatio(ours, theirs);
-  return {
+  return judgeRounds(
     target,
-    measured: `${ours.medianRps.toFixed(0)} vs ${theirs.medianRps.toFixed(0)} req/s (${ratio.toFixed(2)}x, paired by round)`,
-    pass: ratio > 1,
-  };
+    rpsRatiosByRound(ours, theirs),
+    { above: 1 },
+    (ratio) =>
+      `${ours.medianRps.toFixed(0)} vs ${theirs.medianRps.toFixed(0)} req/s (${ratio.toFixed(2)}x, paired by round)`,
+  );
+}
+
+/** Requests/s of an HTTP case against its baseline (the bare framework), paired by round. */
+function ofBaseline(target: string, http: HttpResult[], id: string, limit: Limit): TargetResult {
+  const ours = usable(http, id);
+  const base = ours?.case.baseline === undefined ? undefined : usable(http, ours.case.baseline);
+  if (!ours || !base) return { target, measured: 'not run', pass: undefined };
+  return judgeRounds(target, rpsRatiosByRound(ours, base), limit, (ratio) => ratio.toFixed(2));
 }
 
 /**
@@ -78,33 +119,29 @@ function addedUs(
   const none = result?.roundMiddlewareUs.none;
   if (!ours || !none || ours.length !== none.length)
     return { target, measured: 'not run', pass: undefined };
-  const added = pairedAddedUs(ours, none);
-  return {
+  return judgeRounds(
     target,
-    measured: `${added.toFixed(2)} µs per request (median span ${median(ours).toFixed(1)} vs ${median(none).toFixed(1)} µs)`,
-    pass: limit === undefined ? 'reported' : added < limit,
-  };
+    addedUsByRound(ours, none),
+    limit === undefined ? 'reported' : { below: limit },
+    (added) =>
+      `${added.toFixed(2)} µs per request (median span ${median(ours).toFixed(1)} vs ${median(none).toFixed(1)} µs)`,
+  );
 }
 
-/** Two HTTP cases against each other by `measure` (paired by round; `bare` is bare Express). */
+/** Two HTTP cases against each other, figure by figure of each round (`bare` is bare Express). */
 function versus(
   target: string,
   http: HttpResult[],
   oursId: string,
   theirsId: string,
-  measure: (ours: HttpResult, theirs: HttpResult, bare: HttpResult) => number,
-  passes: ((ratio: number) => boolean) | 'reported',
+  byRound: (ours: HttpResult, theirs: HttpResult, bare: HttpResult) => number[],
+  limit: Limit,
 ): TargetResult {
   const ours = usable(http, oursId);
   const theirs = usable(http, theirsId);
   const bare = usable(http, 'http.express');
   if (!ours || !theirs || !bare) return { target, measured: 'not run', pass: undefined };
-  const ratio = measure(ours, theirs, bare);
-  return {
-    target,
-    measured: `${ratio.toFixed(2)}x`,
-    pass: passes === 'reported' ? passes : passes(ratio),
-  };
+  return judgeRounds(target, byRound(ours, theirs, bare), limit);
 }
 
 /**
@@ -123,11 +160,6 @@ export function judgeTargets(
   offThread: OffThreadResult[] = [],
 ): TargetResult[] {
   const batched = offThread.find((o) => o.id === 'worker-batched' && o.inFlight === 16);
-  const ratio = (id: string): number | undefined => {
-    const r = usable(http, id);
-    const base = r?.case.baseline === undefined ? undefined : usable(http, r.case.baseline);
-    return r && base ? pairedRpsRatio(r, base) : undefined;
-  };
   const es = 'http.express.pomerium.es256';
   return [
     atMost(
@@ -150,25 +182,26 @@ export function judgeTargets(
       microRatio(micro, 'hs256-repeat.core.authenticate'),
       1.5,
     ),
-    atLeast(
+    ofBaseline(
       'HTTP: Express + pomeriumAuth, fresh ES256 ≥ 0.6 of bare Express',
-      ratio('http.express.pomerium.es256'),
-      0.6,
+      http,
+      'http.express.pomerium.es256',
+      { atLeast: 0.6 },
     ),
     versus(
       'HTTP, auto mode: requests/s at least 1.2x express-oauth2-jwt-bearer (fresh ES256)',
       http,
       es,
       'http.express.oauth2-jwt-bearer',
-      (a, b) => pairedRpsRatio(a, b),
-      (r) => r >= 1.2,
+      rpsRatiosByRound,
+      { atLeast: 1.2 },
     ),
     versus(
       "HTTP (reported): the off-thread floor (core's worker pool checks the signature, nothing else), requests/s against express-oauth2-jwt-bearer's: what the 1.2x above leaves for the rest of the middleware",
       http,
       'http.express.worker-pool-only',
       'http.express.oauth2-jwt-bearer',
-      (a, b) => pairedRpsRatio(a, b),
+      rpsRatiosByRound,
       'reported',
     ),
     versus(
@@ -176,32 +209,32 @@ export function judgeTargets(
       http,
       es,
       'http.express.oauth2-jwt-bearer',
-      (a, b) => pairedCpuRatio(a, b),
-      (r) => r <= 1,
+      cpuRatiosByRound,
+      { atMost: 1 },
     ),
     versus(
       "HTTP, main-thread: CPU added to bare Express per request within 1.15x of the crypto.verify floor's",
       http,
       'http.express.pomerium.es256.main-thread',
       'http.express.crypto-verify',
-      (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
-      (r) => r <= 1.15,
+      addedCpuRatiosByRound,
+      { atMost: 1.15 },
     ),
     versus(
       'HTTP (extra, not an issue target): main-thread, CPU added per request within 1.15x of the floor that also sets req.pomerium and req.user',
       http,
       'http.express.pomerium.es256.main-thread',
       'http.express.crypto-verify.identity',
-      (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
-      (r) => r <= 1.15,
+      addedCpuRatiosByRound,
+      { atMost: 1.15 },
     ),
     versus(
       "HTTP, worker-threads: CPU added to bare Express per request within 1.3x of main-thread's",
       http,
       'http.express.pomerium.es256.worker-threads',
       'http.express.pomerium.es256.main-thread',
-      (a, b, bare) => pairedAddedCpuRatio(a, b, bare),
-      (r) => r <= 1.3,
+      addedCpuRatiosByRound,
+      { atMost: 1.3 },
     ),
     addedUs(
       'HTTP (reported): A/A, the same middleware under two variant names, what the policy line would show if nothing differed',
@@ -222,10 +255,11 @@ export function judgeTargets(
       'http.express.pomerium.es256.audit-variants',
       'pino',
     ),
-    atLeast(
+    ofBaseline(
       'HTTP: Express + pomeriumAuth, repeated service account ≥ 0.9 of bare Express',
-      ratio('http.express.pomerium.sa'),
-      0.9,
+      http,
+      'http.express.pomerium.sa',
+      { atLeast: 0.9 },
     ),
     ahead(
       'HTTP: pomeriumAuth ahead of express-jwt (fresh ES256)',
