@@ -72,48 +72,37 @@ export function pairedRpsRatio(ours: HttpResult, theirs: HttpResult): number {
   return median(rpsRatiosByRound(ours, theirs));
 }
 
-/** `ours[r] / theirs[r]` for requests per second, round by round: what {@link pairedRpsRatio} is the median of. */
+/**
+ * `ours[r] / theirs[r]` for requests per second, round by round: what {@link pairedRpsRatio} is
+ * the median of, and what the targets judge (with an interval for that median).
+ */
 export function rpsRatiosByRound(ours: HttpResult, theirs: HttpResult): number[] {
   return ratiosByRound(ours.roundRps, theirs.roundRps);
 }
 
 /**
- * The median over rounds of `ours[r] / theirs[r]` for server CPU per request: how much CPU a
- * request costs one case against another, each round's pair measured back to back.
+ * `ours[r] / theirs[r]` for server CPU per request, round by round: how much CPU a request costs
+ * one case against another, each round's pair measured back to back.
  *
  * @example
  * ```ts
- * pairedCpuRatio(auto, oauth2); // 0.93
+ * median(cpuRatiosByRound(auto, oauth2)); // 0.93
  * ```
  */
-export function pairedCpuRatio(ours: HttpResult, theirs: HttpResult): number {
-  return median(cpuRatiosByRound(ours, theirs));
-}
-
-/** `ours[r] / theirs[r]` for server CPU per request, round by round: what {@link pairedCpuRatio} is the median of. */
 export function cpuRatiosByRound(ours: HttpResult, theirs: HttpResult): number[] {
   return ratiosByRound(ours.roundCpuUs, theirs.roundCpuUs);
 }
 
 /**
- * The median over rounds of `(ours[r] − bare[r]) / (theirs[r] − bare[r])`: what one case adds
- * to a bare server's CPU per request against what another adds, e.g. pomeriumAuth on the main
- * thread against a middleware that only calls `crypto.verify`.
+ * `(ours[r] − bare[r]) / (theirs[r] − bare[r])` for each round: what one case adds to a bare
+ * server's CPU per request against what another adds, e.g. pomeriumAuth on the main thread
+ * against a middleware that only calls `crypto.verify`, less the bare server of the same round.
  *
  * @example
  * ```ts
- * pairedAddedCpuRatio(mainThread, cryptoVerifyFloor, bare); // 1.12
+ * median(addedCpuRatiosByRound(mainThread, cryptoVerifyFloor, bare)); // 1.12
  * ```
  */
-export function pairedAddedCpuRatio(
-  ours: HttpResult,
-  theirs: HttpResult,
-  bare: HttpResult,
-): number {
-  return median(addedCpuRatiosByRound(ours, theirs, bare));
-}
-
-/** `(ours[r] − bare[r]) / (theirs[r] − bare[r])` for each round: what {@link pairedAddedCpuRatio} is the median of. */
 export function addedCpuRatiosByRound(
   ours: HttpResult,
   theirs: HttpResult,
@@ -125,19 +114,14 @@ export function addedCpuRatiosByRound(
 }
 
 /**
- * The median over rounds of `ours[r] − theirs[r]`: what one variant's middleware adds to
- * another's, in µs per request, both timed in the same server process in the same rounds.
+ * `ours[r] − theirs[r]` for each round: what one variant's middleware adds to another's, in µs
+ * per request, both timed in the same server process in the same rounds.
  *
  * @example
  * ```ts
- * pairedAddedUs(result.roundMiddlewareUs.policy!, result.roundMiddlewareUs.none!); // 0.8 (µs)
+ * median(addedUsByRound(result.roundMiddlewareUs.policy!, result.roundMiddlewareUs.none!)); // 0.8 (µs)
  * ```
  */
-export function pairedAddedUs(ours: number[], theirs: number[]): number {
-  return median(addedUsByRound(ours, theirs));
-}
-
-/** `ours[r] − theirs[r]` for each round: what {@link pairedAddedUs} is the median of. */
 export function addedUsByRound(ours: number[], theirs: number[]): number[] {
   return ours.map((us, r) => us - theirs[r]!);
 }
