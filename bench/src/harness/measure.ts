@@ -108,8 +108,8 @@ export function pairedRatio(
   by: 'clock' | 'cpu' = 'clock',
 ): number {
   return by === 'cpu'
-    ? medianOfRatios(measured.cpuPerOpNs, baseline.cpuPerOpNs)
-    : medianOfRatios(measured.perOpNs, baseline.perOpNs);
+    ? median(ratiosByRound(measured.cpuPerOpNs, baseline.cpuPerOpNs))
+    : median(ratiosByRound(measured.perOpNs, baseline.perOpNs));
 }
 
 /** The median of `values`. */
@@ -126,11 +126,6 @@ export function median(values: number[]): number {
  */
 export function ratiosByRound(ours: number[], theirs: number[]): number[] {
   return ours.map((value, r) => value / theirs[r]!);
-}
-
-/** The median over rounds of {@link ratiosByRound}. */
-export function medianOfRatios(ours: number[], theirs: number[]): number {
-  return median(ratiosByRound(ours, theirs));
 }
 
 /** An interval that holds the median of what was sampled, and how sure that is. */
