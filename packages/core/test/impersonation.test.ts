@@ -444,6 +444,25 @@ describe('impersonation rules', () => {
     });
   }
 
+  test('impersonation headers refused as unreadable are removed from the request too', async () => {
+    // Node folds two impersonate-user headers into "a, b": no user name holds a comma, so the
+    // request is refused as a repeated header; like any decided request, it keeps none of them.
+    for (const headers of [
+      { 'impersonate-user': 'user_1, user_2', 'impersonate-group': 'customers' } as Record<
+        string,
+        string | string[]
+      >,
+      { 'impersonate-user': ['user_1', 'user_2'], 'impersonate-reason': 'ticket 42' },
+    ]) {
+      const { auth } = authWith();
+      const req = request({ ...serviceAccountHeaders(tokenFor(admin)), ...headers });
+      const err = await failure(auth.authenticate(req));
+      assert.deepEqual([err.status, err.reason], [400, 'repeated_header']);
+      for (const name of ['impersonate-user', 'impersonate-group', 'impersonate-reason'])
+        assert.equal(req.headers[name], undefined, `${name} is removed once refused`);
+    }
+  });
+
   test('records the reason in the identity and the audit event', async () => {
     const { auth, events } = withAudit({
       sharedSecret: issuer.sharedSecret,

@@ -99,8 +99,13 @@ class Gate {
       }
       if (!credential) decided = this.anonymous();
       else {
-        const ask = readImpersonationAsk(request, credential.principal, opts.impersonation);
-        removeImpersonationHeaders(request, opts.impersonation);
+        let ask: ImpersonationAsk | undefined;
+        try {
+          ask = readImpersonationAsk(request, credential.principal, opts.impersonation);
+        } finally {
+          // Gone whatever the decision, a header refused as unreadable (repeated) included.
+          removeImpersonationHeaders(request, opts.impersonation);
+        }
         if (!ask) decided = this.granted(credential, undefined, undefined);
         else {
           this.ask = ask;
