@@ -444,22 +444,27 @@ describe('impersonation rules', () => {
     });
   }
 
-  test('impersonation headers refused as unreadable are removed from the request too', async () => {
-    // Node folds two impersonate-user headers into "a, b": no user name holds a comma, so the
-    // request is refused as a repeated header; like any decided request, it keeps none of them.
-    for (const headers of [
-      { 'impersonate-user': 'user_1, user_2', 'impersonate-group': 'customers' } as Record<
-        string,
-        string | string[]
-      >,
-      { 'impersonate-user': ['user_1', 'user_2'], 'impersonate-reason': 'ticket 42' },
-    ]) {
+  test('a refused request keeps no impersonation header, whatever refused it', async () => {
+    const sa = serviceAccountHeaders(tokenFor(admin));
+    const cases: [string, Record<string, string | string[]>, number, string][] = [
+      // Node folds two impersonate-user headers into "a, b": no user name holds a comma.
+      ['folded repeat', { ...sa, 'impersonate-user': 'user_1, user_2' }, 400, 'repeated_header'],
+      ['repeat', { ...sa, 'impersonate-user': ['user_1', 'user_2'] }, 400, 'repeated_header'],
+      ['malformed token', { authorization: 'Pomerium not.a.token' }, 401, 'malformed_token'],
+      ['no grant', { ...serviceAccountHeaders(tokenFor(bob)) }, 403, 'not_allowed'],
+    ];
+    for (const [says, headers, status, reason] of cases) {
       const { auth } = authWith();
-      const req = request({ ...serviceAccountHeaders(tokenFor(admin)), ...headers });
+      const req = request({
+        'impersonate-user': 'user_1',
+        'impersonate-group': 'customers',
+        'impersonate-reason': 'ticket 42',
+        ...headers,
+      });
       const err = await failure(auth.authenticate(req));
-      assert.deepEqual([err.status, err.reason], [400, 'repeated_header']);
+      assert.deepEqual([err.status, err.reason], [status, reason], says);
       for (const name of ['impersonate-user', 'impersonate-group', 'impersonate-reason'])
-        assert.equal(req.headers[name], undefined, `${name} is removed once refused`);
+        assert.equal(req.headers[name], undefined, `${says}: ${name} is removed once refused`);
     }
   });
 

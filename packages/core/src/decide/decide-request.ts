@@ -99,13 +99,8 @@ class Gate {
       }
       if (!credential) decided = this.anonymous();
       else {
-        let ask: ImpersonationAsk | undefined;
-        try {
-          ask = readImpersonationAsk(request, credential.principal, opts.impersonation);
-        } finally {
-          // Gone whatever the decision, a header refused as unreadable (repeated) included.
-          removeImpersonationHeaders(request, opts.impersonation);
-        }
+        const ask = readImpersonationAsk(request, credential.principal, opts.impersonation);
+        removeImpersonationHeaders(request, opts.impersonation);
         if (!ask) decided = this.granted(credential, undefined, undefined);
         else {
           this.ask = ask;
@@ -206,7 +201,7 @@ class Gate {
    * What a failure of the gate becomes: a `PomeriumAuthError` as it is; anything else (a fault
    * inside the suite, never the client's doing) an `invalid_token` with reason `internal_error`,
    * refused like any other. Audited as `impersonation_denied` once a credential asked to
-   * impersonate, else as `authentication_failed`.
+   * impersonate, else as `authentication_failed`. The impersonation headers are removed.
    */
   refusal(thrown: unknown): PomeriumAuthError {
     const err = isPomeriumAuthError(thrown)
@@ -218,6 +213,9 @@ class Gate {
         );
     // An app that handles the refusal itself may go on to later decisions: they share the id.
     rememberRequestId(this.request, this.requestId);
+    // Refused is decided too: whatever failed (the credential, a repeated header, a claim
+    // header), nothing downstream may read an impersonation header the gate did not grant.
+    removeImpersonationHeaders(this.request, this.opts.impersonation);
     if (this.opts.audit.active) {
       const { credential, ask } = this;
       const denied = ask !== undefined && credential !== undefined;
